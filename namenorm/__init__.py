@@ -1,0 +1,78 @@
+"""namenorm: resolve the names people write to the entities they mean.
+
+A short tour, on the built-in gazetteer:
+
+>>> import namenorm
+>>> m = namenorm.resolve("Nicole Bashinian")
+>>> m.entity.name, m.entity.id, m.method
+('Nikol Pashinyan', 'person:nikol-pashinyan', 'phonetic')
+>>> namenorm.resolve("Пашинян").entity.name
+'Nikol Pashinyan'
+>>> namenorm.resolve("Qadr", kind="place").entity.name
+'Hadrut'
+>>> [c.entity.name for c in namenorm.candidates("Kinrut", limit=1)]
+['Hadrut']
+>>> namenorm.resolve("Heydar Aliyev") is None
+True
+
+Your own entities, alone or with the built-in ones:
+
+>>> e = namenorm.Entity(id="x:1", name="Shusha", kind="place", aliases=("Şuşa", "Շուշի"))
+>>> r = namenorm.Resolver(namenorm.Gazetteer([*namenorm.Gazetteer.builtin(), e]))
+>>> r.resolve("Shushi").entity.id
+'x:1'
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ._errors import GazetteerError
+from ._gazetteer import Gazetteer
+from ._keys import skeleton_key, sound_key
+from ._model import Entity, Match
+from ._normalize import normalize
+from ._resolver import Resolver
+from ._similarity import phonetic_similarity, text_similarity
+from ._translit import transliterate
+from ._weights import Weights
+
+__all__ = [
+    "Entity",
+    "Gazetteer",
+    "GazetteerError",
+    "Match",
+    "Resolver",
+    "Weights",
+    "candidates",
+    "normalize",
+    "phonetic_similarity",
+    "resolve",
+    "skeleton_key",
+    "sound_key",
+    "text_similarity",
+    "transliterate",
+]
+
+__version__ = "0.1.0"
+
+_default: Resolver | None = None
+_default_lock = threading.Lock()
+
+
+def _builtin_resolver() -> Resolver:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Resolver(Gazetteer.builtin())
+        return _default
+
+
+def resolve(name: str, *, kind: str | None = None, score_cutoff: float | None = None) -> Match | None:
+    """Resolve `name` on the built-in gazetteer. See `Resolver.resolve`."""
+    return _builtin_resolver().resolve(name, kind=kind, score_cutoff=score_cutoff)
+
+
+def candidates(name: str, *, kind: str | None = None, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
+    """Rank the built-in gazetteer's entities for `name`. See `Resolver.candidates`."""
+    return _builtin_resolver().candidates(name, kind=kind, limit=limit, score_cutoff=score_cutoff)

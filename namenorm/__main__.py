@@ -1,0 +1,3 @@
+from namenorm.cli import main
+
+raise SystemExit(main())

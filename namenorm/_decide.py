@@ -1,0 +1,78 @@
+"""Stage 6: decide what a query's scored names amount to.
+
+Each entity keeps its best-scoring name; entities are ranked by score, with
+the prior allowed to reorder only near ties; the best is flagged ambiguous when
+another entity comes within the margin; nothing under the cutoff is returned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ._model import Entity, Match
+from ._score import NameScore
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One name of an entity scored against the query."""
+
+    entity: Entity
+    alias: str
+    score: NameScore
+
+
+def decide(
+    query: str,
+    scored: Iterable[Scored],
+    *,
+    score_cutoff: float,
+    ambiguity_margin: float,
+    prior_weight: float,
+    max_prior: float,
+    limit: int,
+) -> list[Match]:
+    """Rank entities by their best name and turn the best `limit` into Matches.
+
+    Args:
+        query: The name as the user gave it.
+        scored: Every name scored, any number per entity.
+        score_cutoff: Entities scoring less are dropped.
+        ambiguity_margin: A match is ambiguous when another entity scores
+            within this of it.
+        prior_weight: How much the prior may add to the ranking key.
+        max_prior: The largest prior in the gazetteer, to scale priors to [0, 1].
+        limit: How many matches at most.
+    """
+    best: dict[str, Scored] = {}
+    for item in scored:
+        held = best.get(item.entity.id)
+        if held is None or item.score.score > held.score.score:
+            best[item.entity.id] = item
+    scale = math.log1p(max_prior) or 1.0
+
+    def rank(item: Scored) -> tuple[float, str]:
+        return (-(item.score.score + prior_weight * math.log1p(item.entity.prior) / scale), item.entity.id)
+
+    ranked = sorted(best.values(), key=rank)
+    matches: list[Match] = []
+    for position, item in enumerate(ranked[:limit]):
+        if item.score.score < score_cutoff:
+            continue
+        runner = ranked[0] if position else (ranked[1] if len(ranked) > 1 else None)
+        matches.append(
+            Match(
+                query=query,
+                entity=item.entity,
+                score=round(item.score.score, 4),
+                alias=item.alias,
+                method=item.score.method,
+                ambiguous=runner is not None and runner.score.score >= item.score.score - ambiguity_margin,
+                runner_up=runner.entity if runner else None,
+                runner_up_score=round(runner.score.score, 4) if runner else None,
+                evidence=tuple((what, round(s, 4)) for what, s in item.score.evidence),
+            )
+        )
+    return matches

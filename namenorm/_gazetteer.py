@@ -1,0 +1,126 @@
+"""The gazetteer: the canonical entities that names are resolved to."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from ._errors import GazetteerError
+from ._keys import name_keys
+from ._loader import Record, gazetteer_files, read_records
+from ._model import Entity
+
+_builtin: Gazetteer | None = None
+_builtin_lock = threading.Lock()
+
+
+class Gazetteer:
+    """An immutable collection of entities with unique ids.
+
+    A Gazetteer iterates its entities, so gazetteers combine:
+    ``Gazetteer([*Gazetteer.builtin(), my_entity])``.
+
+    Args:
+        entities: The entities.
+
+    Raises:
+        GazetteerError: If two entities share an id.
+        TypeError: If an item is not an `Entity`.
+
+    >>> g = Gazetteer([Entity(id="x:1", name="Hadrut", kind="place")])
+    >>> len(g), g["x:1"].name
+    (1, 'Hadrut')
+    """
+
+    __slots__ = ("_by_id",)
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        by_id: dict[str, Entity] = {}
+        for entity in entities:
+            if not isinstance(entity, Entity):
+                raise TypeError(f"a Gazetteer holds Entity objects, not {type(entity).__name__}")
+            if entity.id in by_id:
+                raise GazetteerError("duplicate id: another entity already has it", record=entity.id)
+            by_id[entity.id] = entity
+        self._by_id = by_id
+
+    @classmethod
+    def load(cls, path: str | Path | Traversable) -> Gazetteer:
+        """Load a gazetteer from a TOML file or a folder of them.
+
+        Args:
+            path: A `.toml` file, or a folder whose `*.toml` files are read in name order.
+
+        Raises:
+            GazetteerError: On the first problem found, naming the file, the line
+                and the record. `namenorm gazetteer check` lists them all.
+        """
+        source = Path(path) if isinstance(path, str) else path
+        records: list[Record] = []
+        for file in gazetteer_files(source):
+            for item in read_records(file):
+                if isinstance(item, GazetteerError):
+                    raise item
+                records.append(item)
+        seen: dict[str, Record] = {}
+        for record in records:
+            first = seen.setdefault(record.entity.id, record)
+            if first is not record:
+                raise GazetteerError(
+                    f"duplicate id: already used at {first.path}:{first.line}",
+                    path=record.path,
+                    line=record.line,
+                    record=record.entity.id,
+                )
+        return cls(r.entity for r in records)
+
+    @classmethod
+    def builtin(cls) -> Gazetteer:
+        """The gazetteer that ships with namenorm, loaded once on first use."""
+        global _builtin
+        with _builtin_lock:
+            if _builtin is None:
+                _builtin = cls.load(builtin_path())
+            return _builtin
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self._by_id
+
+    def __getitem__(self, entity_id: str) -> Entity:
+        return self._by_id[entity_id]
+
+    def __repr__(self) -> str:
+        return f"<Gazetteer of {len(self)} entities>"
+
+    def __reduce__(self) -> tuple[type[Gazetteer], tuple[list[Entity]]]:
+        return (Gazetteer, (list(self),))
+
+    def shared_names(self) -> dict[str, list[str]]:
+        """Names that several entities share, after normalization.
+
+        Returns:
+            Each shared normalized name with the ids of the entities that have it.
+        """
+        owners: dict[str, list[str]] = {}
+        for entity in self:
+            for name in {name_keys(n).compact for n in entity.names}:
+                if name:
+                    owners.setdefault(name, []).append(entity.id)
+        return {name: ids for name, ids in sorted(owners.items()) if len(ids) > 1}
+
+
+def builtin_path() -> Traversable:
+    """Where the built-in gazetteer lies: inside the installed package, or the checkout's `gazetteer/`."""
+    packaged = resources.files("namenorm") / "_gazetteer"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "gazetteer"

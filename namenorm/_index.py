@@ -1,0 +1,73 @@
+"""Stage 4: the candidate index, from sound-key grams to the names that have them.
+
+A query is scored only against names that share a sound-key bigram with it,
+so an unrelated name costs nothing. The sound key already folds the letters
+that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
+still shares the rest of its grams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ._keys import NameKeys, name_keys
+from ._model import Entity
+
+_ACRONYM_MAX_LETTERS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    """One name (canonical or alias) of an entity, prepared for scoring."""
+
+    entity: int  # position in Index.entities
+    text: str
+    keys: NameKeys
+    fuzzy: bool  # False for acronyms, which only match when spelled the same
+
+
+def grams(keys: NameKeys) -> set[str]:
+    """The bigrams of each word's sound key, with word boundaries, and of the joined key."""
+    found: set[str] = set()
+    for sound in [*(f"^{w.sound}$" for w in keys.words), keys.sound]:
+        found.update(sound[i : i + 2] for i in range(len(sound) - 1))
+    return found
+
+
+def is_acronym(text: str) -> bool:
+    """Whether a name is an acronym ("OSCE", "США"): short, and all capitals.
+
+    Acronyms are matched only when spelled the same: one letter off is
+    another acronym, not a misspelling.
+    """
+    letters = [c for c in text if c.isalnum()]
+    return len(letters) <= _ACRONYM_MAX_LETTERS and text.isupper()
+
+
+class Index:
+    """Names of entities, looked up by the sound-key grams they share with a query."""
+
+    __slots__ = ("entities", "names", "_postings")
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        self.entities: tuple[Entity, ...] = tuple(entities)
+        names: list[IndexedName] = []
+        postings: dict[str, list[int]] = {}
+        for position, entity in enumerate(self.entities):
+            for text in entity.names:
+                keys = name_keys(text)
+                if not keys.words:
+                    continue
+                for gram in grams(keys):
+                    postings.setdefault(gram, []).append(len(names))
+                names.append(IndexedName(position, text, keys, not is_acronym(text)))
+        self.names: tuple[IndexedName, ...] = tuple(names)
+        self._postings = postings
+
+    def lookup(self, query: NameKeys) -> list[IndexedName]:
+        """The names that share at least one gram with `query`, in index order."""
+        hits: set[int] = set()
+        for gram in grams(query):
+            hits.update(self._postings.get(gram, ()))
+        return [self.names[i] for i in sorted(hits)]

@@ -1,0 +1,147 @@
+"""Stage 3: keys that survive the ways scripts and translations respell a name.
+
+`sound_key` maps a romanized name onto classes of sounds that romanizations and
+translations confuse, keeping a placeholder for each run of vowels:
+
+    labials       p b f v w ph        -> P
+    dentals       t d th dh           -> T
+    velars        k g q c(a/o/u) x h kh gh ck -> K
+    sibilants     s z c(e/i/y) ts tz dz sh sch ch zh j dj dzh -> S
+    l m n r       kept                -> L M N R
+    vowels        a e i o u y, runs   -> a
+
+so "Hadrut", "Gadrut", "Khadrut" all read "KaTRaT" and "Bashinian" and
+"Pashinyan" both read "PaSaNaN". `skeleton_key` drops the vowel placeholders
+too, for scripts that do not write short vowels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ._normalize import normalize, strip_generic
+from ._translit import transliterate
+
+#: The class of every vowel (a e i o u y) in sound keys and units.
+VOWEL = "a"
+
+# A sound unit is one letter or one of these spellings of a single sound.
+_UNIT = regex.compile(r"tsch|dzh|sch|tch|kh|gh|ck|ph|th|dh|sh|ch|zh|ts|tz|dz|dj|.")
+_CLASS_OF: dict[str, str] = {
+    **dict.fromkeys(["p", "b", "f", "v", "w", "ph"], "P"),
+    **dict.fromkeys(["t", "d", "th", "dh"], "T"),
+    **dict.fromkeys(["k", "g", "q", "c", "x", "h", "kh", "gh", "ck"], "K"),
+    **dict.fromkeys(["s", "z", "j", "sh", "ch", "zh", "ts", "tz", "dz", "dj", "sch", "tch", "tsch", "dzh"], "S"),
+    **dict.fromkeys(["a", "e", "i", "o", "u", "y"], VOWEL),
+}
+_SOFT_C_BEFORE = frozenset("eiy")
+_REPEATS = regex.compile(r"(.)\1+")
+
+
+def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
+    """Split a romanized name into sound units, each with its sound class.
+
+    A unit is a letter or a spelling of one sound ("kh", "sh", "dzh"); doubled
+    letters count once. Spaces are ignored.
+
+    >>> sound_units("farrukh")
+    (('f', 'P'), ('a', 'a'), ('r', 'r'), ('u', 'a'), ('kh', 'K'))
+    """
+    compact = romanized.replace(" ", "")
+    units: list[tuple[str, str]] = []
+    for m in _UNIT.finditer(compact):
+        spelling = m.group(0)
+        sound = _CLASS_OF.get(spelling, spelling)
+        if spelling == "c" and compact[m.end() : m.end() + 1] in _SOFT_C_BEFORE:
+            sound = "S"
+        if not units or units[-1][0] != spelling:
+            units.append((spelling, sound))
+    return tuple(units)
+
+
+def sound_key(romanized: str) -> str:
+    """The sound-class key of a romanized word or name (spaces are ignored).
+
+    Args:
+        romanized: Lowercase ASCII, as `namenorm.transliterate` returns.
+
+    Returns:
+        One capital letter per consonant class (P T K S, and L M N R as
+        themselves) and ``a`` per run of vowels; repeated classes collapse.
+        Digits are kept.
+
+    >>> sound_key("hadrut"), sound_key("gadrut"), sound_key("qadr")
+    ('KaTRaT', 'KaTRaT', 'KaTR')
+    >>> sound_key("bashinian") == sound_key("pashinyan")
+    True
+    """
+    classes = "".join(sound.upper() if sound != VOWEL else VOWEL for _, sound in sound_units(romanized))
+    return _REPEATS.sub(r"\1", classes)
+
+
+def skeleton_key(romanized: str) -> str:
+    """The consonant skeleton: `sound_key` without its vowels.
+
+    >>> skeleton_key("hadrut"), skeleton_key("hdrwt")
+    ('KTRT', 'KTRPT')
+    """
+    return _REPEATS.sub(r"\1", sound_key(romanized).replace("a", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class WordKeys:
+    """One word of a name in each of the forms it is compared in."""
+
+    normalized: str
+    romanized: str
+    sound: str
+    units: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameKeys:
+    """A name prepared for comparison: its words and their joined forms.
+
+    Attributes:
+        normalized: The whole normalized name, generic words included.
+        words: The words that name the entity (titles and place words set aside).
+        romanized: The romanized words joined without spaces.
+        sound: The sound key of `romanized`.
+        units: The sound units of `romanized` (see `sound_units`).
+    """
+
+    normalized: str
+    words: tuple[WordKeys, ...]
+    romanized: str
+    sound: str
+    units: tuple[tuple[str, str], ...]
+
+    @property
+    def compact(self) -> str:
+        """The normalized words joined without spaces."""
+        return "".join(w.normalized for w in self.words)
+
+
+def name_keys(text: str) -> NameKeys:
+    """Normalize, strip generic words, transliterate and key a name.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        Its `NameKeys`; a name with no letters or digits has no words.
+
+    >>> k = name_keys("Prime Minister Nicole Bashinian")
+    >>> [w.romanized for w in k.words], k.sound
+    (['nicole', 'bashinian'], 'NaKaLaPaSaNaN')
+    """
+    normalized = normalize(text)
+    words = tuple(
+        WordKeys(word, romanized, sound_key(romanized), sound_units(romanized))
+        for word in strip_generic(normalized.split())
+        for romanized in [transliterate(word).replace(" ", "")]
+    )
+    romanized = "".join(w.romanized for w in words)
+    return NameKeys(normalized, words, romanized, sound_key(romanized), sound_units(romanized))

@@ -1,0 +1,120 @@
+"""Read gazetteer files: TOML, one `[[entity]]` table per record.
+
+Every problem is reported with the file, the line of the record and its id, so
+that a hand-edited gazetteer can be mended where it is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from ._errors import GazetteerError
+from ._model import Entity
+
+_RECORD_HEADER = re.compile(r"^\s*\[\[\s*entity\s*\]\]", re.MULTILINE)
+_TOML_LINE = re.compile(r"at line (\d+)")
+_FIELDS = {"id", "name", "kind", "aliases", "prior", "attrs"}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """An entity as read from a file, with where it was read."""
+
+    entity: Entity
+    path: str
+    line: int
+
+
+def gazetteer_files(path: Path | Traversable) -> list[Path | Traversable]:
+    """The TOML files of a gazetteer: the file itself, or a folder's `*.toml`, sorted.
+
+    Raises:
+        GazetteerError: If the path does not exist or holds no TOML file.
+    """
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise GazetteerError("no such file or folder", path=str(path))
+    files: list[Path | Traversable] = sorted(
+        (p for p in path.iterdir() if p.name.endswith(".toml") and p.is_file()), key=lambda p: p.name
+    )
+    if not files:
+        raise GazetteerError("the folder holds no .toml gazetteer file", path=str(path))
+    return files
+
+
+def read_records(file: Path | Traversable) -> Iterator[Record | GazetteerError]:
+    """Read one gazetteer file, yielding each record or the problem with it.
+
+    Problems do not stop the reading, so that a check can report them all.
+    """
+    where = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        yield GazetteerError(f"cannot read the file: {e}", path=where)
+        return
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        found = _TOML_LINE.search(str(e))
+        yield GazetteerError(
+            f"not valid TOML: {e}", path=where, line=int(found.group(1)) if found else None
+        )
+        return
+    unknown = sorted(set(data) - {"entity"})
+    if unknown:
+        yield GazetteerError(
+            f"unknown top-level key(s) {', '.join(unknown)}; records are [[entity]] tables", path=where, line=1
+        )
+    records = data.get("entity", [])
+    if not isinstance(records, list):
+        yield GazetteerError("'entity' must be an array of tables, written [[entity]]", path=where)
+        return
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _RECORD_HEADER.finditer(text)]
+    for n, raw in enumerate(records):
+        line = lines[n] if n < len(lines) else None
+        yield _record(raw, where, line)
+
+
+def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
+    if not isinstance(raw, dict):
+        return GazetteerError("a record must be a table", path=where, line=line)
+    record_id = raw.get("id")
+    shown = record_id if isinstance(record_id, str) else None
+
+    def problem(what: str) -> GazetteerError:
+        return GazetteerError(what, path=where, line=line, record=shown)
+
+    for key in ("id", "name"):
+        if key not in raw:
+            return problem(f"missing '{key}': every record needs id, name and kind")
+    if "kind" not in raw:
+        return problem("missing 'kind': every record needs id, name and kind (person, place, org, ...)")
+    unknown = sorted(set(raw) - _FIELDS)
+    if unknown:
+        return problem(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_FIELDS))}")
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list):
+        return problem("'aliases' must be a list of strings, like aliases = [\"Gadrut\"]")
+    for alias in aliases:
+        if not isinstance(alias, str):
+            return problem(f"alias {alias!r} is not a string; quote it, like \"{alias}\"")
+    try:
+        entity = Entity(
+            id=raw["id"],
+            name=raw["name"],
+            kind=raw["kind"],
+            aliases=tuple(aliases),
+            prior=raw.get("prior", 0.0),
+            attrs=raw.get("attrs", {}),
+        )
+    except (TypeError, ValueError) as e:
+        return problem(str(e))
+    return Record(entity, where, line or 0)

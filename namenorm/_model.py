@@ -1,0 +1,120 @@
+"""The records namenorm reads and the answers it gives."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _check_str(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical entity: one person, place, organisation or thing.
+
+    Attributes:
+        id: Stable identifier, unique within a gazetteer ("person:nikol-pashinyan").
+        name: Canonical name ("Nikol Pashinyan").
+        kind: "person", "place", "org", or any kind a gazetteer defines.
+        aliases: Other real names and spellings, in any script.
+        prior: Non-negative prominence (population, mention count). It breaks
+            near ties toward the more prominent entity, never more.
+        attrs: Free-form attributes (country, Wikidata id, ...).
+
+    Raises:
+        TypeError: If a field has the wrong type.
+        ValueError: If id, name or kind is empty, or prior is negative or not finite.
+
+    >>> Entity(id="x:1", name="Hadrut", kind="place", aliases=["Gadrut"]).names
+    ('Hadrut', 'Gadrut')
+    """
+
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    prior: float = 0.0
+    attrs: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        _check_str(self.id, "Entity.id")
+        _check_str(self.name, "Entity.name")
+        _check_str(self.kind, "Entity.kind")
+        if isinstance(self.aliases, str) or not isinstance(self.aliases, (list, tuple)):
+            raise TypeError(f"Entity.aliases must be a list or tuple of str, not {type(self.aliases).__name__}")
+        for alias in self.aliases:
+            _check_str(alias, f"alias {alias!r} of {self.id!r}")
+        if isinstance(self.prior, bool) or not isinstance(self.prior, (int, float)):
+            raise TypeError(f"Entity.prior must be a number, not {type(self.prior).__name__}")
+        if not math.isfinite(self.prior) or self.prior < 0:
+            raise ValueError(f"Entity.prior must be a finite number >= 0, not {self.prior!r}")
+        if not isinstance(self.attrs, Mapping):
+            raise TypeError(f"Entity.attrs must be a mapping, not {type(self.attrs).__name__}")
+        # Own copies, so that the caller's list or dict can change without us.
+        object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "prior", float(self.prior))
+        object.__setattr__(self, "attrs", dict(self.attrs))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The canonical name followed by the aliases, without repeats."""
+        return tuple(dict.fromkeys((self.name, *self.aliases)))
+
+
+@dataclass(frozen=True)
+class Match:
+    """One entity that a name may refer to, and why.
+
+    Attributes:
+        query: The name as it was given.
+        entity: The entity matched.
+        score: How sure the match is, in [0, 1].
+        alias: The name of the entity that matched best (canonical name or alias).
+        method: How it matched: "exact", "normalized", "transliterated",
+            "phonetic", "fuzzy", "initials", "surname" or "partial".
+        ambiguous: True when another entity scored within the ambiguity margin.
+        runner_up: The best other entity, if any was scored.
+        runner_up_score: Its score.
+        evidence: (what was compared, similarity) pairs behind the score.
+    """
+
+    query: str
+    entity: Entity
+    score: float
+    alias: str
+    method: str
+    ambiguous: bool = False
+    runner_up: Entity | None = None
+    runner_up_score: float | None = None
+    evidence: tuple[tuple[str, float], ...] = ()
+
+    def explain(self) -> str:
+        """A few lines that say what matched, how, and what came second.
+
+        >>> import namenorm
+        >>> print(namenorm.resolve("Gadrut").explain())  # doctest: +ELLIPSIS
+        'Gadrut' -> Hadrut (place:hadrut), score 0.98 by transliterated
+          matched alias: 'Гадрут'
+        ...
+        """
+        lines = [
+            f"{self.query!r} -> {self.entity.name} ({self.entity.id}), score {self.score:.2f} by {self.method}",
+            f"  matched alias: {self.alias!r}",
+        ]
+        lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
+        lines.append(f"  prior: {self.entity.prior:g}")
+        if self.runner_up is not None and self.runner_up_score is not None:
+            lines.append(f"  runner-up: {self.runner_up.name} ({self.runner_up.id}), score {self.runner_up_score:.2f}")
+        else:
+            lines.append("  runner-up: none")
+        if self.ambiguous:
+            lines.append("  AMBIGUOUS: the runner-up is within the margin")
+        return "\n".join(lines)

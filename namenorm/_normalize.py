@@ -1,0 +1,102 @@
+"""Stage 1: normalize a name's spelling without changing its script.
+
+`normalize` folds the differences that never distinguish two names: Unicode
+compatibility forms, case, punctuation, hyphens, dotted acronyms and spacing.
+Letters keep their script and diacritics; removing those is transliteration's
+job (`namenorm._translit`), so that "Erdoğan" and "Erdogan" can be told apart
+as a transliterated rather than a normalized match.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+# "U.N.", "U.S.A." -> "UN", "USA": a dotted acronym is one word.
+_ACRONYM = regex.compile(r"(?<![\p{L}\p{M}])(?:\p{L}\.)+\p{L}\.?(?![\p{L}\p{M}])")
+# Apostrophes and modifier letters used as apostrophes join, never split: "O'Brien",
+# "T'agher", "Qur'an".
+_APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4]")
+# Everything that is not a letter, a mark on a letter, or a digit separates words.
+_SEPARATORS = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
+
+
+def normalize(text: str) -> str:
+    """Normalize a name for comparison, keeping its script.
+
+    Applies Unicode NFKC, case folding, joins dotted acronyms, drops
+    apostrophes, turns every other non-letter (punctuation, hyphens, symbols,
+    spacing) into single spaces. Idempotent.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        The normalized string; empty if `text` has no letters or digits.
+
+    Raises:
+        TypeError: If `text` is not a `str`.
+
+    >>> normalize("  U.N. Security-Council ")
+    'un security council'
+    >>> normalize("Nagorno–Karabakh’s")
+    'nagorno karabakhs'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a name must be a str, not {type(text).__name__}")
+    text = unicodedata.normalize("NFKC", text)
+    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _APOSTROPHES.sub("", text.casefold())
+    text = unicodedata.normalize("NFC", text)
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    path = resources.files("namenorm") / "data" / "generic.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        # Longest first, so "prime minister" goes before "minister".
+        return tuple(sorted((tuple(normalize(p).split()) for p in data[key]), key=len, reverse=True))
+
+    return phrases("titles"), phrases("place_words")
+
+
+def strip_generic(tokens: Sequence[str]) -> tuple[str, ...]:
+    """Set aside titles at the start and words for kinds of place at the end.
+
+    Never strips every token: "President" alone stays "president".
+
+    Args:
+        tokens: The words of a normalized name.
+
+    Returns:
+        The words that name the entity.
+
+    >>> strip_generic("prime minister nikol pashinyan".split())
+    ('nikol', 'pashinyan')
+    >>> strip_generic(["hadrut", "district"])
+    ('hadrut',)
+    """
+    titles, place_words = _generic_words()
+    words = tuple(tokens)
+    changed = True
+    while changed:
+        changed = False
+        for phrase in titles:
+            if len(words) > len(phrase) and words[: len(phrase)] == phrase:
+                words = words[len(phrase) :]
+                changed = True
+                break
+        for phrase in place_words:
+            if len(words) > len(phrase) and words[-len(phrase) :] == phrase:
+                words = words[: -len(phrase)]
+                changed = True
+                break
+    return words

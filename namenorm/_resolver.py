@@ -1,0 +1,176 @@
+"""The resolver: a gazetteer, its index, and the settings to decide with."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from . import _config
+from ._decide import Scored, decide
+from ._gazetteer import Gazetteer
+from ._index import Index
+from ._keys import name_keys
+from ._model import Match
+from ._rivals import rival_names
+from ._score import EQUALITY_METHODS, NameScore, score_name
+from ._weights import Weights
+
+
+class Resolver:
+    """Resolves names to the entities of one gazetteer.
+
+    Immutable once built, safe to share between threads, and picklable.
+
+    Args:
+        gazetteer: The entities to resolve to.
+        score_cutoff: `resolve` returns None below this score.
+        ambiguity_margin: A match is ambiguous when another entity scores
+            within this margin of it.
+        weights: Scoring weights (see `namenorm.Weights`).
+        rival_places: Do not fuzzy-match a query spelled exactly like a real
+            place that is not in the gazetteer (a GeoNames city of 1,000+
+            people, or a country): "Paris" is Paris, not a misspelling of Parukh.
+
+    >>> from namenorm import Entity, Gazetteer
+    >>> r = Resolver(Gazetteer([Entity(id="x:1", name="Hadrut", kind="place", aliases=("Гадрут",))]))
+    >>> r.resolve("Gadrut").entity.id
+    'x:1'
+    """
+
+    __slots__ = ("gazetteer", "score_cutoff", "ambiguity_margin", "weights", "rival_places", "_index", "_own_names", "_kinds", "_max_prior")
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        *,
+        score_cutoff: float = _config.SCORE_CUTOFF,
+        ambiguity_margin: float = _config.AMBIGUITY_MARGIN,
+        weights: Weights = Weights(),
+        rival_places: bool = True,
+    ) -> None:
+        if not isinstance(gazetteer, Gazetteer):
+            raise TypeError(f"a Resolver needs a Gazetteer, not {type(gazetteer).__name__}")
+        _check_unit("score_cutoff", score_cutoff)
+        _check_unit("ambiguity_margin", ambiguity_margin)
+        self.gazetteer = gazetteer
+        self.score_cutoff = score_cutoff
+        self.ambiguity_margin = ambiguity_margin
+        self.weights = weights
+        self.rival_places = rival_places
+        self._index = Index(gazetteer)
+        self._own_names = frozenset(n.keys.romanized for n in self._index.names)
+        self._kinds = frozenset(e.kind for e in gazetteer)
+        self._max_prior = max((e.prior for e in gazetteer), default=0.0)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The index is derived data: rebuild it rather than pickle it.
+        return (_rebuild, (self.gazetteer, self.score_cutoff, self.ambiguity_margin, self.weights, self.rival_places))
+
+    def candidates(
+        self,
+        name: str,
+        *,
+        kind: str | None = None,
+        limit: int = _config.DEFAULT_LIMIT,
+        score_cutoff: float = 0.0,
+    ) -> list[Match]:
+        """The entities `name` may refer to, best first.
+
+        Args:
+            name: The name to look up, in any script.
+            kind: Only entities of this kind.
+            limit: How many at most.
+            score_cutoff: Leave out entities scoring less (default: none left out).
+
+        Returns:
+            Up to `limit` matches, ranked by score (the prior breaks near ties,
+            then the entity id). Empty for a blank name.
+
+        Raises:
+            TypeError: If `name` is not a str.
+            ValueError: If `kind` is not a kind of this gazetteer, or `limit` < 1.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"a name must be a str, not {type(name).__name__}")
+        if kind is not None and kind not in self._kinds:
+            raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
+        _check_unit("score_cutoff", score_cutoff)
+        query = name_keys(name)
+        if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
+            return []
+        exact = unicodedata.normalize("NFC", name.strip())
+        scored: list[Scored] = []
+        for indexed in self._index.lookup(query):
+            entity = self._index.entities[indexed.entity]
+            if kind is not None and entity.kind != kind:
+                continue
+            if indexed.text == exact:
+                result: NameScore | None = NameScore(1.0, "exact", ())
+            else:
+                result = score_name(
+                    query, indexed.keys, person=entity.kind == "person", fuzzy=indexed.fuzzy, weights=self.weights
+                )
+            if result is not None:
+                scored.append(Scored(entity, indexed.text, result))
+        if any(s.score.method not in EQUALITY_METHODS for s in scored) and self._is_rival(query.romanized):
+            scored = [s for s in scored if s.score.method in EQUALITY_METHODS]
+        return decide(
+            name,
+            scored,
+            score_cutoff=score_cutoff,
+            ambiguity_margin=self.ambiguity_margin,
+            prior_weight=_config.PRIOR_WEIGHT,
+            max_prior=self._max_prior,
+            limit=limit,
+        )
+
+    def _is_rival(self, romanized: str) -> bool:
+        return self.rival_places and romanized not in self._own_names and romanized in rival_names()
+
+    def resolve(self, name: str, *, kind: str | None = None, score_cutoff: float | None = None) -> Match | None:
+        """The entity `name` refers to, or None when nothing is close enough.
+
+        Args:
+            name: The name to resolve, in any script.
+            kind: Only entities of this kind.
+            score_cutoff: Overrides the resolver's cutoff for this call.
+
+        Returns:
+            The best match, with `ambiguous` set when another entity came
+            within the margin; None for a blank name or when nothing reaches
+            the cutoff.
+
+        Raises:
+            TypeError: If `name` is not a str.
+            ValueError: If `kind` is not a kind of this gazetteer.
+        """
+        cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
+        found = self.candidates(name, kind=kind, limit=2, score_cutoff=0.0)
+        if not found or found[0].score < cutoff:
+            return None
+        return found[0]
+
+    def resolve_many(self, names: Iterable[str], *, kind: str | None = None) -> Iterator[Match | None]:
+        """Resolve each name in turn, yielding the answers in input order."""
+        for name in names:
+            yield self.resolve(name, kind=kind)
+
+
+def _check_unit(what: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{what} must be a number in [0, 1], not {value!r}")
+
+
+def _rebuild(
+    gazetteer: Gazetteer, score_cutoff: float, ambiguity_margin: float, weights: Weights, rival_places: bool
+) -> Resolver:
+    return Resolver(
+        gazetteer,
+        score_cutoff=score_cutoff,
+        ambiguity_margin=ambiguity_margin,
+        weights=weights,
+        rival_places=rival_places,
+    )

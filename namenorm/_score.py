@@ -1,0 +1,129 @@
+"""Stage 5: score a query against one name of an entity.
+
+A name matches when every word of it agrees with a word of the entity's name
+(in any order, joined or split), so that a full name whose other part
+contradicts the entry ("Heydar Aliyev" against "Ilham Aliyev") does not match.
+People may also be named in part: by surname, without a middle name, or with
+initials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _config
+from ._keys import NameKeys, WordKeys
+from ._similarity import forms_similarity, word_similarity
+from ._weights import Weights
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    """The score of a query against one name, with how it was reached."""
+
+    score: float
+    method: str
+    evidence: tuple[tuple[str, float], ...]
+
+
+#: Methods that mean the query is spelled as the name is, up to normalization or script.
+EQUALITY_METHODS = frozenset({"exact", "normalized", "transliterated"})
+
+
+def score_name(
+    query: NameKeys, name: NameKeys, *, person: bool, fuzzy: bool = True, weights: Weights = Weights()
+) -> NameScore | None:
+    """Score `query` against one name of an entity.
+
+    Args:
+        query: The prepared query.
+        name: A prepared name (canonical or alias) of the entity.
+        person: Whether the entity is a person, whose names may be given in part.
+        fuzzy: Whether anything but an equal spelling may match (not for acronyms).
+        weights: The weights to score with.
+
+    Returns:
+        The score, or None when the query cannot be this name (a word of the
+        query has no counterpart, or a non-person's name is incomplete).
+    """
+    if not query.words or not name.words:
+        return None
+    if query.compact == name.compact:
+        return NameScore(1.0, "normalized", ())
+    if query.romanized == name.romanized:
+        return NameScore(_config.TRANSLITERATED_SIMILARITY, "transliterated", ())
+    if not fuzzy:
+        return None
+    candidates: list[NameScore] = []
+    # One word against the whole name: joined words ("Hintagarh" / "Hin Tager").
+    # People are compared word by word, so that a given name alone is not a match.
+    if len(query.words) == 1 and (len(name.words) == 1 or _may_join(query, name, person)):
+        candidates.append(_whole(query, name, weights))
+    if len(query.words) > 1 or len(name.words) > 1:
+        aligned = _aligned(query.words, name.words, person, weights)
+        if aligned is not None:
+            candidates.append(aligned)
+    return max(candidates, key=lambda s: s.score, default=None)
+
+
+def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
+    # Words run together keep the sound they start with ("Hintagarh" / "Hin
+    # Tager"); a word that starts elsewhere lacks a word of the name ("Taghlar"
+    # / "Hin Taghlar"). People are compared word by word, so that a given name
+    # alone is not a match.
+    return not person and query.sound[:1] == name.sound[:1]
+
+
+def _whole(query: NameKeys, name: NameKeys, weights: Weights) -> NameScore:
+    # Words joined: "Hintagarh" against "Hin Tager", "TB-2" against "TB2".
+    similarity, method = forms_similarity(query.romanized, query.units, name.romanized, name.units, weights)
+    return NameScore(similarity, method, ((f"{query.romanized}~{name.romanized}", similarity),))
+
+
+def _aligned(
+    query: tuple[WordKeys, ...], name: tuple[WordKeys, ...], person: bool, weights: Weights
+) -> NameScore | None:
+    scored: list[tuple[float, str, int, int]] = []
+    for i, q in enumerate(query):
+        for j, n in enumerate(name):
+            if person and (len(q.romanized) == 1 or len(n.romanized) == 1):
+                if q.romanized[:1] == n.romanized[:1]:
+                    scored.append((weights.initial_similarity, "initials", i, j))
+                continue
+            similarity, word_method = word_similarity(q, n, weights)
+            scored.append((similarity, word_method, i, j))
+    # Greedy one-to-one assignment, best pairs first; ties by position.
+    scored.sort(key=lambda s: (-s[0], s[2], s[3]))
+    pairs: dict[int, tuple[float, str, int]] = {}
+    taken: set[int] = set()
+    for similarity, pair_method, i, j in scored:
+        if i not in pairs and j not in taken:
+            pairs[i] = (similarity, pair_method, j)
+            taken.add(j)
+    if len(pairs) < len(query):
+        return None  # a word of the query matches nothing in the name
+    matched = sorted(taken)
+    if all(pairs[i][1] == "initials" for i in pairs):
+        return None
+    factor = 1.0
+    method = min(pairs.values())[1]  # the weakest word decides the method
+    if any(m == "initials" for _, m, _ in pairs.values()):
+        method = "initials"
+    last = len(name) - 1
+    if person and last in taken:
+        surname = next(s for s, _, j in pairs.values() if j == last)
+        if surname < weights.surname_cutoff:
+            return None  # another surname is another person
+    if len(matched) < len(name):
+        is_suffix = matched == list(range(matched[0], len(name)))
+        if not person or last not in taken or not (0 in taken or is_suffix):
+            return None
+        factor *= weights.partial_name_factor
+        method = "surname" if matched == [last] else "partial"
+    order = [pairs[i][2] for i in sorted(pairs)]
+    if order != sorted(order):
+        factor *= weights.reorder_factor
+    evidence = tuple(
+        (f"{query[i].normalized}~{name[j].normalized}", similarity) for i, (similarity, _, j) in sorted(pairs.items())
+    )
+    return NameScore(min(s for s, _, _ in pairs.values()) * factor, method, evidence)

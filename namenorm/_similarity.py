@@ -1,0 +1,131 @@
+"""Stage 4a: similarities between words, each a float in [0, 1].
+
+Edit distances come from jellyfish; this module only decides which forms of a
+word are compared and how the distances become one similarity.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import jellyfish
+
+from . import _config
+from ._keys import VOWEL, WordKeys, name_keys
+from ._weights import Weights
+
+#: How two words were found alike, strongest first.
+WordMethod = Literal["normalized", "transliterated", "phonetic", "fuzzy"]
+
+
+def ratio(a: str, b: str) -> float:
+    """1 minus the Damerau-Levenshtein distance over the longer length.
+
+    >>> ratio("kinrut", "hadrut")
+    0.5
+    """
+    longest = max(len(a), len(b))
+    if longest == 0:
+        return 1.0
+    return 1.0 - jellyfish.damerau_levenshtein_distance(a, b) / longest
+
+
+Units = tuple[tuple[str, str], ...]
+
+
+def phonetic_distance(
+    a: Units,
+    b: Units,
+    *,
+    same_class_cost: float = _config.SAME_CLASS_COST,
+    vowel_indel_cost: float = _config.VOWEL_INDEL_COST,
+) -> float:
+    """Edit distance between two sequences of sound units, weighted by sound.
+
+    Substituting a unit of the same sound class (b/p, k/kh/g/h, s/ts/sh, or a
+    vowel for a vowel) costs `same_class_cost`; inserting or deleting a vowel
+    costs `vowel_indel_cost`; any other edit costs 1. No library offers edit
+    distance with per-pair substitution costs, hence this small dynamic program.
+    """
+
+    def indel(unit: tuple[str, str]) -> float:
+        return vowel_indel_cost if unit[1] == VOWEL else 1.0
+
+    previous = [0.0]
+    for unit in b:
+        previous.append(previous[-1] + indel(unit))
+    for x in a:
+        current = [previous[0] + indel(x)]
+        for j, y in enumerate(b, 1):
+            if x[0] == y[0]:
+                substitute = 0.0
+            elif x[1] == y[1]:
+                substitute = same_class_cost
+            else:
+                substitute = 1.0
+            current.append(min(previous[j - 1] + substitute, previous[j] + indel(x), current[j - 1] + indel(y)))
+        previous = current
+    return previous[-1]
+
+
+def _units_similarity(a: Units, b: Units, weights: Weights) -> float:
+    def size(units: Units) -> float:
+        return sum(weights.vowel_indel_cost if u[1] == VOWEL else 1.0 for u in units)
+
+    longest = max(size(a), size(b))
+    if longest == 0:
+        return 1.0
+    distance = phonetic_distance(
+        a, b, same_class_cost=weights.same_class_cost, vowel_indel_cost=weights.vowel_indel_cost
+    )
+    return max(0.0, 1.0 - distance / longest)
+
+
+def forms_similarity(
+    a_romanized: str, a_units: Units, b_romanized: str, b_units: Units, weights: Weights
+) -> tuple[float, WordMethod]:
+    """The better of spelling and phonetic similarity of two romanized forms."""
+    spelling = ratio(a_romanized, b_romanized)
+    sound = _units_similarity(a_units, b_units, weights)
+    if sound > spelling:
+        return sound, "phonetic"
+    return spelling, "fuzzy"
+
+
+def word_similarity(a: WordKeys, b: WordKeys, weights: Weights) -> tuple[float, WordMethod]:
+    """How alike two words are, and by which of their forms.
+
+    1.0 for the same normalized word; `TRANSLITERATED_SIMILARITY` for the same
+    romanization; otherwise the better of the spelling ratio and the phonetic
+    similarity of the romanizations.
+    """
+    if a.normalized == b.normalized:
+        return 1.0, "normalized"
+    if a.romanized == b.romanized:
+        return _config.TRANSLITERATED_SIMILARITY, "transliterated"
+    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights)
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Spelling similarity of two names after normalization and transliteration.
+
+    Symmetric, in [0, 1], and 1 for names that normalize alike.
+
+    >>> text_similarity("Пашинян", "Pashinyan")
+    1.0
+    """
+    return ratio(name_keys(a).romanized, name_keys(b).romanized)
+
+
+def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> float:
+    """Sound-weighted similarity of two names after transliteration.
+
+    1 minus `phonetic_distance` over the larger name's weight (a consonant
+    weighs 1, a vowel `vowel_indel_cost`). Symmetric, in [0, 1], and 1 for
+    names that romanize alike.
+
+    >>> round(phonetic_similarity("Ksabart", "Khtsaberd"), 2)
+    0.88
+    """
+    ka, kb = name_keys(a), name_keys(b)
+    return _units_similarity(ka.units, kb.units, weights)

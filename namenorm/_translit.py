@@ -1,0 +1,101 @@
+"""Stage 2: transliterate a normalized name into lowercase ASCII.
+
+Each script has its own table under `namenorm/data/translit/`, loaded the first
+time a name in that script is seen. Letters no table covers go through
+`unidecode`. ASCII input takes a fast path and is returned as it is.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import regex
+from unidecode import unidecode
+
+# The scripts that have a table, and how to recognise their letters.
+_SCRIPT_TABLES: dict[str, regex.Pattern[str]] = {
+    "cyrillic": regex.compile(r"\p{Script=Cyrillic}"),
+    "armenian": regex.compile(r"\p{Script=Armenian}"),
+    "georgian": regex.compile(r"\p{Script=Georgian}"),
+    "greek": regex.compile(r"\p{Script=Greek}"),
+    "arabic": regex.compile(r"\p{Script=Arabic}"),
+    "hebrew": regex.compile(r"\p{Script=Hebrew}"),
+    "latin": regex.compile(r"[^\x00-\x7f]"),
+}
+# Marks are dropped (accents, vowel points) except on Latin letters, whose
+# marked forms the Latin table spells out, and on Cyrillic, where й and ё are
+# letters of their own.
+_KEEP_MARKS_AFTER = regex.compile(r"[\p{Script=Latin}\p{Script=Cyrillic}]")
+_NOT_ASCII_WORD = regex.compile(r"[^a-z0-9 ]+")
+
+@lru_cache(maxsize=None)
+def _table(script: str) -> dict[str, str]:
+    # lru_cache makes this a load-once; a rare concurrent first call loads twice,
+    # which is harmless since the tables are read-only.
+    path = resources.files("namenorm") / "data" / "translit" / f"{script}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    table: dict[str, str] = data["map"]
+    return table
+
+
+def _drop_marks(text: str) -> str:
+    out: list[str] = []
+    base = ""
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if _KEEP_MARKS_AFTER.match(base):
+                out.append(ch)
+            continue
+        base = ch
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def transliterate(text: str) -> str:
+    """Spell a normalized name in lowercase ASCII letters, digits and spaces.
+
+    Args:
+        text: A name, normalized with `namenorm.normalize`.
+
+    Returns:
+        Its romanization: one conventional spelling for each script
+        (Russian BGN/PCGN, Eastern Armenian, Georgian national, ELOT Greek,
+        UNGEGN Arabic, Academy Hebrew), `unidecode` for any other.
+
+    >>> transliterate("никол пашинян")
+    'nikol pashinyan'
+    >>> transliterate("հադրութ")
+    'hadrut'
+    >>> transliterate("recep tayyip erdoğan")
+    'recep tayyip erdogan'
+    """
+    if text.isascii():
+        return text
+    text = _drop_marks(text)
+    table: dict[str, str] = {}
+    for script, pattern in _SCRIPT_TABLES.items():
+        if pattern.search(text):
+            table.update(_table(script))
+    longest = max((len(k.lstrip("^")) for k in table), default=1)
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        word_start = i == 0 or text[i - 1] == " "
+        for size in range(min(longest, n - i), 0, -1):
+            chunk = text[i : i + size]
+            if word_start and "^" + chunk in table:
+                out.append(table["^" + chunk])
+                break
+            if chunk in table:
+                out.append(table[chunk])
+                break
+        else:
+            size = 1
+            ch = text[i]
+            out.append(ch if ch.isascii() else unidecode(ch).lower())
+        i += size
+    return " ".join(_NOT_ASCII_WORD.sub("", "".join(out)).split())

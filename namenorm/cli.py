@@ -1,0 +1,199 @@
+"""The command line: `namenorm resolve ...` and `namenorm gazetteer check ...`.
+
+Exit codes: 0 when every name resolved (or the gazetteer is sound), 1 when some
+name did not resolve, 2 on a usage or gazetteer error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from ._errors import GazetteerError
+from ._gazetteer import Gazetteer
+from ._loader import gazetteer_files, read_records
+from ._model import Match
+from ._resolver import Resolver
+
+EXIT_OK = 0
+EXIT_UNRESOLVED = 1
+EXIT_ERROR = 2
+
+# Column widths of the human output; longer values push the line, not truncate.
+_QUERY_WIDTH = 22
+_NAME_WIDTH = 24
+_ID_WIDTH = 28
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # raise instead of exiting, so main() returns
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="namenorm", description="Resolve the names people write to the entities they mean.")
+    parser.add_argument("--version", action="version", version=f"namenorm {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    resolve = commands.add_parser(
+        "resolve",
+        help="resolve names to entities",
+        description="Resolve each NAME (or each line of standard input) to an entity of the gazetteer.",
+    )
+    resolve.add_argument("names", nargs="*", metavar="NAME", help="names to resolve; none: read one a line from stdin")
+    resolve.add_argument("--kind", help="only entities of this kind (person, place, org, ...)")
+    resolve.add_argument("--top", type=int, default=1, metavar="N", help="show the N best candidates (default 1)")
+    resolve.add_argument("--json", action="store_true", help="print one JSON object a line")
+    resolve.add_argument("--explain", action="store_true", help="show the evidence behind each match")
+    resolve.add_argument("--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)")
+
+    gazetteer = commands.add_parser("gazetteer", help="work with gazetteer files")
+    actions = gazetteer.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    check = actions.add_parser(
+        "check",
+        help="report every problem in a gazetteer",
+        description="Report every error in the gazetteer files at PATH, and names shared between entities.",
+    )
+    check.add_argument("path", type=Path, metavar="PATH", help="a gazetteer file or folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: `sys.argv[1:]`) and return the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as e:
+        print(e, file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as e:  # --help and --version
+        return int(e.code or 0)
+    try:
+        if args.command == "resolve":
+            return _resolve(args, sys.stdout)
+        return _check(args.path, sys.stdout)
+    except GazetteerError as e:
+        print(f"namenorm: gazetteer error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`namenorm resolve ... | head`): stop quietly.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _names(args: argparse.Namespace) -> Iterator[str]:
+    if args.names:
+        yield from args.names
+        return
+    for line in sys.stdin:
+        name = line.rstrip("\r\n")
+        if name.strip():
+            yield name
+
+
+def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.top < 1:
+        print("namenorm resolve: error: --top must be 1 or more", file=sys.stderr)
+        return EXIT_ERROR
+    gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
+    resolver = Resolver(gazetteer)
+    try:
+        answers = _answers(resolver, _names(args), args.kind, args.top)
+        unresolved = False
+        for name, matches in answers:
+            unresolved |= not matches
+            if args.json:
+                print(json.dumps(_as_json(name, matches, args.explain), ensure_ascii=False), file=out, flush=True)
+            else:
+                _print_human(name, matches, args.explain, out)
+    except ValueError as e:  # an unknown --kind
+        print(f"namenorm resolve: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_UNRESOLVED if unresolved else EXIT_OK
+
+
+def _answers(resolver: Resolver, names: Iterable[str], kind: str | None, top: int) -> Iterator[tuple[str, list[Match]]]:
+    for name in names:
+        best = resolver.resolve(name, kind=kind)
+        if best is None:
+            yield name, []
+        elif top == 1:
+            yield name, [best]
+        else:
+            yield name, resolver.candidates(name, kind=kind, limit=top, score_cutoff=resolver.score_cutoff)
+
+
+def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -> None:
+    if not matches:
+        print(f"{name:<{_QUERY_WIDTH}} -> no match", file=out, flush=True)
+        return
+    for rank, m in enumerate(matches):
+        query = name if rank == 0 else ""
+        flag = "  (ambiguous)" if m.ambiguous else ""
+        print(
+            f"{query:<{_QUERY_WIDTH}} -> {m.entity.name:<{_NAME_WIDTH}} {m.entity.id:<{_ID_WIDTH}} "
+            f"{m.score:.2f}  {m.method}{flag}",
+            file=out,
+        )
+        if explain:
+            print("\n".join("    " + line for line in m.explain().splitlines()[1:]), file=out)
+    out.flush()
+
+
+def _as_json(name: str, matches: list[Match], explain: bool) -> dict[str, Any]:
+    def one(m: Match) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": m.entity.id,
+            "name": m.entity.name,
+            "kind": m.entity.kind,
+            "score": m.score,
+            "method": m.method,
+            "alias": m.alias,
+            "ambiguous": m.ambiguous,
+        }
+        if explain:
+            item["evidence"] = dict(m.evidence)
+            item["runner_up"] = m.runner_up.id if m.runner_up else None
+            item["runner_up_score"] = m.runner_up_score
+        return item
+
+    return {"query": name, "match": one(matches[0]) if matches else None, "candidates": [one(m) for m in matches[1:]]}
+
+
+def _check(path: Path, out: IO[str]) -> int:
+    errors: list[GazetteerError] = []
+    entities = []
+    first_seen: dict[str, str] = {}
+    for file in gazetteer_files(path):
+        for item in read_records(file):
+            if isinstance(item, GazetteerError):
+                errors.append(item)
+                continue
+            where = f"{item.path}:{item.line}"
+            if item.entity.id in first_seen:
+                errors.append(
+                    GazetteerError(
+                        f"duplicate id: already used at {first_seen[item.entity.id]}",
+                        path=item.path,
+                        line=item.line,
+                        record=item.entity.id,
+                    )
+                )
+                continue
+            first_seen[item.entity.id] = where
+            entities.append(item.entity)
+    for error in errors:
+        print(f"error: {error}", file=out)
+    shared = Gazetteer(entities).shared_names()
+    for name, ids in shared.items():
+        print(f"shared: {name!r} is a name of {', '.join(ids)}", file=out)
+    print(f"{len(entities)} entities, {len(errors)} errors, {len(shared)} shared names", file=out)
+    return EXIT_ERROR if errors else EXIT_OK
