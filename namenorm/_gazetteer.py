@@ -120,7 +120,7 @@ class Gazetteer:
 
 def builtin_path() -> Traversable:
     """Where the built-in gazetteer lies: inside the installed package, or the checkout's `gazetteer/`."""
-    packaged = resources.files("namenorm") / "_gazetteer"
+    packaged = resources.files("namenorm") / "data" / "gazetteer"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "gazetteer"

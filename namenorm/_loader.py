@@ -17,7 +17,7 @@ from typing import Any
 from ._errors import GazetteerError
 from ._model import Entity
 
-_RECORD_HEADER = re.compile(r"^\s*\[\[\s*entity\s*\]\]", re.MULTILINE)
+_RECORD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entity[ \t]*\]\]", re.MULTILINE)
 _TOML_LINE = re.compile(r"at line (\d+)")
 _FIELDS = {"id", "name", "kind", "aliases", "prior", "attrs"}
 

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from namenorm.cli import main
+
+from conftest import ROOT
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None,
+        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if stdin is not None:
+        assert monkeypatch is not None
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_resolve_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "Nicole Bashinian", "Qadr"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert "Nikol Pashinyan" in lines[0] and "person:nikol-pashinyan" in lines[0] and "phonetic" in lines[0]
+    assert "Hadrut" in lines[1] and "place:hadrut" in lines[1]
+    # Aligned: the id column starts at the same place on every line.
+    assert lines[0].index("person:") == lines[1].index("place:")
+
+
+def test_unresolved_name_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "Hadrut", "Heydar Aliyev"], capsys)
+    assert code == 1
+    assert "no match" in out.splitlines()[1]
+
+
+def test_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "--json", "Gadrut", "Paris"], capsys)
+    assert code == 1
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["query"] == "Gadrut" and first["match"]["id"] == "place:hadrut"
+    assert first["match"]["method"] == "transliterated" and first["match"]["alias"] == "Гадрут"
+    assert second == {"query": "Paris", "match": None, "candidates": []}
+
+
+def test_top_and_kind_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "--json", "--top", "3", "--kind", "place", "--explain", "Kinrut"], capsys)
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["match"]["id"] == "place:hadrut"
+    assert answer["match"]["runner_up"] is not None and "kinrut~hadrut" in answer["match"]["evidence"]
+    code, out, _ = run(["resolve", "--explain", "Kinrut"], capsys)
+    assert "runner-up:" in out and "matched alias" in out
+
+
+def test_stdin_streams_one_name_a_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(["resolve", "--json"], capsys, stdin="Пашинян\n\nU.S.\nKinrut\n", monkeypatch=monkeypatch)
+    assert code == 0
+    assert [json.loads(line)["match"]["id"] for line in out.splitlines()] == [
+        "person:nikol-pashinyan",
+        "place:united-states",
+        "place:hadrut",
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["resolve", "--top", "x", "A"], ["resolve", "--top", "0", "A"], ["resolve", "--kind", "plaec", "A"],
+     ["frobnicate"], ["gazetteer"]],
+    ids=str,
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == "" and "error" in err
+
+
+def test_user_gazetteer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text('[[entity]]\nid = "place:shusha"\nname = "Shusha"\nkind = "place"\naliases = ["Շուշի"]\n',
+                    encoding="utf-8")
+    code, out, _ = run(["resolve", "--gazetteer", str(path), "Shushi"], capsys)
+    assert code == 0 and "place:shusha" in out
+
+
+def test_bad_gazetteer_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[[entity]]\nid = "x"\nname = "X"\n', encoding="utf-8")
+    code, _, err = run(["resolve", "--gazetteer", str(path), "X"], capsys)
+    assert code == 2 and "bad.toml:1" in err and "missing 'kind'" in err
+
+
+def test_gazetteer_check_reports_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.toml").write_text(
+        '[[entity]]\nid = "p:1"\nname = "Georgia"\nkind = "place"\n\n'
+        '[[entity]]\nid = "p:2"\nname = "Georgia"\nkind = "place"\naliases = [3]\n\n'
+        '[[entity]]\nname = "No id"\nkind = "place"\n\n'
+        '[[entity]]\nid = "p:3"\nname = "Sakartvelo"\nkind = "place"\naliases = ["Georgia"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b.toml").write_text('[[entity]]\nid = "p:1"\nname = "Again"\nkind = "place"\n\nnot toml', encoding="utf-8")
+    (tmp_path / "c.toml").write_text('[[entity]]\nid = "p:9"\nname = "Nine"\nkind = "place"\n', encoding="utf-8")
+    code, out, _ = run(["gazetteer", "check", str(tmp_path)], capsys)
+    assert code == 2
+    assert "a.toml:6: record 'p:2': alias 3 is not a string" in out
+    assert "a.toml:12: missing 'id'" in out
+    assert "b.toml:6" in out and "not valid TOML" in out
+    assert "shared: 'georgia' is a name of p:1, p:3" in out
+
+
+def test_gazetteer_check_builtin_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["gazetteer", "check", str(ROOT / "gazetteer")], capsys)
+    assert code == 0, out
+    assert "0 errors" in out
+
+
+def test_subprocess_entry_points() -> None:
+    script = Path(sys.executable).parent / "namenorm"  # the console script of this environment
+    for command in ([str(script)], [sys.executable, "-m", "namenorm"]):
+        done = subprocess.run(
+            [*command, "resolve", "Hintagarh", "Ksabart"], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert "place:hin-tager" in done.stdout and "place:khtsaberd" in done.stdout
+    piped = subprocess.run(
+        [sys.executable, "-m", "namenorm", "resolve"], input="Nowhereville\n", capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+    assert piped.returncode == 1 and "no match" in piped.stdout

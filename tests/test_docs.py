@@ -1,0 +1,50 @@
+"""The README's examples and the docstrings' examples run as tests."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+import re
+import shlex
+
+import pytest
+
+import namenorm
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MODULES = ["namenorm", *(f"namenorm.{m.name}" for m in pkgutil.iter_modules(namenorm.__path__))]
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != "namenorm.__main__"])
+def test_docstring_examples(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_readme_python_examples() -> None:
+    blocks = re.findall(r"```pycon\n(.*?)```", README, flags=re.DOTALL)
+    assert blocks, "the README has no ```pycon example"
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for n, block in enumerate(blocks):
+        runner.run(parser.get_doctest(block, {}, f"README block {n}", "README.md", 0))
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def quickstart() -> list[str]:
+    section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```(?:sh|bash|console)\n(.*?)```", section, flags=re.DOTALL)
+    assert block, "the Quickstart has no shell block"
+    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
+    commands = quickstart()
+    assert len(commands) == 2
+    assert "namenorm resolve" in commands[0]
+    assert "pytest" in commands[1]
+    assert shlex.split(commands[1])  # well-formed
+    assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").count("Quickstart") >= 1

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import namenorm
+from namenorm import Entity, Gazetteer, GazetteerError
+
+BUILTIN = Gazetteer.builtin()
+SHARED = {entity_id for ids in BUILTIN.shared_names().values() for entity_id in ids}
+RESOLVER = namenorm.Resolver(BUILTIN)
+
+REQUIRED = """Nikol Pashinyan, Ilham Aliyev, Recep Tayyip Erdoğan, Vladimir Putin, Stéphane Visconti,
+Andrew Schofer, Andrzej Kasprzyk, Gegham Stepanyan, John Kirby, António Guterres, Antony Blinken,
+Emmanuel Macron, Hadrut, Hin Tager, Khtsaberd, Parukh, Khramort, Taghavard, Stepanakert, Kalbajar,
+Nagorno-Karabakh, Republic of Artsakh, Yerevan, Baku, Moscow, Ankara, Armenia, Azerbaijan, Russia,
+Turkey, France, United States, RIA Novosti, OSCE Minsk Group,
+Organization for Security and Co-operation in Europe, United Nations Security Council, European Union,
+Bayraktar TB2"""
+
+
+def test_builtin_holds_every_required_entity() -> None:
+    names = {e.name for e in BUILTIN}
+    required = {n.strip() for n in REQUIRED.replace("\n", " ").split(",")}
+    assert required <= names
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "alias"), [(e.id, alias) for e in BUILTIN for alias in e.names], ids=str
+)
+def test_every_shipped_alias_resolves_to_its_entity(entity_id: str, alias: str) -> None:
+    match = RESOLVER.resolve(alias)
+    assert match is not None
+    if entity_id in SHARED and match.ambiguous:
+        return  # reported as shared by `namenorm gazetteer check`
+    assert match.entity.id == entity_id
+    assert match.score >= 0.98
+
+
+def test_builtin_gazetteer_files_are_sorted_by_id() -> None:
+    from namenorm._gazetteer import builtin_path
+    from namenorm._loader import gazetteer_files, read_records
+
+    for file in gazetteer_files(builtin_path()):
+        ids = [r.entity.id for r in read_records(file) if not isinstance(r, GazetteerError)]
+        assert ids == sorted(ids), file
+
+
+def test_gazetteers_combine_and_pickle() -> None:
+    extra = Entity(id="place:shusha", name="Shusha", kind="place", aliases=("Şuşa", "Շուշի"))
+    combined = Gazetteer([*BUILTIN, extra])
+    assert len(combined) == len(BUILTIN) + 1
+    assert combined["place:shusha"] == extra
+    assert list(pickle.loads(pickle.dumps(combined))) == list(combined)
+
+
+def test_duplicate_id_in_python_objects() -> None:
+    e = Entity(id="x:1", name="A", kind="place")
+    with pytest.raises(GazetteerError, match="x:1"):
+        Gazetteer([e, Entity(id="x:1", name="B", kind="place")])
+
+
+def test_entity_validates_and_copies_its_fields() -> None:
+    aliases = ["Gadrut"]
+    attrs = {"country": "AZ"}
+    e = Entity(id="x:1", name="Hadrut", kind="place", aliases=aliases, prior=3000, attrs=attrs)  # type: ignore[arg-type]
+    aliases.append("changed")
+    attrs["country"] = "changed"
+    assert e.aliases == ("Gadrut",) and e.attrs == {"country": "AZ"} and e.prior == 3000.0
+    with pytest.raises(TypeError):
+        Entity(id="x:1", name="Hadrut", kind="place", aliases=("ok", 3))  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Entity(id="", name="Hadrut", kind="place")
+    with pytest.raises(ValueError):
+        Entity(id="x:1", name="Hadrut", kind="place", prior=-1)
+
+
+GOOD = '''
+[[entity]]
+id = "place:one"
+name = "One"
+kind = "place"
+'''
+
+MALFORMED = [
+    ("bad_toml", '[[entity]]\nid = "place:x"\nname = "X\n', 3, None, "not valid TOML"),
+    ("missing_id", GOOD + '\n[[entity]]\nname = "Two"\nkind = "place"\n', 7, None, "missing 'id'"),
+    ("missing_name", GOOD + '\n[[entity]]\nid = "place:two"\nkind = "place"\n', 7, "place:two", "missing 'name'"),
+    ("missing_kind", GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\n', 7, "place:two", "missing 'kind'"),
+    ("duplicate_id", GOOD + GOOD, 7, "place:one", "duplicate id"),
+    (
+        "alias_not_str",
+        GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\naliases = ["Deux", 2]\n',
+        7,
+        "place:two",
+        "alias 2 is not a string",
+    ),
+    ("unknown_field", GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nalias = "x"\n', 7,
+     "place:two", "unknown field"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line", "record", "problem"), MALFORMED, ids=lambda v: str(v)[:20])
+def test_malformed_gazetteer_names_file_line_record(
+    tmp_path: Path, case: str, text: str, line: int, record: str | None, problem: str
+) -> None:
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GazetteerError) as caught:
+        Gazetteer.load(path)
+    error = caught.value
+    assert error.path == str(path)
+    assert error.line == line
+    assert error.record == record
+    assert problem in str(error)
+    assert str(path) in str(error)
+
+
+def test_load_folder_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(GOOD.replace("one", "two").replace("One", "Two"), encoding="utf-8")
+    assert [e.id for e in Gazetteer.load(tmp_path)] == ["place:one", "place:two"]
+    with pytest.raises(GazetteerError, match="no such file"):
+        Gazetteer.load(tmp_path / "nothing")
+    with pytest.raises(GazetteerError, match="no .toml"):
+        Gazetteer.load(tmp_path / "empty" if (tmp_path / "empty").mkdir() is None else tmp_path)
+
+
+def test_shared_names_are_reported() -> None:
+    g = Gazetteer(
+        [
+            Entity(id="place:a", name="Georgia", kind="place"),
+            Entity(id="place:b", name="Georgia", kind="place", aliases=("Sakartvelo",)),
+        ]
+    )
+    assert g.shared_names() == {"georgia": ["place:a", "place:b"]}
+    match = namenorm.Resolver(g).resolve("Georgia")
+    assert match is not None and match.ambiguous

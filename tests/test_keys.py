@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+import namenorm
+
+SAME_SOUND = [
+    ("hadrut", "gadrut"),
+    ("hadrut", "khadrut"),
+    ("ksabart", "khtsaberd"),
+    ("bashinian", "pashinyan"),
+    ("furukh", "parukh"),
+    ("farrukh", "parukh"),
+    ("recep", "redzhep"),
+    ("kelbecer", "kalbajar"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_SOUND, ids=str)
+def test_sound_key_folds_confusable_sounds(a: str, b: str) -> None:
+    assert namenorm.sound_key(a) == namenorm.sound_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("hadrut", "kinrut"), ("paris", "parukh"), ("kerry", "kirby")], ids=str)
+def test_sound_key_keeps_other_consonants_apart(a: str, b: str) -> None:
+    assert namenorm.sound_key(a) != namenorm.sound_key(b)
+
+
+def test_skeleton_drops_vowels() -> None:
+    assert namenorm.skeleton_key("hadrut") == namenorm.skeleton_key("hdrt") == "KTRT"

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import namenorm
+from namenorm import Entity, Gazetteer, Resolver
+
+from conftest import read_tsv
+
+VARIANTS = read_tsv("seed_variants.tsv")
+NOT_IN_GAZETTEER = read_tsv("not_in_gazetteer.tsv")
+
+
+@pytest.mark.parametrize(("variant", "entity_id"), VARIANTS, ids=str)
+def test_seed_variant_resolves_to_its_entity(variant: str, entity_id: str) -> None:
+    match = namenorm.resolve(variant)
+    assert match is not None, f"{variant!r} did not resolve"
+    assert match.entity.id == entity_id
+    assert not match.ambiguous
+
+
+def _negative_params() -> list[object]:
+    params: list[object] = []
+    for row in NOT_IN_GAZETTEER:
+        name, known = row[0], row[2] if len(row) > 2 else None
+        marks = []
+        if known:
+            reason = f"known false match to {known}: the cutoff that admits Qadr and Kinrut admits it too"
+            marks.append(pytest.mark.xfail(reason=reason, strict=True))
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
+def test_enough_not_in_gazetteer_names() -> None:
+    assert len([r for r in NOT_IN_GAZETTEER if len(r) < 3]) >= 40
+
+
+@pytest.mark.parametrize("name", _negative_params())
+def test_name_not_in_gazetteer_resolves_to_none(name: str) -> None:
+    match = namenorm.resolve(name)
+    assert match is None, f"{name!r} wrongly resolved to {match.entity.id if match else None}"
+
+
+def test_match_fields() -> None:
+    m = namenorm.resolve("Nicole Bashinian")
+    assert m is not None
+    assert (m.entity.id, m.entity.name, m.entity.kind) == ("person:nikol-pashinyan", "Nikol Pashinyan", "person")
+    assert 0.0 < m.score < 1.0
+    assert m.alias in m.entity.names
+    assert m.method == "phonetic"
+    assert m.query == "Nicole Bashinian"
+    assert m.runner_up is not None and m.runner_up_score is not None and m.runner_up_score < m.score
+    assert "Nikol Pashinyan" in m.explain() and "runner-up" in m.explain()
+
+
+def test_methods() -> None:
+    def method(name: str) -> str:
+        m = namenorm.resolve(name)
+        assert m is not None
+        return m.method
+
+    assert method("Hadrut") == "exact"
+    assert method("HADRUT") == "normalized"
+    assert method("Gadrut") == "transliterated"
+    assert method("Ksabart") == "phonetic"
+    assert method("Aliyev") == "surname"
+    assert method("N. Pashinyan") == "initials"
+
+
+def test_candidates_are_ranked_and_limited() -> None:
+    found = namenorm.candidates("Kinrut", limit=3)
+    assert len(found) == 3
+    assert found[0].entity.id == "place:hadrut"
+    assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)
+    assert all(m.entity.kind == "place" for m in namenorm.candidates("Kinrut", kind="place", limit=5))
+    assert namenorm.candidates("Kinrut", score_cutoff=0.99) == []
+
+
+def test_kind_filter() -> None:
+    assert namenorm.resolve("Qadr", kind="place") is not None
+    assert namenorm.resolve("Qadr", kind="person") is None
+    with pytest.raises(ValueError, match="unknown kind"):
+        namenorm.resolve("Qadr", kind="plaec")
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"Hadrut", ["Hadrut"]], ids=repr)
+def test_non_str_name_raises_type_error(bad: object) -> None:
+    with pytest.raises(TypeError):
+        namenorm.resolve(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t\n", "...", "—"], ids=repr)
+def test_blank_name_is_none(blank: str) -> None:
+    assert namenorm.resolve(blank) is None
+    assert namenorm.candidates(blank) == []
+
+
+def test_very_long_name_is_none_not_slow() -> None:
+    assert namenorm.resolve("Hadrut " * 10_000) is None
+
+
+@given(st.text())
+def test_resolve_never_raises(text: str) -> None:
+    match = namenorm.resolve(text)
+    assert match is None or 0.0 <= match.score <= 1.0
+    if not text.strip():
+        assert match is None
+
+
+def test_rival_places_are_not_fuzzy_matched() -> None:
+    g = Gazetteer([Entity(id="x:parukh", name="Parukh", kind="place")])
+    assert Resolver(g).resolve("Paris") is None
+    assert Resolver(g, rival_places=False, score_cutoff=0.6).resolve("Paris") is not None
+
+
+def test_prior_breaks_near_ties_only() -> None:
+    small = Entity(id="place:a", name="Kadrut", kind="place", prior=10)
+    big = Entity(id="place:b", name="Gadrut", kind="place", prior=1_000_000)
+    tie = Resolver(Gazetteer([small, big])).resolve("Hadrut")
+    assert tie is not None and tie.entity.id == "place:b" and tie.ambiguous
+    # A clear string match wins over any prior.
+    exact = Resolver(Gazetteer([Entity(id="place:a", name="Hadrut", kind="place", prior=10), big])).resolve("Hadrut")
+    assert exact is not None and exact.entity.id == "place:a"
+
+
+def test_ties_break_by_id() -> None:
+    a = Entity(id="place:a", name="Georgia", kind="place")
+    b = Entity(id="place:b", name="Georgia", kind="place")
+    for entities in ([a, b], [b, a]):
+        m = Resolver(Gazetteer(entities)).resolve("Georgia")
+        assert m is not None and m.entity.id == "place:a" and m.ambiguous
+
+
+def test_resolver_is_picklable_and_thread_safe() -> None:
+    r = Resolver(Gazetteer.builtin())
+    copy = pickle.loads(pickle.dumps(r))
+    names = [v for v, _ in VARIANTS] * 4
+    expected = [m.entity.id if m else None for m in r.resolve_many(names)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda n: (m.entity.id if (m := copy.resolve(n)) else None), names))
+    assert got == expected
+
+
+def test_resolver_validates_settings() -> None:
+    with pytest.raises(ValueError):
+        Resolver(Gazetteer.builtin(), score_cutoff=1.5)
+    with pytest.raises(TypeError):
+        Resolver([])  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        namenorm.candidates("Hadrut", limit=0)
