@@ -23,6 +23,11 @@ SAME_CLASS_COST = 0.3
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.5
 
+#: Two forms whose lengths alone keep their phonetic similarity under this are
+#: not compared phonetically (the similarity is taken as 0): no match is made
+#: of them, and the dynamic program is spared.
+PHONETIC_FLOOR = 0.5
+
 #: Score of a one-letter initial against a given name that starts with it.
 INITIAL_SIMILARITY = 0.9
 
@@ -35,6 +40,15 @@ REORDER_FACTOR = 0.98
 #: How far the prior (prominence) may lift a candidate when ranking; it only
 #: reorders candidates whose string scores are closer than this.
 PRIOR_WEIGHT = 0.02
+
+#: A name of at most this many letters, all capitals, is an acronym ("OSCE",
+#: "США"): it matches only when spelled the same, since one letter off is
+#: another acronym rather than a misspelling.
+ACRONYM_MAX_LETTERS = 6
+
+#: A name is scored only if it shares at least this share of the query's
+#: sound-key bigrams (the candidate index's cheap rejection).
+CANDIDATE_MIN_SHARED = 0.5
 
 #: Names longer than this (normalized characters) are not matched at all:
 #: no name is this long, and edit distances grow with the square of length.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ._errors import GazetteerError
 from ._keys import name_keys
-from ._loader import Record, gazetteer_files, read_records
+from ._loader import read_gazetteer
 from ._model import Entity
 
 _builtin: Gazetteer | None = None
@@ -59,23 +59,10 @@ class Gazetteer:
                 and the record. `namenorm gazetteer check` lists them all.
         """
         source = Path(path) if isinstance(path, str) else path
-        records: list[Record] = []
-        for file in gazetteer_files(source):
-            for item in read_records(file):
-                if isinstance(item, GazetteerError):
-                    raise item
-                records.append(item)
-        seen: dict[str, Record] = {}
-        for record in records:
-            first = seen.setdefault(record.entity.id, record)
-            if first is not record:
-                raise GazetteerError(
-                    f"duplicate id: already used at {first.path}:{first.line}",
-                    path=record.path,
-                    line=record.line,
-                    record=record.entity.id,
-                )
-        return cls(r.entity for r in records)
+        entities, errors = read_gazetteer(source)
+        if errors:
+            raise errors[0]
+        return cls(entities)
 
     @classmethod
     def builtin(cls) -> Gazetteer:

@@ -1,20 +1,20 @@
 """Stage 4: the candidate index, from sound-key grams to the names that have them.
 
-A query is scored only against names that share a sound-key bigram with it,
-so an unrelated name costs nothing. The sound key already folds the letters
+A query is scored only against names that share at least half of its
+sound-key bigrams, so an unrelated name costs nothing. The sound key already folds the letters
 that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
 still shares the rest of its grams.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._keys import NameKeys, name_keys
+from . import _config
 from ._model import Entity
-
-_ACRONYM_MAX_LETTERS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,10 @@ def grams(keys: NameKeys) -> set[str]:
 def is_acronym(text: str) -> bool:
     """Whether a name is an acronym ("OSCE", "США"): short, and all capitals.
 
-    Acronyms are matched only when spelled the same: one letter off is
-    another acronym, not a misspelling.
+    See `namenorm._config.ACRONYM_MAX_LETTERS`.
     """
     letters = [c for c in text if c.isalnum()]
-    return len(letters) <= _ACRONYM_MAX_LETTERS and text.isupper()
+    return len(letters) <= _config.ACRONYM_MAX_LETTERS and text.isupper()
 
 
 class Index:
@@ -65,9 +64,11 @@ class Index:
         self.names: tuple[IndexedName, ...] = tuple(names)
         self._postings = postings
 
-    def lookup(self, query: NameKeys) -> list[IndexedName]:
-        """The names that share at least one gram with `query`, in index order."""
-        hits: set[int] = set()
-        for gram in grams(query):
-            hits.update(self._postings.get(gram, ()))
-        return [self.names[i] for i in sorted(hits)]
+    def lookup(self, query: NameKeys, *, min_shared: float = _config.CANDIDATE_MIN_SHARED) -> list[IndexedName]:
+        """The names that share at least `min_shared` of the query's grams, in index order."""
+        query_grams = grams(query)
+        shared: Counter[int] = Counter()
+        for gram in query_grams:
+            shared.update(self._postings.get(gram, ()))
+        needed = min_shared * len(query_grams)
+        return [self.names[i] for i, count in sorted(shared.items()) if count >= needed]

@@ -118,3 +118,36 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
     except (TypeError, ValueError) as e:
         return problem(str(e))
     return Record(entity, where, line or 0)
+
+
+def read_gazetteer(path: Path | Traversable) -> tuple[list[Entity], list[GazetteerError]]:
+    """Read every file of a gazetteer, keeping going past problems.
+
+    Returns:
+        The entities that were read (each id once, the first record kept) and
+        every problem found, duplicate ids included, in file order.
+
+    Raises:
+        GazetteerError: If the path does not exist or holds no TOML file.
+    """
+    entities: list[Entity] = []
+    errors: list[GazetteerError] = []
+    first_seen: dict[str, Record] = {}
+    for file in gazetteer_files(path):
+        for item in read_records(file):
+            if isinstance(item, GazetteerError):
+                errors.append(item)
+                continue
+            first = first_seen.setdefault(item.entity.id, item)
+            if first is not item:
+                errors.append(
+                    GazetteerError(
+                        f"duplicate id: already used at {first.path}:{first.line}",
+                        path=item.path,
+                        line=item.line,
+                        record=item.entity.id,
+                    )
+                )
+                continue
+            entities.append(item.entity)
+    return entities, errors

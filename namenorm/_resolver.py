@@ -28,6 +28,8 @@ class Resolver:
         ambiguity_margin: A match is ambiguous when another entity scores
             within this margin of it.
         weights: Scoring weights (see `namenorm.Weights`).
+        prior_weight: How much the prior may lift a candidate when ranking;
+            it reorders only candidates whose scores are closer than this.
         rival_places: Do not fuzzy-match a query spelled exactly like a real
             place that is not in the gazetteer (a GeoNames city of 1,000+
             people, or a country): "Paris" is Paris, not a misspelling of Parukh.
@@ -38,7 +40,7 @@ class Resolver:
     'x:1'
     """
 
-    __slots__ = ("gazetteer", "score_cutoff", "ambiguity_margin", "weights", "rival_places", "_index", "_own_names", "_kinds", "_max_prior")
+    __slots__ = ("gazetteer", "score_cutoff", "ambiguity_margin", "weights", "prior_weight", "rival_places", "_index", "_own_names", "_kinds", "_max_prior")
 
     def __init__(
         self,
@@ -47,16 +49,19 @@ class Resolver:
         score_cutoff: float = _config.SCORE_CUTOFF,
         ambiguity_margin: float = _config.AMBIGUITY_MARGIN,
         weights: Weights = Weights(),
+        prior_weight: float = _config.PRIOR_WEIGHT,
         rival_places: bool = True,
     ) -> None:
         if not isinstance(gazetteer, Gazetteer):
             raise TypeError(f"a Resolver needs a Gazetteer, not {type(gazetteer).__name__}")
         _check_unit("score_cutoff", score_cutoff)
         _check_unit("ambiguity_margin", ambiguity_margin)
+        _check_unit("prior_weight", prior_weight)
         self.gazetteer = gazetteer
         self.score_cutoff = score_cutoff
         self.ambiguity_margin = ambiguity_margin
         self.weights = weights
+        self.prior_weight = prior_weight
         self.rival_places = rival_places
         self._index = Index(gazetteer)
         self._own_names = frozenset(n.keys.romanized for n in self._index.names)
@@ -65,7 +70,16 @@ class Resolver:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The index is derived data: rebuild it rather than pickle it.
-        return (_rebuild, (self.gazetteer, self.score_cutoff, self.ambiguity_margin, self.weights, self.rival_places))
+        return (_rebuild, (self.gazetteer, self._settings()))
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "score_cutoff": self.score_cutoff,
+            "ambiguity_margin": self.ambiguity_margin,
+            "weights": self.weights,
+            "prior_weight": self.prior_weight,
+            "rival_places": self.rival_places,
+        }
 
     def candidates(
         self,
@@ -122,7 +136,7 @@ class Resolver:
             scored,
             score_cutoff=score_cutoff,
             ambiguity_margin=self.ambiguity_margin,
-            prior_weight=_config.PRIOR_WEIGHT,
+            prior_weight=self.prior_weight,
             max_prior=self._max_prior,
             limit=limit,
         )
@@ -164,13 +178,5 @@ def _check_unit(what: str, value: float) -> None:
         raise ValueError(f"{what} must be a number in [0, 1], not {value!r}")
 
 
-def _rebuild(
-    gazetteer: Gazetteer, score_cutoff: float, ambiguity_margin: float, weights: Weights, rival_places: bool
-) -> Resolver:
-    return Resolver(
-        gazetteer,
-        score_cutoff=score_cutoff,
-        ambiguity_margin=ambiguity_margin,
-        weights=weights,
-        rival_places=rival_places,
-    )
+def _rebuild(gazetteer: Gazetteer, settings: dict[str, Any]) -> Resolver:
+    return Resolver(gazetteer, **settings)

@@ -6,6 +6,7 @@ word are compared and how the distances become one similarity.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import jellyfish
@@ -47,34 +48,41 @@ def phonetic_distance(
     costs `vowel_indel_cost`; any other edit costs 1. No library offers edit
     distance with per-pair substitution costs, hence this small dynamic program.
     """
-
-    def indel(unit: tuple[str, str]) -> float:
-        return vowel_indel_cost if unit[1] == VOWEL else 1.0
-
+    a_cost = [vowel_indel_cost if u[1] == VOWEL else 1.0 for u in a]
+    b_cost = [vowel_indel_cost if u[1] == VOWEL else 1.0 for u in b]
     previous = [0.0]
-    for unit in b:
-        previous.append(previous[-1] + indel(unit))
-    for x in a:
-        current = [previous[0] + indel(x)]
-        for j, y in enumerate(b, 1):
-            if x[0] == y[0]:
-                substitute = 0.0
-            elif x[1] == y[1]:
-                substitute = same_class_cost
+    for cost in b_cost:
+        previous.append(previous[-1] + cost)
+    for (x_spelling, x_class), x_cost in zip(a, a_cost):
+        current = [previous[0] + x_cost]
+        for j, (y_spelling, y_class) in enumerate(b):
+            if x_spelling == y_spelling:
+                substitute = previous[j]
+            elif x_class == y_class:
+                substitute = previous[j] + same_class_cost
             else:
-                substitute = 1.0
-            current.append(min(previous[j - 1] + substitute, previous[j] + indel(x), current[j - 1] + indel(y)))
+                substitute = previous[j] + 1.0
+            current.append(min(substitute, previous[j + 1] + x_cost, current[j] + b_cost[j]))
         previous = current
     return previous[-1]
 
 
-def _units_similarity(a: Units, b: Units, weights: Weights) -> float:
-    def size(units: Units) -> float:
-        return sum(weights.vowel_indel_cost if u[1] == VOWEL else 1.0 for u in units)
+def _weight(units: Units, vowel_indel_cost: float) -> float:
+    return sum(vowel_indel_cost if u[1] == VOWEL else 1.0 for u in units)
 
-    longest = max(size(a), size(b))
+
+@lru_cache(maxsize=1 << 16)
+def _units_similarity(a: Units, b: Units, weights: Weights) -> float:
+    # Cached: the same word pairs recur across a name's aliases and across queries.
+    a_weight = _weight(a, weights.vowel_indel_cost)
+    b_weight = _weight(b, weights.vowel_indel_cost)
+    longest = max(a_weight, b_weight)
     if longest == 0:
         return 1.0
+    # Cheap rejection: every edit changes the weight by at most its cost, so the
+    # distance is at least the difference in weight.
+    if 1.0 - abs(a_weight - b_weight) / longest < _config.PHONETIC_FLOOR:
+        return 0.0
     distance = phonetic_distance(
         a, b, same_class_cost=weights.same_class_cost, vowel_indel_cost=weights.vowel_indel_cost
     )

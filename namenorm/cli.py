@@ -16,7 +16,7 @@ from typing import IO, Any
 from . import __version__
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
-from ._loader import gazetteer_files, read_records
+from ._loader import read_gazetteer
 from ._model import Match
 from ._resolver import Resolver
 
@@ -169,27 +169,7 @@ def _as_json(name: str, matches: list[Match], explain: bool) -> dict[str, Any]:
 
 
 def _check(path: Path, out: IO[str]) -> int:
-    errors: list[GazetteerError] = []
-    entities = []
-    first_seen: dict[str, str] = {}
-    for file in gazetteer_files(path):
-        for item in read_records(file):
-            if isinstance(item, GazetteerError):
-                errors.append(item)
-                continue
-            where = f"{item.path}:{item.line}"
-            if item.entity.id in first_seen:
-                errors.append(
-                    GazetteerError(
-                        f"duplicate id: already used at {first_seen[item.entity.id]}",
-                        path=item.path,
-                        line=item.line,
-                        record=item.entity.id,
-                    )
-                )
-                continue
-            first_seen[item.entity.id] = where
-            entities.append(item.entity)
+    entities, errors = read_gazetteer(path)
     for error in errors:
         print(f"error: {error}", file=out)
     shared = Gazetteer(entities).shared_names()

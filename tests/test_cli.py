@@ -50,11 +50,11 @@ def test_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_top_and_kind_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["resolve", "--json", "--top", "3", "--kind", "place", "--explain", "Kinrut"], capsys)
+    code, out, _ = run(["resolve", "--json", "--top", "3", "--kind", "place", "--explain", "Karabagh"], capsys)
     assert code == 0
     answer = json.loads(out)
-    assert answer["match"]["id"] == "place:hadrut"
-    assert answer["match"]["runner_up"] is not None and "kinrut~hadrut" in answer["match"]["evidence"]
+    assert answer["match"]["id"] == "place:nagorno-karabakh"
+    assert answer["match"]["runner_up"] is not None and "karabagh~karabakh" in answer["match"]["evidence"]
     code, out, _ = run(["resolve", "--explain", "Kinrut"], capsys)
     assert "runner-up:" in out and "matched alias" in out
 
