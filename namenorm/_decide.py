@@ -49,7 +49,11 @@ def decide(
     best: dict[str, Scored] = {}
     for item in scored:
         held = best.get(item.entity.id)
-        if held is None or item.score.score > held.score.score:
+        # On equal scores an exact spelling is the better explanation.
+        if held is None or (item.score.score, item.score.method == "exact") > (
+            held.score.score,
+            held.score.method == "exact",
+        ):
             best[item.entity.id] = item
     scale = math.log1p(max_prior) or 1.0
 
@@ -69,7 +73,7 @@ def decide(
                 score=round(item.score.score, 4),
                 alias=item.alias,
                 method=item.score.method,
-                ambiguous=runner is not None and runner.score.score >= item.score.score - ambiguity_margin,
+                ambiguous=runner is not None and abs(runner.score.score - item.score.score) <= ambiguity_margin,
                 runner_up=runner.entity if runner else None,
                 runner_up_score=round(runner.score.score, 4) if runner else None,
                 evidence=tuple((what, round(s, 4)) for what, s in item.score.evidence),

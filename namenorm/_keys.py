@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import regex
 
 from ._normalize import normalize, strip_generic
-from ._translit import transliterate
+from ._translit import romanize
 
 #: The class of every vowel (a e i o u y) in sound keys and units.
 VOWEL = "a"
@@ -141,7 +141,7 @@ def name_keys(text: str) -> NameKeys:
     words = tuple(
         WordKeys(word, romanized, sound_key(romanized), sound_units(romanized))
         for word in strip_generic(normalized.split())
-        for romanized in [transliterate(word).replace(" ", "")]
+        for romanized in [romanize(word).replace(" ", "")]
     )
     romanized = "".join(w.romanized for w in words)
     return NameKeys(normalized, words, romanized, sound_key(romanized), sound_units(romanized))

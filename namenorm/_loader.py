@@ -17,7 +17,8 @@ from typing import Any
 from ._errors import GazetteerError
 from ._model import Entity
 
-_RECORD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entity[ \t]*\]\]", re.MULTILINE)
+_RECORD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*entity[ \t]*\]\]")
+_TRIPLE_QUOTES = re.compile(r"\"\"\"|\'\'\'")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _FIELDS = {"id", "name", "kind", "aliases", "prior", "attrs"}
 
@@ -77,10 +78,26 @@ def read_records(file: Path | Traversable) -> Iterator[Record | GazetteerError]:
     if not isinstance(records, list):
         yield GazetteerError("'entity' must be an array of tables, written [[entity]]", path=where)
         return
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _RECORD_HEADER.finditer(text)]
+    lines = _record_lines(text)
+    if len(lines) != len(records):
+        lines = []  # records written inline (entity = [{...}]): no line is known
     for n, raw in enumerate(records):
-        line = lines[n] if n < len(lines) else None
-        yield _record(raw, where, line)
+        yield _record(raw, where, lines[n] if lines else None)
+
+
+def _record_lines(text: str) -> list[int]:
+    # The line of each [[entity]] header, skipping any inside a multi-line string.
+    found: list[int] = []
+    inside: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if inside is None and _RECORD_HEADER.match(line):
+            found.append(number)
+        for quotes in _TRIPLE_QUOTES.findall(line):
+            if inside is None:
+                inside = quotes
+            elif inside == quotes:
+                inside = None
+    return found
 
 
 def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:

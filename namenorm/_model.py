@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._normalize import normalize
+
 
 def _check_str(value: Any, what: str) -> str:
     if not isinstance(value, str):
@@ -14,6 +16,12 @@ def _check_str(value: Any, what: str) -> str:
     if not value.strip():
         raise ValueError(f"{what} must not be empty")
     return value
+
+
+def _check_name(value: Any, what: str) -> None:
+    _check_str(value, what)
+    if not normalize(value):
+        raise ValueError(f"{what} {value!r} has no letters or digits, so nothing could ever match it")
 
 
 @dataclass(frozen=True)
@@ -46,15 +54,19 @@ class Entity:
 
     def __post_init__(self) -> None:
         _check_str(self.id, "Entity.id")
-        _check_str(self.name, "Entity.name")
+        _check_name(self.name, "Entity.name")
         _check_str(self.kind, "Entity.kind")
         if isinstance(self.aliases, str) or not isinstance(self.aliases, (list, tuple)):
             raise TypeError(f"Entity.aliases must be a list or tuple of str, not {type(self.aliases).__name__}")
         for alias in self.aliases:
-            _check_str(alias, f"alias {alias!r} of {self.id!r}")
+            _check_name(alias, f"an alias of {self.id!r},")
         if isinstance(self.prior, bool) or not isinstance(self.prior, (int, float)):
             raise TypeError(f"Entity.prior must be a number, not {type(self.prior).__name__}")
-        if not math.isfinite(self.prior) or self.prior < 0:
+        try:
+            finite = math.isfinite(self.prior)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite or self.prior < 0:
             raise ValueError(f"Entity.prior must be a finite number >= 0, not {self.prior!r}")
         if not isinstance(self.attrs, Mapping):
             raise TypeError(f"Entity.attrs must be a mapping, not {type(self.attrs).__name__}")

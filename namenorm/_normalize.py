@@ -22,6 +22,9 @@ _ACRONYM = regex.compile(r"(?<![\p{L}\p{M}])(?:\p{L}\.)+\p{L}\.?(?![\p{L}\p{M}])
 # Apostrophes and modifier letters used as apostrophes join, never split: "O'Brien",
 # "T'agher", "Qur'an".
 _APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4]")
+# Invisible format characters (soft hyphen, zero-width joiners, bidi marks)
+# sit inside words: drop them rather than split the word.
+_INVISIBLE = regex.compile(r"\p{Cf}+")
 # Everything that is not a letter, a mark on a letter, or a digit separates words.
 _SEPARATORS = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
 
@@ -30,7 +33,8 @@ def normalize(text: str) -> str:
     """Normalize a name for comparison, keeping its script.
 
     Applies Unicode NFKC, case folding, joins dotted acronyms, drops
-    apostrophes, turns every other non-letter (punctuation, hyphens, symbols,
+    apostrophes and invisible format characters (soft hyphens, zero-width
+    joiners), turns every other non-letter (punctuation, hyphens, symbols,
     spacing) into single spaces. Idempotent.
 
     Args:
@@ -51,7 +55,7 @@ def normalize(text: str) -> str:
         raise TypeError(f"a name must be a str, not {type(text).__name__}")
     text = unicodedata.normalize("NFKC", text)
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _APOSTROPHES.sub("", text.casefold())
+    text = _APOSTROPHES.sub("", _INVISIBLE.sub("", text).casefold())
     text = unicodedata.normalize("NFC", text)
     return _SEPARATORS.sub(" ", text).strip()
 
@@ -86,17 +90,18 @@ def strip_generic(tokens: Sequence[str]) -> tuple[str, ...]:
     """
     titles, place_words = _generic_words()
     words = tuple(tokens)
+    start, end = 0, len(words)
     changed = True
     while changed:
         changed = False
         for phrase in titles:
-            if len(words) > len(phrase) and words[: len(phrase)] == phrase:
-                words = words[len(phrase) :]
+            if end - start > len(phrase) and words[start : start + len(phrase)] == phrase:
+                start += len(phrase)
                 changed = True
                 break
         for phrase in place_words:
-            if len(words) > len(phrase) and words[-len(phrase) :] == phrase:
-                words = words[: -len(phrase)]
+            if end - start > len(phrase) and words[end - len(phrase) : end] == phrase:
+                end -= len(phrase)
                 changed = True
                 break
-    return words
+    return words[start:end]

@@ -13,7 +13,7 @@ from ._index import Index
 from ._keys import name_keys
 from ._model import Match
 from ._rivals import rival_names
-from ._score import EQUALITY_METHODS, NameScore, score_name
+from ._score import NameScore, score_name
 from ._weights import Weights
 
 
@@ -63,10 +63,16 @@ class Resolver:
         self.weights = weights
         self.prior_weight = prior_weight
         self.rival_places = rival_places
-        self._index = Index(gazetteer)
-        self._own_names = frozenset(n.keys.romanized for n in self._index.names)
+        index = Index(gazetteer)
+        self._own_names = frozenset(n.keys.romanized for n in index.names)
         self._kinds = frozenset(e.kind for e in gazetteer)
         self._max_prior = max((e.prior for e in gazetteer), default=0.0)
+        self._index = index  # last: once it is set, the Resolver is frozen (see __setattr__)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_index"):
+            raise AttributeError(f"a Resolver is immutable; build a new one instead of setting {name!r}")
+        object.__setattr__(self, name, value)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The index is derived data: rebuild it rather than pickle it.
@@ -112,6 +118,9 @@ class Resolver:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
         _check_unit("score_cutoff", score_cutoff)
+        # Cheap bound first: normalization never shrinks a name tenfold.
+        if len(name) > 10 * _config.MAX_NAME_LENGTH:
+            return []
         query = name_keys(name)
         if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
             return []
@@ -129,8 +138,8 @@ class Resolver:
                 )
             if result is not None:
                 scored.append(Scored(entity, indexed.text, result))
-        if any(s.score.method not in EQUALITY_METHODS for s in scored) and self._is_rival(query.romanized):
-            scored = [s for s in scored if s.score.method in EQUALITY_METHODS]
+        if any(s.score.fuzzy for s in scored) and self._is_rival(query.romanized):
+            scored = [s for s in scored if not s.score.fuzzy]
         return decide(
             name,
             scored,
@@ -162,6 +171,7 @@ class Resolver:
             ValueError: If `kind` is not a kind of this gazetteer.
         """
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
+        _check_unit("score_cutoff", cutoff)
         found = self.candidates(name, kind=kind, limit=2, score_cutoff=0.0)
         if not found or found[0].score < cutoff:
             return None

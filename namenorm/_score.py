@@ -24,10 +24,7 @@ class NameScore:
     score: float
     method: str
     evidence: tuple[tuple[str, float], ...]
-
-
-#: Methods that mean the query is spelled as the name is, up to normalization or script.
-EQUALITY_METHODS = frozenset({"exact", "normalized", "transliterated"})
+    fuzzy: bool = False  # some word agreed only by spelling or sound, not as written
 
 
 def score_name(
@@ -77,7 +74,7 @@ def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
 def _whole(query: NameKeys, name: NameKeys, weights: Weights) -> NameScore:
     # Words joined: "Hintagarh" against "Hin Tager", "TB-2" against "TB2".
     similarity, method = forms_similarity(query.romanized, query.units, name.romanized, name.units, weights)
-    return NameScore(similarity, method, ((f"{query.romanized}~{name.romanized}", similarity),))
+    return NameScore(similarity, method, ((f"{query.romanized}~{name.romanized}", similarity),), fuzzy=True)
 
 
 def _aligned(
@@ -111,9 +108,9 @@ def _aligned(
         method = "initials"
     last = len(name) - 1
     if person and last in taken:
-        surname = next(s for s, _, j in pairs.values() if j == last)
-        if surname < weights.surname_cutoff:
-            return None  # another surname is another person
+        surname, surname_method = next((s, m) for s, m, j in pairs.values() if j == last)
+        if surname < weights.surname_cutoff or surname_method == "initials":
+            return None  # another surname is another person; an initial proves none
     if len(matched) < len(name):
         is_suffix = matched == list(range(matched[0], len(name)))
         if not person or last not in taken or not (0 in taken or is_suffix):
@@ -126,4 +123,5 @@ def _aligned(
     evidence = tuple(
         (f"{query[i].normalized}~{name[j].normalized}", similarity) for i, (similarity, _, j) in sorted(pairs.items())
     )
-    return NameScore(min(s for s, _, _ in pairs.values()) * factor, method, evidence)
+    fuzzy = any(m in ("phonetic", "fuzzy") for _, m, _ in pairs.values())
+    return NameScore(min(s for s, _, _ in pairs.values()) * factor, method, evidence, fuzzy)

@@ -15,6 +15,8 @@ from importlib import resources
 import regex
 from unidecode import unidecode
 
+from ._normalize import normalize
+
 # The scripts that have a table, and how to recognise their letters.
 _SCRIPT_TABLES: dict[str, regex.Pattern[str]] = {
     "cyrillic": regex.compile(r"\p{Script=Cyrillic}"),
@@ -55,23 +57,33 @@ def _drop_marks(text: str) -> str:
 
 
 def transliterate(text: str) -> str:
-    """Spell a normalized name in lowercase ASCII letters, digits and spaces.
+    """Spell a name in lowercase ASCII letters, digits and spaces.
+
+    Normalizes it first (see `namenorm.normalize`).
 
     Args:
-        text: A name, normalized with `namenorm.normalize`.
+        text: A name in any script.
 
     Returns:
         Its romanization: one conventional spelling for each script
         (Russian BGN/PCGN, Eastern Armenian, Georgian national, ELOT Greek,
         UNGEGN Arabic, Academy Hebrew), `unidecode` for any other.
 
-    >>> transliterate("никол пашинян")
+    Raises:
+        TypeError: If `text` is not a `str`.
+
+    >>> transliterate("Никол Пашинян")
     'nikol pashinyan'
-    >>> transliterate("հադրութ")
+    >>> transliterate("Հադրութ")
     'hadrut'
-    >>> transliterate("recep tayyip erdoğan")
+    >>> transliterate("Recep Tayyip Erdoğan")
     'recep tayyip erdogan'
     """
+    return romanize(normalize(text))
+
+
+def romanize(text: str) -> str:
+    """`transliterate` for text that is already normalized."""
     if text.isascii():
         return text
     text = _drop_marks(text)
@@ -85,13 +97,13 @@ def transliterate(text: str) -> str:
     n = len(text)
     while i < n:
         word_start = i == 0 or text[i - 1] == " "
-        for size in range(min(longest, n - i), 0, -1):
-            chunk = text[i : i + size]
-            if word_start and "^" + chunk in table:
-                out.append(table["^" + chunk])
-                break
-            if chunk in table:
-                out.append(table[chunk])
+        # At the start of a word, its own spellings ("^е" -> "ye") win over
+        # longer ones that ignore the word start.
+        sizes = range(min(longest, n - i), 0, -1)
+        keys = [*(("^" + text[i : i + s], s) for s in sizes if word_start), *((text[i : i + s], s) for s in sizes)]
+        for key, size in keys:
+            if key in table:
+                out.append(table[key])
                 break
         else:
             size = 1

@@ -7,7 +7,9 @@ name did not resolve, 2 on a usage or gazetteer error.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -76,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except SystemExit as e:  # --help and --version
         return int(e.code or 0)
+    _tolerate_bad_bytes()
     try:
         if args.command == "resolve":
             return _resolve(args, sys.stdout)
@@ -83,10 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GazetteerError as e:
         print(f"namenorm: gazetteer error: {e}", file=sys.stderr)
         return EXIT_ERROR
-    except BrokenPipeError:
-        # The reader went away (`namenorm resolve ... | head`): stop quietly.
-        sys.stderr.close()
-        return EXIT_OK
+
+
+def _tolerate_bad_bytes() -> None:
+    # A line of input that is not valid UTF-8 is still a line to answer: keep
+    # its bytes (surrogateescape) and show them escaped rather than crash.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def _names(args: argparse.Namespace) -> Iterator[str]:
@@ -104,19 +112,25 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
         print("namenorm resolve: error: --top must be 1 or more", file=sys.stderr)
         return EXIT_ERROR
     gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
+    kinds = sorted({e.kind for e in gazetteer})
+    if args.kind is not None and args.kind not in kinds:
+        print(f"namenorm resolve: error: unknown kind {args.kind!r}; the gazetteer has {', '.join(kinds)}",
+              file=sys.stderr)
+        return EXIT_ERROR
     resolver = Resolver(gazetteer)
+    unresolved = False
     try:
-        answers = _answers(resolver, _names(args), args.kind, args.top)
-        unresolved = False
-        for name, matches in answers:
+        for name, matches in _answers(resolver, _names(args), args.kind, args.top):
             unresolved |= not matches
             if args.json:
                 print(json.dumps(_as_json(name, matches, args.explain), ensure_ascii=False), file=out, flush=True)
             else:
                 _print_human(name, matches, args.explain, out)
-    except ValueError as e:  # an unknown --kind
-        print(f"namenorm resolve: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`namenorm resolve ... | head`): stop quietly,
+        # with what was answered so far. Point stdout at /dev/null so that the
+        # interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_UNRESOLVED if unresolved else EXIT_OK
 
 

@@ -81,6 +81,31 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert out == "" and "error" in err
 
 
+def test_unknown_kind_is_an_error_even_without_names(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(["resolve", "--kind", "nope"], capsys, stdin="", monkeypatch=monkeypatch)
+    assert code == 2 and "unknown kind" in err
+
+
+def test_bad_bytes_on_stdin_do_not_stop_the_stream() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "namenorm", "resolve"], input=b"Gadrut\n\xff\xfe\nQadr\n", capture_output=True,
+        timeout=120, check=False,
+    )
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    assert done.returncode == 1, done.stderr
+    assert len(lines) == 3 and "place:hadrut" in lines[0] and "no match" in lines[1] and "place:hadrut" in lines[2]
+
+
+def test_broken_pipe_is_quiet() -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m namenorm resolve {' '.join(['Qadr'] * 2000)} | head -1",
+        shell=True, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.stdout.count("\n") == 1 and "Error" not in done.stderr, done.stderr
+
+
 def test_user_gazetteer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "mine.toml"
     path.write_text('[[entity]]\nid = "place:shusha"\nname = "Shusha"\nkind = "place"\naliases = ["Շուշի"]\n',

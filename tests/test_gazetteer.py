@@ -97,6 +97,18 @@ MALFORMED = [
         "place:two",
         "alias 2 is not a string",
     ),
+    ("huge_prior", GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nprior = ' + "9" * 400 + "\n",
+     7, "place:two", "prior"),
+    ("no_letters", GOOD + '\n[[entity]]\nid = "place:two"\nname = "???"\nkind = "place"\n', 7, "place:two",
+     "no letters or digits"),
+    (
+        "header_in_string",
+        '[[entity]]\nid = "place:one"\nname = "One"\nkind = "place"\nattrs = { note = """\n[[entity]]\n""" }\n'
+        '\n[[entity]]\nid = "place:two"\nkind = "place"\n',
+        9,
+        "place:two",
+        "missing 'name'",
+    ),
     ("unknown_field", GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nalias = "x"\n', 7,
      "place:two", "unknown field"),
 ]

@@ -33,3 +33,8 @@ def test_normalize_rejects_non_str() -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     once = namenorm.normalize(text)
     assert namenorm.normalize(once) == once
+
+
+@pytest.mark.parametrize("joiner", ["\u00ad", "\u200d", "\u200c", "\u2060", "\u200f"], ids=repr)
+def test_invisible_format_characters_do_not_split_words(joiner: str) -> None:
+    assert namenorm.normalize(f"Pashin{joiner}yan") == "pashinyan"

@@ -154,3 +154,39 @@ def test_resolver_validates_settings() -> None:
         Resolver([])  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         namenorm.candidates("Hadrut", limit=0)
+
+
+def test_surname_that_is_also_a_place_still_resolves() -> None:
+    # "Kirby" and "Makron" are real place names too; a surname spelled as
+    # written is not a fuzzy match, so the rival-place rule leaves it alone.
+    for name, entity_id in [("Kirby", "person:john-kirby"), ("Макрон", "person:emmanuel-macron")]:
+        match = namenorm.resolve(name, kind="person")
+        assert match is not None and match.entity.id == entity_id
+
+
+def test_initial_does_not_stand_for_a_surname() -> None:
+    assert namenorm.resolve("Vladimir P.") is None
+    assert namenorm.resolve("V. Putin") is not None
+
+
+def test_only_near_candidates_are_ambiguous() -> None:
+    found = namenorm.candidates("Karabagh", limit=3)
+    assert not any(m.ambiguous for m in found)
+
+
+def test_exact_alias_wins_a_tie_of_names() -> None:
+    match = namenorm.resolve("The Associated Press")
+    assert match is not None and match.method == "exact" and match.alias == "The Associated Press"
+
+
+def test_long_repetitive_input_returns_quickly() -> None:
+    assert namenorm.resolve("the " * 80_000 + "x") is None
+    assert namenorm.resolve("x" + " district" * 80_000) is None
+
+
+def test_resolver_is_immutable_and_checks_cutoff() -> None:
+    r = Resolver(Gazetteer.builtin())
+    with pytest.raises(AttributeError):
+        r.score_cutoff = 0.1  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        r.resolve("Nowhereville", score_cutoff=-1)

@@ -19,3 +19,8 @@ def test_transliterate_gives_ascii_words(text: str) -> None:
     out = namenorm.transliterate(namenorm.normalize(text))
     assert out.isascii()
     assert out == " ".join(out.split())
+
+
+def test_word_initial_spelling_wins_at_word_start() -> None:
+    assert namenorm.transliterate("Ереван Елена") == "yerevan yelena"
+    assert namenorm.transliterate("ее").startswith("ye")
