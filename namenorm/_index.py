@@ -1,7 +1,8 @@
 """Stage 4: the candidate index, from sound-key grams to the names that have them.
 
 A query is scored only against names that share at least half of its
-sound-key bigrams, so an unrelated name costs nothing. The sound key already folds the letters
+sound-key bigrams, or the Metaphone key (jellyfish) of a word, so an
+unrelated name costs nothing. The sound key already folds the letters
 that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
 still shares the rest of its grams.
 """
@@ -35,6 +36,11 @@ def grams(keys: NameKeys) -> set[str]:
     return found
 
 
+def metaphones(keys: NameKeys) -> set[str]:
+    """The Metaphone keys of a name's words, as postings keys; one-letter keys say too little."""
+    return {"=" + w.metaphone for w in keys.words if len(w.metaphone) > 1}
+
+
 def is_acronym(text: str) -> bool:
     """Whether a name is an acronym ("OSCE", "США"): short, and all capitals.
 
@@ -58,17 +64,21 @@ class Index:
                 keys = name_keys(text)
                 if not keys.words:
                     continue
-                for gram in grams(keys):
+                for gram in grams(keys) | metaphones(keys):
                     postings.setdefault(gram, []).append(len(names))
                 names.append(IndexedName(position, text, keys, not is_acronym(text)))
         self.names: tuple[IndexedName, ...] = tuple(names)
         self._postings = postings
 
     def lookup(self, query: NameKeys, *, min_shared: float = _config.CANDIDATE_MIN_SHARED) -> list[IndexedName]:
-        """The names that share at least `min_shared` of the query's grams, in index order."""
+        """The names that share at least `min_shared` of the query's grams, or a
+        word's Metaphone key, in index order."""
         query_grams = grams(query)
         shared: Counter[int] = Counter()
         for gram in query_grams:
             shared.update(self._postings.get(gram, ()))
         needed = min_shared * len(query_grams)
-        return [self.names[i] for i, count in sorted(shared.items()) if count >= needed]
+        hits = {i for i, count in shared.items() if count >= needed}
+        for key in metaphones(query):
+            hits.update(self._postings.get(key, ()))
+        return [self.names[i] for i in sorted(hits)]

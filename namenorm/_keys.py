@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jellyfish
 import regex
 
 from ._normalize import normalize, strip_generic
@@ -98,6 +99,7 @@ class WordKeys:
     romanized: str
     sound: str
     units: tuple[tuple[str, str], ...]
+    metaphone: str  # jellyfish's Metaphone of the romanized word
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,7 @@ def name_keys(text: str) -> NameKeys:
     """
     normalized = normalize(text)
     words = tuple(
-        WordKeys(word, romanized, sound_key(romanized), sound_units(romanized))
+        WordKeys(word, romanized, sound_key(romanized), sound_units(romanized), jellyfish.metaphone(romanized))
         for word in strip_generic(normalized.split())
         for romanized in [romanize(word).replace(" ", "")]
     )

@@ -63,6 +63,13 @@ def score_name(
     return max(candidates, key=lambda s: s.score, default=None)
 
 
+def _compared(q: WordKeys, n: WordKeys) -> str:
+    label = f"{q.normalized}~{n.normalized}"
+    if q.romanized != n.romanized and q.metaphone == n.metaphone:
+        label += f" (same Metaphone {q.metaphone})"
+    return label
+
+
 def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
     # Words run together keep the sound they start with ("Hintagarh" / "Hin
     # Tager"); a word that starts elsewhere lacks a word of the name ("Taghlar"
@@ -121,7 +128,7 @@ def _aligned(
     if order != sorted(order):
         factor *= weights.reorder_factor
     evidence = tuple(
-        (f"{query[i].normalized}~{name[j].normalized}", similarity) for i, (similarity, _, j) in sorted(pairs.items())
+        (_compared(query[i], name[j]), similarity) for i, (similarity, _, j) in sorted(pairs.items())
     )
     fuzzy = any(m in ("phonetic", "fuzzy") for _, m, _ in pairs.values())
     return NameScore(min(s for s, _, _ in pairs.values()) * factor, method, evidence, fuzzy)
