@@ -28,6 +28,19 @@ VOWEL_INDEL_COST = 0.5
 #: of them, and the dynamic program is spared.
 PHONETIC_FLOOR = 0.5
 
+#: Factor on a match of the part of a query before its comma ("Tacoma" of
+#: "Tacoma, Washington"): the qualifier is set aside, not checked.
+QUALIFIER_FACTOR = 0.97
+
+#: Cost of inserting or deleting a vowel when either name is written in a
+#: script that leaves short vowels out (Arabic, Hebrew): their absence is the
+#: rule there, not a difference.
+ABJAD_VOWEL_INDEL_COST = 0.1
+
+#: A multi-word name whose words are all this short is read as one word
+#: written syllable by syllable ("ao ka la" for Ocala, "Hau-gang").
+SYLLABLE_MAX_LETTERS = 4
+
 #: Score of a one-letter initial against a given name that starts with it.
 INITIAL_SIMILARITY = 0.9
 

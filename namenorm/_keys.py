@@ -22,30 +22,43 @@ from dataclasses import dataclass
 import jellyfish
 import regex
 
-from ._normalize import normalize, strip_generic
+from ._normalize import generic_span, normalize
 from ._translit import romanize
+
+_ABJAD = regex.compile(r"[\p{Script=Arabic}\p{Script=Hebrew}]")
 
 #: The class of every vowel (a e i o u y) in sound keys and units.
 VOWEL = "a"
 
 # A sound unit is one letter or one of these spellings of a single sound.
 _UNIT = regex.compile(r"tsch|dzh|sch|tch|kh|gh|ck|ph|th|dh|sh|ch|zh|ts|tz|dz|dj|.")
+# A unit's classes: the first is its own (used in sound keys); any further
+# class is another sound the spelling has in some language: "ch" is K in
+# German and Italian, "w" a vowel in Welsh and in Persian romanizations, "j" the
+# y of German and Slavic spellings, "x" is ks.
 _CLASS_OF: dict[str, str] = {
-    **dict.fromkeys(["p", "b", "f", "v", "w", "ph"], "P"),
+    **dict.fromkeys(["p", "b", "f", "v", "ph"], "P"),
+    "w": "P" + VOWEL,
     **dict.fromkeys(["t", "d", "th", "dh"], "T"),
-    **dict.fromkeys(["k", "g", "q", "c", "x", "h", "kh", "gh", "ck"], "K"),
-    **dict.fromkeys(["s", "z", "j", "sh", "ch", "zh", "ts", "tz", "dz", "dj", "sch", "tch", "tsch", "dzh"], "S"),
+    **dict.fromkeys(["k", "g", "q", "c", "h", "kh", "gh", "ck"], "K"),
+    "x": "KS",
+    **dict.fromkeys(["s", "z", "sh", "zh", "ts", "tz", "dz", "dj", "sch", "tch", "tsch", "dzh"], "S"),
+    "ch": "SK",
+    "j": "S" + VOWEL,
     **dict.fromkeys(["a", "e", "i", "o", "u", "y"], VOWEL),
 }
-_SOFT_C_BEFORE = frozenset("eiy")
+# Before these, c is s ("Nice") and g may be j ("Georgia").
+_SOFT_BEFORE = frozenset("eiy")
+_SOFT = {"c": "S", "g": "KS"}
 _REPEATS = regex.compile(r"(.)\1+")
 
 
 def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
-    """Split a romanized name into sound units, each with its sound class.
+    """Split a romanized name into sound units, each with its sound classes.
 
     A unit is a letter or a spelling of one sound ("kh", "sh", "dzh"); doubled
-    letters count once. Spaces are ignored.
+    letters count once. Spaces are ignored. The classes are a string: the
+    unit's own class first, then any other it can stand for ("ch": "SK").
 
     >>> sound_units("farrukh")
     (('f', 'P'), ('a', 'a'), ('r', 'r'), ('u', 'a'), ('kh', 'K'))
@@ -55,8 +68,8 @@ def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
     for m in _UNIT.finditer(compact):
         spelling = m.group(0)
         sound = _CLASS_OF.get(spelling, spelling)
-        if spelling == "c" and compact[m.end() : m.end() + 1] in _SOFT_C_BEFORE:
-            sound = "S"
+        if spelling in _SOFT and compact[m.end() : m.end() + 1] in _SOFT_BEFORE:
+            sound = _SOFT[spelling]
         if not units or units[-1][0] != spelling:
             units.append((spelling, sound))
     return tuple(units)
@@ -78,7 +91,7 @@ def sound_key(romanized: str) -> str:
     >>> sound_key("bashinian") == sound_key("pashinyan")
     True
     """
-    classes = "".join(sound.upper() if sound != VOWEL else VOWEL for _, sound in sound_units(romanized))
+    classes = "".join(sound[0].upper() if sound[0] != VOWEL else VOWEL for _, sound in sound_units(romanized))
     return _REPEATS.sub(r"\1", classes)
 
 
@@ -112,6 +125,8 @@ class NameKeys:
         romanized: The romanized words joined without spaces.
         sound: The sound key of `romanized`.
         units: The sound units of `romanized` (see `sound_units`).
+        abjad: Whether the name is written in Arabic or Hebrew script, which
+            leave short vowels out.
     """
 
     normalized: str
@@ -119,6 +134,7 @@ class NameKeys:
     romanized: str
     sound: str
     units: tuple[tuple[str, str], ...]
+    abjad: bool  # written in a script without short vowels (Arabic, Hebrew)
 
     @property
     def compact(self) -> str:
@@ -140,10 +156,13 @@ def name_keys(text: str) -> NameKeys:
     (['nicole', 'bashinian'], 'NaKaLaPaSaNaN')
     """
     normalized = normalize(text)
+    split = normalized.split()
+    romanized_words = [romanize(word).replace(" ", "") for word in split]
+    start, end = generic_span(romanized_words)
     words = tuple(
         WordKeys(word, romanized, sound_key(romanized), sound_units(romanized), jellyfish.metaphone(romanized))
-        for word in strip_generic(normalized.split())
-        for romanized in [romanize(word).replace(" ", "")]
+        for word, romanized in zip(split[start:end], romanized_words[start:end])
     )
     romanized = "".join(w.romanized for w in words)
-    return NameKeys(normalized, words, romanized, sound_key(romanized), sound_units(romanized))
+    abjad = bool(_ABJAD.search(normalized))
+    return NameKeys(normalized, words, romanized, sound_key(romanized), sound_units(romanized), abjad)

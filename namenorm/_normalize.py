@@ -17,6 +17,8 @@ from importlib import resources
 
 import regex
 
+from ._translit import romanize
+
 # "U.N.", "U.S.A." -> "UN", "USA": a dotted acronym is one word.
 _ACRONYM = regex.compile(r"(?<![\p{L}\p{M}])(?:\p{L}\.)+\p{L}\.?(?![\p{L}\p{M}])")
 # Apostrophes and modifier letters used as apostrophes join, never split: "O'Brien",
@@ -65,43 +67,75 @@ def _generic_words() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...]
     path = resources.files("namenorm") / "data" / "generic.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
 
-    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+    def phrases(*keys: str) -> tuple[tuple[str, ...], ...]:
+        # Compared in romanized form, so that "город" and "gorod" are one word.
         # Longest first, so "prime minister" goes before "minister".
-        return tuple(sorted((tuple(normalize(p).split()) for p in data[key]), key=len, reverse=True))
+        found = {tuple(romanize(normalize(p)).split()) for key in keys for p in data[key]}
+        return tuple(sorted(found, key=lambda p: (-len(p), p)))
 
-    return phrases("titles"), phrases("place_words")
+    return phrases("titles", "articles", "place_prefixes"), phrases("place_words")
+
+
+def generic_span(words: Sequence[str]) -> tuple[int, int]:
+    """Where the words that name the entity start and end, titles, articles and
+    "city of" at the start and kinds of place at the end set aside.
+
+    Never sets aside every word: "President" alone stays "president".
+
+    Args:
+        words: The romanized words of a name (see `namenorm.transliterate`).
+
+    Returns:
+        (start, end): the naming words are ``words[start:end]``.
+
+    >>> generic_span("prime minister nikol pashinyan".split())
+    (2, 4)
+    """
+    leading, trailing = _generic_words()
+    start, end = 0, len(words)
+    changed = True
+    while changed:
+        changed = False
+        for phrase in leading:
+            if end - start > len(phrase) and tuple(words[start : start + len(phrase)]) == phrase:
+                start += len(phrase)
+                changed = True
+                break
+        for phrase in trailing:
+            if end - start > len(phrase) and tuple(words[end - len(phrase) : end]) == phrase:
+                end -= len(phrase)
+                changed = True
+                break
+    return start, end
 
 
 def strip_generic(tokens: Sequence[str]) -> tuple[str, ...]:
-    """Set aside titles at the start and words for kinds of place at the end.
-
-    Never strips every token: "President" alone stays "president".
-
-    Args:
-        tokens: The words of a normalized name.
-
-    Returns:
-        The words that name the entity.
+    """The romanized words of a name without its generic words (see `generic_span`).
 
     >>> strip_generic("prime minister nikol pashinyan".split())
     ('nikol', 'pashinyan')
     >>> strip_generic(["hadrut", "district"])
     ('hadrut',)
+    >>> strip_generic("lungsod ng tacloban".split()), strip_generic("al diwaniyah".split())
+    (('tacloban',), ('diwaniyah',))
     """
-    titles, place_words = _generic_words()
-    words = tuple(tokens)
-    start, end = 0, len(words)
-    changed = True
-    while changed:
-        changed = False
-        for phrase in titles:
-            if end - start > len(phrase) and words[start : start + len(phrase)] == phrase:
-                start += len(phrase)
-                changed = True
-                break
-        for phrase in place_words:
-            if end - start > len(phrase) and words[end - len(phrase) : end] == phrase:
-                end -= len(phrase)
-                changed = True
-                break
-    return words[start:end]
+    start, end = generic_span(tokens)
+    return tuple(tokens[start:end])
+
+
+# A trailing qualifier after a comma: "Tacoma, Washington", "کلیئرفیلڈ، یوٹاہ".
+_QUALIFIER = regex.compile(r"\s*[,\u060c\uff0c]\s*")
+
+
+def without_qualifier(text: str) -> str | None:
+    """The part of a name before its first comma, when both parts have letters.
+
+    >>> without_qualifier("Tacoma, Washington")
+    'Tacoma'
+    >>> without_qualifier("Hadrut") is None
+    True
+    """
+    parts = _QUALIFIER.split(text, maxsplit=1)
+    if len(parts) == 2 and normalize(parts[0]) and normalize(parts[1]):
+        return parts[0]
+    return None

@@ -10,7 +10,8 @@ from . import _config
 from ._decide import Scored, decide
 from ._gazetteer import Gazetteer
 from ._index import Index
-from ._keys import name_keys
+from ._keys import NameKeys, name_keys
+from ._normalize import without_qualifier
 from ._model import Match
 from ._rivals import rival_names
 from ._score import NameScore, score_name
@@ -124,7 +125,30 @@ class Resolver:
         query = name_keys(name)
         if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
             return []
-        exact = unicodedata.normalize("NFC", name.strip())
+        scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
+        head = without_qualifier(name)
+        if head is not None:
+            # "Tacoma, Washington": the part before the comma may be the name.
+            for item in self._score(name_keys(head), unicodedata.normalize("NFC", head.strip()), kind):
+                score = item.score
+                qualified = NameScore(
+                    score.score * _config.QUALIFIER_FACTOR,
+                    score.method,
+                    (*score.evidence, (f"set aside after the comma: {name[len(head):].strip()!r}", 1.0)),
+                    score.fuzzy,
+                )
+                scored.append(Scored(item.entity, item.alias, qualified))
+        return decide(
+            name,
+            scored,
+            score_cutoff=score_cutoff,
+            ambiguity_margin=self.ambiguity_margin,
+            prior_weight=self.prior_weight,
+            max_prior=self._max_prior,
+            limit=limit,
+        )
+
+    def _score(self, query: NameKeys, exact: str, kind: str | None) -> list[Scored]:
         scored: list[Scored] = []
         for indexed in self._index.lookup(query):
             entity = self._index.entities[indexed.entity]
@@ -140,15 +164,7 @@ class Resolver:
                 scored.append(Scored(entity, indexed.text, result))
         if any(s.score.fuzzy for s in scored) and self._is_rival(query.romanized):
             scored = [s for s in scored if not s.score.fuzzy]
-        return decide(
-            name,
-            scored,
-            score_cutoff=score_cutoff,
-            ambiguity_margin=self.ambiguity_margin,
-            prior_weight=self.prior_weight,
-            max_prior=self._max_prior,
-            limit=limit,
-        )
+        return scored
 
     def _is_rival(self, romanized: str) -> bool:
         return self.rival_places and romanized not in self._own_names and romanized in rival_names()

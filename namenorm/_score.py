@@ -51,13 +51,16 @@ def score_name(
         return NameScore(_config.TRANSLITERATED_SIMILARITY, "transliterated", ())
     if not fuzzy:
         return None
+    abjad = (query.abjad, name.abjad)
     candidates: list[NameScore] = []
     # One word against the whole name: joined words ("Hintagarh" / "Hin Tager").
     # People are compared word by word, so that a given name alone is not a match.
     if len(query.words) == 1 and (len(name.words) == 1 or _may_join(query, name, person)):
-        candidates.append(_whole(query, name, weights))
+        candidates.append(_whole(query, name, weights, abjad))
+    elif len(query.words) > 1 and not person and _syllables(query):
+        candidates.append(_whole(query, name, weights, abjad))
     if len(query.words) > 1 or len(name.words) > 1:
-        aligned = _aligned(query.words, name.words, person, weights)
+        aligned = _aligned(query.words, name.words, person, weights, abjad)
         if aligned is not None:
             candidates.append(aligned)
     return max(candidates, key=lambda s: s.score, default=None)
@@ -78,14 +81,24 @@ def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
     return not person and query.sound[:1] == name.sound[:1]
 
 
-def _whole(query: NameKeys, name: NameKeys, weights: Weights) -> NameScore:
+def _syllables(query: NameKeys) -> bool:
+    # A name written syllable by syllable ("ao ka la", "Hau-gang", "s ko peiy"),
+    # as transcriptions from Chinese and other syllabic scripts are, is one word.
+    return all(len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS for w in query.words)
+
+
+def _whole(query: NameKeys, name: NameKeys, weights: Weights, abjad: tuple[bool, bool]) -> NameScore:
     # Words joined: "Hintagarh" against "Hin Tager", "TB-2" against "TB2".
-    similarity, method = forms_similarity(query.romanized, query.units, name.romanized, name.units, weights)
+    similarity, method = forms_similarity(query.romanized, query.units, name.romanized, name.units, weights, abjad)
     return NameScore(similarity, method, ((f"{query.romanized}~{name.romanized}", similarity),), fuzzy=True)
 
 
 def _aligned(
-    query: tuple[WordKeys, ...], name: tuple[WordKeys, ...], person: bool, weights: Weights
+    query: tuple[WordKeys, ...],
+    name: tuple[WordKeys, ...],
+    person: bool,
+    weights: Weights,
+    abjad: tuple[bool, bool],
 ) -> NameScore | None:
     scored: list[tuple[float, str, int, int]] = []
     for i, q in enumerate(query):
@@ -94,7 +107,7 @@ def _aligned(
                 if q.romanized[:1] == n.romanized[:1]:
                     scored.append((weights.initial_similarity, "initials", i, j))
                 continue
-            similarity, word_method = word_similarity(q, n, weights)
+            similarity, word_method = word_similarity(q, n, weights, abjad)
             scored.append((similarity, word_method, i, j))
     # Greedy one-to-one assignment, best pairs first; ties by position.
     scored.sort(key=lambda s: (-s[0], s[2], s[3]))

@@ -40,16 +40,23 @@ def phonetic_distance(
     *,
     same_class_cost: float = _config.SAME_CLASS_COST,
     vowel_indel_cost: float = _config.VOWEL_INDEL_COST,
+    b_vowel_insert_cost: float | None = None,
+    a_vowel_delete_cost: float | None = None,
 ) -> float:
     """Edit distance between two sequences of sound units, weighted by sound.
 
-    Substituting a unit of the same sound class (b/p, k/kh/g/h, s/ts/sh, or a
-    vowel for a vowel) costs `same_class_cost`; inserting or deleting a vowel
-    costs `vowel_indel_cost`; any other edit costs 1. No library offers edit
-    distance with per-pair substitution costs, hence this small dynamic program.
+    Substituting a unit that shares a sound class (b/p, k/kh/g/h, s/ts/sh, a
+    vowel for a vowel; see `sound_units`) costs `same_class_cost`; inserting
+    or deleting a vowel costs `vowel_indel_cost`; any other edit costs 1. For
+    a name written without short vowels, the vowels the other name has may be
+    inserted (`b_vowel_insert_cost`) or deleted (`a_vowel_delete_cost`) more
+    cheaply. No library offers edit distance with per-pair substitution costs,
+    hence this small dynamic program.
     """
-    a_cost = [vowel_indel_cost if u[1] == VOWEL else 1.0 for u in a]
-    b_cost = [vowel_indel_cost if u[1] == VOWEL else 1.0 for u in b]
+    a_vowel = vowel_indel_cost if a_vowel_delete_cost is None else a_vowel_delete_cost
+    b_vowel = vowel_indel_cost if b_vowel_insert_cost is None else b_vowel_insert_cost
+    a_cost = [a_vowel if u[1][0] == VOWEL else 1.0 for u in a]
+    b_cost = [b_vowel if u[1][0] == VOWEL else 1.0 for u in b]
     previous = [0.0]
     for cost in b_cost:
         previous.append(previous[-1] + cost)
@@ -58,7 +65,7 @@ def phonetic_distance(
         for j, (y_spelling, y_class) in enumerate(b):
             if x_spelling == y_spelling:
                 substitute = previous[j]
-            elif x_class == y_class:
+            elif x_class == y_class or (len(x_class) + len(y_class) > 2 and not set(x_class).isdisjoint(y_class)):
                 substitute = previous[j] + same_class_cost
             else:
                 substitute = previous[j] + 1.0
@@ -67,15 +74,19 @@ def phonetic_distance(
     return previous[-1]
 
 
-def _weight(units: Units, vowel_indel_cost: float) -> float:
-    return sum(vowel_indel_cost if u[1] == VOWEL else 1.0 for u in units)
+def _weight(units: Units, vowel_cost: float) -> float:
+    return sum(vowel_cost if u[1][0] == VOWEL else 1.0 for u in units)
 
 
 @lru_cache(maxsize=1 << 16)
-def _units_similarity(a: Units, b: Units, weights: Weights) -> float:
+def _units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False) -> float:
     # Cached: the same word pairs recur across a name's aliases and across queries.
-    a_weight = _weight(a, weights.vowel_indel_cost)
-    b_weight = _weight(b, weights.vowel_indel_cost)
+    # A name written without short vowels (a_abjad) lacks vowels of the other,
+    # so inserting those is cheap, and the other way round.
+    insert_vowel = weights.abjad_vowel_indel_cost if a_abjad else weights.vowel_indel_cost
+    delete_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
+    a_weight = _weight(a, delete_vowel)
+    b_weight = _weight(b, insert_vowel)
     longest = max(a_weight, b_weight)
     if longest == 0:
         return 1.0
@@ -84,23 +95,37 @@ def _units_similarity(a: Units, b: Units, weights: Weights) -> float:
     if 1.0 - abs(a_weight - b_weight) / longest < _config.PHONETIC_FLOOR:
         return 0.0
     distance = phonetic_distance(
-        a, b, same_class_cost=weights.same_class_cost, vowel_indel_cost=weights.vowel_indel_cost
+        a,
+        b,
+        same_class_cost=weights.same_class_cost,
+        b_vowel_insert_cost=insert_vowel,
+        a_vowel_delete_cost=delete_vowel,
     )
     return max(0.0, 1.0 - distance / longest)
 
 
 def forms_similarity(
-    a_romanized: str, a_units: Units, b_romanized: str, b_units: Units, weights: Weights
+    a_romanized: str,
+    a_units: Units,
+    b_romanized: str,
+    b_units: Units,
+    weights: Weights,
+    abjad: tuple[bool, bool] = (False, False),
 ) -> tuple[float, WordMethod]:
-    """The better of spelling and phonetic similarity of two romanized forms."""
+    """The better of spelling and phonetic similarity of two romanized forms.
+
+    `abjad` says whether each is written in a script without short vowels.
+    """
     spelling = ratio(a_romanized, b_romanized)
-    sound = _units_similarity(a_units, b_units, weights)
+    sound = _units_similarity(a_units, b_units, weights, *abjad)
     if sound > spelling:
         return sound, "phonetic"
     return spelling, "fuzzy"
 
 
-def word_similarity(a: WordKeys, b: WordKeys, weights: Weights) -> tuple[float, WordMethod]:
+def word_similarity(
+    a: WordKeys, b: WordKeys, weights: Weights, abjad: tuple[bool, bool] = (False, False)
+) -> tuple[float, WordMethod]:
     """How alike two words are, and by which of their forms.
 
     1.0 for the same normalized word; `TRANSLITERATED_SIMILARITY` for the same
@@ -111,7 +136,7 @@ def word_similarity(a: WordKeys, b: WordKeys, weights: Weights) -> tuple[float, 
         return 1.0, "normalized"
     if a.romanized == b.romanized:
         return _config.TRANSLITERATED_SIMILARITY, "transliterated"
-    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights)
+    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, abjad)
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -136,4 +161,4 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     0.8
     """
     ka, kb = name_keys(a), name_keys(b)
-    return _units_similarity(ka.units, kb.units, weights)
+    return _units_similarity(ka.units, kb.units, weights, ka.abjad, kb.abjad)

@@ -19,6 +19,8 @@ class Weights:
         partial_name_factor: Factor on a person named in part.
         reorder_factor: Factor on a name whose words came in another order.
         surname_cutoff: A person's surname must agree at least this well.
+        abjad_vowel_indel_cost: `vowel_indel_cost` when a name is written in
+            Arabic or Hebrew script, which leave short vowels out.
     """
 
     same_class_cost: float = _config.SAME_CLASS_COST
@@ -27,3 +29,4 @@ class Weights:
     partial_name_factor: float = _config.PARTIAL_NAME_FACTOR
     reorder_factor: float = _config.REORDER_FACTOR
     surname_cutoff: float = _config.SURNAME_CUTOFF
+    abjad_vowel_indel_cost: float = _config.ABJAD_VOWEL_INDEL_COST
