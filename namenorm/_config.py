@@ -63,6 +63,10 @@ ACRONYM_MAX_LETTERS = 6
 #: sound-key bigrams (the candidate index's cheap rejection).
 CANDIDATE_MIN_SHARED = 0.5
 
+#: At most this many names are scored for a query: those that share the
+#: most sound-key bigrams with it.
+CANDIDATE_LIMIT = 500
+
 #: Names longer than this (normalized characters) are not matched at all:
 #: no name is this long, and edit distances grow with the square of length.
 MAX_NAME_LENGTH = 200

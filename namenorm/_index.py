@@ -9,6 +9,7 @@ still shares the rest of its grams.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,12 +54,13 @@ def is_acronym(text: str) -> bool:
 class Index:
     """Names of entities, looked up by the sound-key grams they share with a query."""
 
-    __slots__ = ("entities", "names", "_postings")
+    __slots__ = ("entities", "names", "_postings", "_sizes")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities: tuple[Entity, ...] = tuple(entities)
         names: list[IndexedName] = []
         postings: dict[str, list[int]] = {}
+        sizes: list[int] = []
         for position, entity in enumerate(self.entities):
             for text in entity.names:
                 keys = name_keys(text)
@@ -66,19 +68,34 @@ class Index:
                     continue
                 for gram in grams(keys) | metaphones(keys):
                     postings.setdefault(gram, []).append(len(names))
+                sizes.append(len(grams(keys)))
                 names.append(IndexedName(position, text, keys, not is_acronym(text)))
         self.names: tuple[IndexedName, ...] = tuple(names)
         self._postings = postings
+        self._sizes = sizes
 
-    def lookup(self, query: NameKeys, *, min_shared: float = _config.CANDIDATE_MIN_SHARED) -> list[IndexedName]:
+    def lookup(
+        self,
+        query: NameKeys,
+        *,
+        min_shared: float = _config.CANDIDATE_MIN_SHARED,
+        limit: int = _config.CANDIDATE_LIMIT,
+    ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
-        word's Metaphone key, in index order."""
+        word's Metaphone key; at most `limit` of them, those that share most first."""
         query_grams = grams(query)
         shared: Counter[int] = Counter()
         for gram in query_grams:
             shared.update(self._postings.get(gram, ()))
         needed = min_shared * len(query_grams)
-        hits = {i for i, count in shared.items() if count >= needed}
         for key in metaphones(query):
-            hits.update(self._postings.get(key, ()))
+            # A shared Metaphone key admits a name on its own.
+            for i in self._postings.get(key, ()):
+                shared[i] = max(shared[i], math.ceil(needed)) + 1
+        hits = [i for i, count in shared.items() if count >= needed]
+        if len(hits) > limit:
+            # Keep the names most alike in grams (Dice coefficient): a long name
+            # shares many grams with anything, so counts alone favour it.
+            size = len(query_grams)
+            hits = sorted(hits, key=lambda i: (-shared[i] / (size + self._sizes[i]), i))[:limit]
         return [self.names[i] for i in sorted(hits)]

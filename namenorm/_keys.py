@@ -70,6 +70,9 @@ def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
         sound = _CLASS_OF.get(spelling, spelling)
         if spelling in _SOFT and compact[m.end() : m.end() + 1] in _SOFT_BEFORE:
             sound = _SOFT[spelling]
+        elif spelling == "h" and m.end() == len(compact) and units and units[-1][1] == VOWEL:
+            # A final h after a vowel is mute ("Makkah", "Diwaniyah"): it weighs as a vowel.
+            sound = VOWEL + "K"
         if not units or units[-1][0] != spelling:
             units.append((spelling, sound))
     return tuple(units)
