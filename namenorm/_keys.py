@@ -165,6 +165,7 @@ def name_keys(text: str) -> NameKeys:
     words = tuple(
         WordKeys(word, romanized, sound_key(romanized), sound_units(romanized), jellyfish.metaphone(romanized))
         for word, romanized in zip(split[start:end], romanized_words[start:end])
+        if romanized
     )
     romanized = "".join(w.romanized for w in words)
     abjad = bool(_ABJAD.search(normalized))

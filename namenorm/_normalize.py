@@ -123,6 +123,20 @@ def strip_generic(tokens: Sequence[str]) -> tuple[str, ...]:
     return tuple(tokens[start:end])
 
 
+# The Arabic article, written joined to its word: الديوانية = al-Diwaniyah.
+_ARABIC_ARTICLE = regex.compile(r"^\s*ال(?=\p{Script=Arabic}{2})")
+
+
+def without_article(text: str) -> str | None:
+    """The name without the Arabic article joined to its first word, if it has one.
+
+    >>> without_article("الديوانية")
+    'ديوانية'
+    """
+    stripped = _ARABIC_ARTICLE.sub("", text, count=1)
+    return stripped if stripped != text else None
+
+
 # A trailing qualifier after a comma: "Tacoma, Washington", "کلیئرفیلڈ، یوٹاہ".
 _QUALIFIER = regex.compile(r"\s*[,\u060c\uff0c]\s*")
 

@@ -11,7 +11,7 @@ from ._decide import Scored, decide
 from ._gazetteer import Gazetteer
 from ._index import Index
 from ._keys import NameKeys, name_keys
-from ._normalize import without_qualifier
+from ._normalize import without_article, without_qualifier
 from ._model import Match
 from ._rivals import rival_names
 from ._score import NameScore, score_name
@@ -126,18 +126,11 @@ class Resolver:
         if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
             return []
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
-        head = without_qualifier(name)
-        if head is not None:
-            # "Tacoma, Washington": the part before the comma may be the name.
-            for item in self._score(name_keys(head), unicodedata.normalize("NFC", head.strip()), kind):
+        for text, factor, note in _variants(name):
+            for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
                 score = item.score
-                qualified = NameScore(
-                    score.score * _config.QUALIFIER_FACTOR,
-                    score.method,
-                    (*score.evidence, (f"set aside after the comma: {name[len(head):].strip()!r}", 1.0)),
-                    score.fuzzy,
-                )
-                scored.append(Scored(item.entity, item.alias, qualified))
+                varied = NameScore(score.score * factor, score.method, (*score.evidence, (note, factor)), score.fuzzy)
+                scored.append(Scored(item.entity, item.alias, varied))
         return decide(
             name,
             scored,
@@ -197,6 +190,21 @@ class Resolver:
         """Resolve each name in turn, yielding the answers in input order."""
         for name in names:
             yield self.resolve(name, kind=kind)
+
+
+def _variants(name: str) -> list[tuple[str, float, str]]:
+    """Other readings of a query: (text, factor on its scores, what was set aside)."""
+    found: list[tuple[str, float, str]] = []
+    head = without_qualifier(name)
+    if head is not None:
+        # "Tacoma, Washington": the part before the comma may be the name.
+        found.append((head, _config.QUALIFIER_FACTOR, f"set aside after the comma: {name[len(head):].strip()!r}"))
+    for text, factor, note in [(name, 1.0, ""), *found]:
+        bare = without_article(text)
+        if bare is not None:
+            # الديوانية is al-Diwaniyah, whose article the gazetteer may spell apart or not at all.
+            found.append((bare, factor, f"{note}; " * bool(note) + "Arabic article al- set aside"))
+    return found
 
 
 def _check_unit(what: str, value: float) -> None:

@@ -67,7 +67,8 @@ def score_name(
 
 
 def _compared(q: WordKeys, n: WordKeys) -> str:
-    label = f"{q.normalized}~{n.normalized}"
+    # Each word as written, and as romanized where that differs.
+    label = "~".join(w.normalized + (f" [{w.romanized}]" if w.romanized != w.normalized else "") for w in (q, n))
     if q.romanized != n.romanized and q.metaphone == n.metaphone:
         label += f" (same Metaphone {q.metaphone})"
     return label

@@ -26,9 +26,11 @@ _SCRIPT_TABLES: dict[str, regex.Pattern[str]] = {
     "latin": regex.compile(r"[^\x00-\x7f]"),
 }
 # Marks are dropped (accents, vowel points) except on Latin letters, whose
-# marked forms the Latin table spells out, and on Cyrillic, where й and ё are
-# letters of their own.
+# marked forms the Latin table spells out, on Cyrillic, where й and ё are
+# letters of their own, and the Arabic madda and hamza, which make letters of
+# their own (آ أ إ ؤ ئ).
 _KEEP_MARKS_AFTER = regex.compile(r"[\p{Script=Latin}\p{Script=Cyrillic}]")
+_KEEP_MARKS = frozenset("\u0653\u0654\u0655")
 _NOT_ASCII_WORD = regex.compile(r"[^a-z0-9 ]+")
 
 @lru_cache(maxsize=None)
@@ -46,7 +48,7 @@ def _drop_marks(text: str) -> str:
     base = ""
     for ch in unicodedata.normalize("NFD", text):
         if unicodedata.combining(ch):
-            if _KEEP_MARKS_AFTER.match(base):
+            if ch in _KEEP_MARKS or _KEEP_MARKS_AFTER.match(base):
                 out.append(ch)
             continue
         base = ch
