@@ -90,6 +90,8 @@ def generic_span(words: Sequence[str]) -> tuple[int, int]:
 
     >>> generic_span("prime minister nikol pashinyan".split())
     (2, 4)
+    >>> generic_span(["hadrut", "district"]), generic_span(["president"])
+    ((0, 1), (0, 1))
     """
     leading, trailing = _generic_words()
     start, end = 0, len(words)
@@ -107,20 +109,6 @@ def generic_span(words: Sequence[str]) -> tuple[int, int]:
                 changed = True
                 break
     return start, end
-
-
-def strip_generic(tokens: Sequence[str]) -> tuple[str, ...]:
-    """The romanized words of a name without its generic words (see `generic_span`).
-
-    >>> strip_generic("prime minister nikol pashinyan".split())
-    ('nikol', 'pashinyan')
-    >>> strip_generic(["hadrut", "district"])
-    ('hadrut',)
-    >>> strip_generic("lungsod ng tacloban".split()), strip_generic("al diwaniyah".split())
-    (('tacloban',), ('diwaniyah',))
-    """
-    start, end = generic_span(tokens)
-    return tuple(tokens[start:end])
 
 
 # The Arabic article, written joined to its word: الديوانية = al-Diwaniyah.

@@ -1,0 +1,52 @@
+"""Scoring rules, each on a small gazetteer of real places."""
+
+from __future__ import annotations
+
+import pytest
+
+from namenorm import Entity, Gazetteer, Resolver
+
+PLACES = Resolver(
+    Gazetteer(
+        [
+            Entity(id="geonames:4166673", name="Ocala", kind="place"),
+            Entity(id="geonames:5812944", name="Tacoma", kind="place"),
+            Entity(id="geonames:99347", name="Al Diwaniyah", kind="place"),
+            Entity(id="geonames:2657896", name="Zürich", kind="place"),
+            Entity(id="geonames:104515", name="Makkah", kind="place"),
+            Entity(id="geonames:6697380", name="Tacloban", kind="place"),
+        ]
+    ),
+    rival_places=False,
+)
+
+CASES = [
+    ("ao ka la", "geonames:4166673", "written syllable by syllable"),
+    ("Tacoma, Washington", "geonames:5812944", "a qualifier after a comma"),
+    ("ٹاکوما، واشنگٹن", "geonames:5812944", "a qualifier after an Arabic comma"),
+    ("الديوانية", "geonames:99347", "the Arabic article joined to the word"),
+    ("Ed-Diwaniya", "geonames:99347", "another spelling of the article"),
+    ("Цюрих", "geonames:2657896", "ch read as kh"),
+    ("Makka", "geonames:104515", "a mute final h"),
+    ("Lungsod ng Tacloban", "geonames:6697380", "'city of' in Tagalog"),
+]
+
+
+@pytest.mark.parametrize(("query", "entity_id", "rule"), CASES, ids=str)
+def test_rule(query: str, entity_id: str, rule: str) -> None:
+    match = PLACES.resolve(query)
+    assert match is not None, rule
+    assert match.entity.id == entity_id, rule
+
+
+def test_qualifier_is_reported() -> None:
+    match = PLACES.resolve("Tacoma, Washington")
+    assert match is not None
+    assert any("after the comma" in what for what, _ in match.evidence)
+    assert "after the comma" in match.explain()
+
+
+def test_syllables_are_joined_only_when_short() -> None:
+    # "France 24" is not France written syllable by syllable.
+    france = Resolver(Gazetteer([Entity(id="place:france", name="France", kind="place")]))
+    assert france.resolve("France 24") is None
