@@ -21,7 +21,7 @@ TRANSLITERATED_SIMILARITY = 0.98
 #: or a vowel for another vowel:
 SAME_CLASS_COST = 0.3
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
-VOWEL_INDEL_COST = 0.5
+VOWEL_INDEL_COST = 0.4
 
 #: Two forms whose lengths alone keep their phonetic similarity under this are
 #: not compared phonetically (the similarity is taken as 0): no match is made
@@ -35,7 +35,7 @@ QUALIFIER_FACTOR = 0.97
 #: Cost of inserting or deleting a vowel when either name is written in a
 #: script that leaves short vowels out (Arabic, Hebrew): their absence is the
 #: rule there, not a difference.
-ABJAD_VOWEL_INDEL_COST = 0.1
+ABJAD_VOWEL_INDEL_COST = 0.25
 
 #: A multi-word name whose words are all this short is read as one word
 #: written syllable by syllable ("ao ka la" for Ocala, "Hau-gang").
