@@ -23,11 +23,6 @@ SAME_CLASS_COST = 0.3
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.4
 
-#: Two forms whose lengths alone keep their phonetic similarity under this are
-#: not compared phonetically (the similarity is taken as 0): no match is made
-#: of them, and the dynamic program is spared.
-PHONETIC_FLOOR = 0.5
-
 #: Factor on a match of the part of a query before its comma ("Tacoma" of
 #: "Tacoma, Washington"): the qualifier is set aside, not checked.
 QUALIFIER_FACTOR = 0.97
@@ -40,6 +35,15 @@ ABJAD_VOWEL_INDEL_COST = 0.25
 #: A multi-word name whose words are all this short is read as one word
 #: written syllable by syllable ("ao ka la" for Ocala, "Hau-gang").
 SYLLABLE_MAX_LETTERS = 4
+
+#: Factor for each optional word (an article, "city of", "district") that one
+#: name has and the other has not: "Kota Kinabalu" is closer to itself than
+#: to "Kinabalu".
+OPTIONAL_WORD_FACTOR = 0.97
+
+#: An optional word is paired with a word of the other name only if they
+#: agree at least this well; otherwise it is left unmatched.
+OPTIONAL_MATCH_MIN = 0.8
 
 #: Score of a one-letter initial against a given name that starts with it.
 INITIAL_SIMILARITY = 0.9

@@ -17,6 +17,7 @@ too, for scripts that do not write short vowels.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import jellyfish
@@ -64,13 +65,14 @@ def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
     (('f', 'P'), ('a', 'a'), ('r', 'r'), ('u', 'a'), ('kh', 'K'))
     """
     compact = romanized.replace(" ", "")
+    word_ends = set(itertools.accumulate(len(w) for w in romanized.split()))
     units: list[tuple[str, str]] = []
     for m in _UNIT.finditer(compact):
         spelling = m.group(0)
         sound = _CLASS_OF.get(spelling, spelling)
         if spelling in _SOFT and compact[m.end() : m.end() + 1] in _SOFT_BEFORE:
             sound = _SOFT[spelling]
-        elif spelling == "h" and m.end() == len(compact) and units and units[-1][1] == VOWEL:
+        elif spelling == "h" and m.end() in word_ends and units and units[-1][1] == VOWEL:
             # A final h after a vowel is mute ("Makkah", "Diwaniyah"): it weighs as a vowel.
             sound = VOWEL + "K"
         if not units or units[-1][0] != spelling:
@@ -116,6 +118,7 @@ class WordKeys:
     sound: str
     units: tuple[tuple[str, str], ...]
     metaphone: str  # jellyfish's Metaphone of the romanized word
+    optional: bool = False  # an article, "city of" or "district": a place's name may go without
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,8 @@ class NameKeys:
 
     Attributes:
         normalized: The whole normalized name, generic words included.
-        words: The words that name the entity (titles and place words set aside).
+        words: The words that name the entity (titles set aside; articles and
+            words for kinds of place kept, marked optional).
         romanized: The romanized words joined without spaces.
         sound: The sound key of `romanized`.
         units: The sound units of `romanized` (see `sound_units`).
@@ -144,6 +148,11 @@ class NameKeys:
         """The normalized words joined without spaces."""
         return "".join(w.normalized for w in self.words)
 
+    @property
+    def core(self) -> str:
+        """The romanized words joined without spaces, optional words left out."""
+        return "".join(w.romanized for w in self.words if not w.optional)
+
 
 def name_keys(text: str) -> NameKeys:
     """Normalize, strip generic words, transliterate and key a name.
@@ -161,11 +170,18 @@ def name_keys(text: str) -> NameKeys:
     normalized = normalize(text)
     split = normalized.split()
     romanized_words = [romanize(word).replace(" ", "") for word in split]
-    start, end = generic_span(romanized_words)
+    start, core_start, core_end = generic_span(romanized_words)
     words = tuple(
-        WordKeys(word, romanized, sound_key(romanized), sound_units(romanized), jellyfish.metaphone(romanized))
-        for word, romanized in zip(split[start:end], romanized_words[start:end])
-        if romanized
+        WordKeys(
+            word,
+            romanized,
+            sound_key(romanized),
+            sound_units(romanized),
+            jellyfish.metaphone(romanized),
+            not core_start <= position < core_end,
+        )
+        for position, (word, romanized) in enumerate(zip(split, romanized_words))
+        if position >= start and romanized
     )
     romanized = "".join(w.romanized for w in words)
     abjad = bool(_ABJAD.search(normalized))

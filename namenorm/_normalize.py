@@ -62,53 +62,63 @@ def normalize(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
+Phrases = tuple[tuple[str, ...], ...]
+
+
 @lru_cache(maxsize=1)
-def _generic_words() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+def _generic_words() -> tuple[Phrases, Phrases, Phrases]:
     path = resources.files("namenorm") / "data" / "generic.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
 
-    def phrases(*keys: str) -> tuple[tuple[str, ...], ...]:
+    def phrases(*keys: str) -> Phrases:
         # Compared in romanized form, so that "город" and "gorod" are one word.
         # Longest first, so "prime minister" goes before "minister".
         found = {tuple(romanize(normalize(p)).split()) for key in keys for p in data[key]}
         return tuple(sorted(found, key=lambda p: (-len(p), p)))
 
-    return phrases("titles", "articles", "place_prefixes"), phrases("place_words")
+    return phrases("titles"), phrases("articles", "place_prefixes"), phrases("place_words")
 
 
-def generic_span(words: Sequence[str]) -> tuple[int, int]:
-    """Where the words that name the entity start and end, titles, articles and
-    "city of" at the start and kinds of place at the end set aside.
+def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
+    """Find the generic words of a name: titles, and optional words around its core.
 
-    Never sets aside every word: "President" alone stays "president".
+    Titles ("President", "Prime Minister") at the start are set aside. After
+    them, articles and "city of" words at the start, and words for kinds of
+    place at the end, are optional: a name may be written with or without them
+    ("Al Diwaniyah" / "Diwaniyah", "Hadrut district" / "Hadrut"). At least one
+    word is always left in the core: "President" alone stays "president".
 
     Args:
         words: The romanized words of a name (see `namenorm.transliterate`).
 
     Returns:
-        (start, end): the naming words are ``words[start:end]``.
+        (start, core_start, core_end): ``words[:start]`` are titles,
+        ``words[core_start:core_end]`` the core, the rest optional.
 
     >>> generic_span("prime minister nikol pashinyan".split())
-    (2, 4)
-    >>> generic_span(["hadrut", "district"]), generic_span(["president"])
-    ((0, 1), (0, 1))
+    (2, 2, 4)
+    >>> generic_span(["hadrut", "district"]), generic_span(["president"]), generic_span(["al", "diwaniyah"])
+    ((0, 0, 1), (0, 0, 1), (0, 1, 2))
     """
-    leading, trailing = _generic_words()
-    start, end = 0, len(words)
+    titles, leading, trailing = _generic_words()
+    start = 0
+    while title := next((p for p in titles if len(words) - start > len(p) and tuple(words[start : start + len(p)]) == p), None):
+        start += len(title)
+    core_start, core_end = start, len(words)
     changed = True
     while changed:
         changed = False
         for phrase in leading:
-            if end - start > len(phrase) and tuple(words[start : start + len(phrase)]) == phrase:
-                start += len(phrase)
+            if core_end - core_start > len(phrase) and tuple(words[core_start : core_start + len(phrase)]) == phrase:
+                core_start += len(phrase)
                 changed = True
                 break
         for phrase in trailing:
-            if end - start > len(phrase) and tuple(words[end - len(phrase) : end]) == phrase:
-                end -= len(phrase)
+            if core_end - core_start > len(phrase) and tuple(words[core_end - len(phrase) : core_end]) == phrase:
+                core_end -= len(phrase)
                 changed = True
                 break
-    return start, end
+    return start, core_start, core_end
 
 
 # The Arabic article, written joined to its word: الديوانية = al-Diwaniyah.

@@ -155,7 +155,7 @@ class Resolver:
                 )
             if result is not None:
                 scored.append(Scored(entity, indexed.text, result))
-        if any(s.score.fuzzy for s in scored) and self._is_rival(query.romanized):
+        if any(s.score.fuzzy for s in scored) and self._is_rival(query.core):
             scored = [s for s in scored if not s.score.fuzzy]
         return scored
 

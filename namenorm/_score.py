@@ -109,6 +109,8 @@ def _aligned(
                     scored.append((weights.initial_similarity, "initials", i, j))
                 continue
             similarity, word_method = word_similarity(q, n, weights, abjad)
+            if not person and (q.optional or n.optional) and similarity < _config.OPTIONAL_MATCH_MIN:
+                continue  # an optional word is left unmatched rather than matched badly
             scored.append((similarity, word_method, i, j))
     # Greedy one-to-one assignment, best pairs first; ties by position.
     scored.sort(key=lambda s: (-s[0], s[2], s[3]))
@@ -118,12 +120,15 @@ def _aligned(
         if i not in pairs and j not in taken:
             pairs[i] = (similarity, pair_method, j)
             taken.add(j)
-    if len(pairs) < len(query):
-        return None  # a word of the query matches nothing in the name
-    matched = sorted(taken)
-    if all(pairs[i][1] == "initials" for i in pairs):
-        return None
     factor = 1.0
+    if len(pairs) < len(query):
+        spare = [q for i, q in enumerate(query) if i not in pairs]
+        if person or not all(q.optional for q in spare):
+            return None  # a word of the query matches nothing in the name
+        factor *= weights.optional_word_factor ** len(spare)
+    if not pairs or all(pairs[i][1] == "initials" for i in pairs):
+        return None
+    matched = sorted(taken)
     method = min(pairs.values())[1]  # the weakest word decides the method
     if any(m == "initials" for _, m, _ in pairs.values()):
         method = "initials"
@@ -132,9 +137,14 @@ def _aligned(
         surname, surname_method = next((s, m) for s, m, j in pairs.values() if j == last)
         if surname < weights.surname_cutoff or surname_method == "initials":
             return None  # another surname is another person; an initial proves none
-    if len(matched) < len(name):
+    if len(matched) < len(name) and not person:
+        spare = [n for j, n in enumerate(name) if j not in taken]
+        if not all(n.optional for n in spare):
+            return None  # a place or organisation is not named by part of its name
+        factor *= weights.optional_word_factor ** len(spare)
+    elif len(matched) < len(name):
         is_suffix = matched == list(range(matched[0], len(name)))
-        if not person or last not in taken or not (0 in taken or is_suffix):
+        if last not in taken or not (0 in taken or is_suffix):
             return None
         factor *= weights.partial_name_factor
         method = "surname" if matched == [last] else "partial"

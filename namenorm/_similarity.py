@@ -90,10 +90,6 @@ def _units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = Fals
     longest = max(a_weight, b_weight)
     if longest == 0:
         return 1.0
-    # Cheap rejection: every edit changes the weight by at most its cost, so the
-    # distance is at least the difference in weight.
-    if 1.0 - abs(a_weight - b_weight) / longest < _config.PHONETIC_FLOOR:
-        return 0.0
     distance = phonetic_distance(
         a,
         b,

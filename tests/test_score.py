@@ -50,3 +50,23 @@ def test_syllables_are_joined_only_when_short() -> None:
     # "France 24" is not France written syllable by syllable.
     france = Resolver(Gazetteer([Entity(id="place:france", name="France", kind="place")]))
     assert france.resolve("France 24") is None
+
+
+def test_optional_words_do_not_merge_entities() -> None:
+    # "Kota Kinabalu" and "Kinabalu" are different places; "Al" is a given name.
+    r = Resolver(
+        Gazetteer(
+            [
+                Entity(id="geonames:1733432", name="Kota Kinabalu", kind="place"),
+                Entity(id="place:kinabalu", name="Kinabalu", kind="place"),
+                Entity(id="person:al-gore", name="Al Gore", kind="person"),
+            ]
+        ),
+        rival_places=False,
+    )
+    for query, entity_id in [("Kota Kinabalu", "geonames:1733432"), ("Kinabalu", "place:kinabalu")]:
+        match = r.resolve(query)
+        assert match is not None and match.entity.id == entity_id and not match.ambiguous
+    assert r.resolve("Ed Gore") is None
+    gore = r.resolve("Gore")
+    assert gore is not None and gore.method == "surname"
