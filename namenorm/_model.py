@@ -88,7 +88,8 @@ class Match:
     Attributes:
         query: The name as it was given.
         entity: The entity matched.
-        score: How sure the match is, in [0, 1].
+        score: How sure the match is, in [0, 1]: its similarity, lowered when
+            another entity comes close.
         alias: The name of the entity that matched best (canonical name or alias).
         method: How it matched: "exact", "normalized", "transliterated",
             "phonetic", "fuzzy", "initials", "surname" or "partial".
@@ -96,6 +97,8 @@ class Match:
         runner_up: The best other entity, if any was scored.
         runner_up_score: Its score.
         evidence: (what was compared, similarity) pairs behind the score.
+        similarity: How alike the query and the matched name are, in [0, 1],
+            before any competitor is considered.
     """
 
     query: str
@@ -107,6 +110,7 @@ class Match:
     runner_up: Entity | None = None
     runner_up_score: float | None = None
     evidence: tuple[tuple[str, float], ...] = ()
+    similarity: float | None = None
 
     def explain(self) -> str:
         """A few lines that say what matched, how, and what came second.
@@ -114,12 +118,12 @@ class Match:
         >>> import namenorm
         >>> print(namenorm.resolve("Gadrut").explain())  # doctest: +ELLIPSIS
         'Gadrut' -> Hadrut (place:hadrut), score 0.98 by transliterated
-          matched alias: 'Гадрут'
+          matched alias: 'Гадрут', similarity 0.98
         ...
         """
         lines = [
             f"{self.query!r} -> {self.entity.name} ({self.entity.id}), score {self.score:.2f} by {self.method}",
-            f"  matched alias: {self.alias!r}",
+            f"  matched alias: {self.alias!r}, similarity {self.similarity if self.similarity is not None else self.score:.2f}",
         ]
         lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
         lines.append(f"  prior: {self.entity.prior:g}")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import _config
-from ._decide import Scored, decide
+from ._decide import Scored, decide, fitted_competition
 from ._gazetteer import Gazetteer
 from ._index import Index
 from ._keys import NameKeys, name_keys
@@ -139,6 +139,7 @@ class Resolver:
             prior_weight=self.prior_weight,
             max_prior=self._max_prior,
             limit=limit,
+            competition=fitted_competition(),
         )
 
     def _score(self, query: NameKeys, exact: str, kind: str | None) -> list[Scored]:
