@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import jellyfish
 import regex
 
-from ._normalize import generic_span, normalize
+from ._generic import generic_span
+from ._normalize import normalize
 from ._translit import romanize
 
 _ABJAD = regex.compile(r"[\p{Script=Arabic}\p{Script=Hebrew}]")

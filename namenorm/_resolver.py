@@ -11,7 +11,7 @@ from ._decide import Scored, decide, fitted_competition
 from ._gazetteer import Gazetteer
 from ._index import Index
 from ._keys import NameKeys, name_keys
-from ._normalize import without_article, without_qualifier
+from ._generic import without_article, without_qualifier
 from ._model import Match
 from ._rivals import rival_names
 from ._score import NameScore, score_name

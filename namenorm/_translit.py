@@ -15,6 +15,8 @@ from importlib import resources
 import regex
 from unidecode import unidecode
 
+from ._normalize import normalize
+
 # The scripts that have a table, and how to recognise their letters.
 _SCRIPT_TABLES: dict[str, regex.Pattern[str]] = {
     "cyrillic": regex.compile(r"\p{Script=Cyrillic}"),
@@ -79,8 +81,6 @@ def transliterate(text: str) -> str:
     >>> transliterate("Recep Tayyip Erdoğan")
     'recep tayyip erdogan'
     """
-    from ._normalize import normalize  # normalize's generic words are romanized with this module
-
     return romanize(normalize(text))
 
 

@@ -5,7 +5,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import namenorm
-from namenorm._normalize import generic_span
 
 from conftest import read_tsv
 
@@ -17,13 +16,6 @@ def _unquote(value: str) -> str:
 @pytest.mark.parametrize(("text", "expected"), read_tsv("normalize.tsv"), ids=str)
 def test_normalize(text: str, expected: str) -> None:
     assert namenorm.normalize(_unquote(text)) == _unquote(expected)
-
-
-@pytest.mark.parametrize(("words", "expected"), read_tsv("generic_words.tsv"), ids=str)
-def test_generic_words_are_set_aside(words: str, expected: str) -> None:
-    split = words.split()
-    _, core_start, core_end = generic_span(split)
-    assert " ".join(split[core_start:core_end]) == expected
 
 
 def test_normalize_rejects_non_str() -> None:

@@ -1,0 +1,109 @@
+"""Stage 1b: the parts of a name that are not the name itself.
+
+Titles ("President") are set aside; articles ("Al-"), "city of" words and
+words for kinds of place ("district") are optional; a qualifier after a comma
+("Tacoma, Washington") and the Arabic article joined to a word (الديوانية) give
+other readings of a query. The word lists are data: `data/generic.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from ._normalize import normalize
+from ._translit import romanize
+
+Phrases = tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> tuple[Phrases, Phrases, Phrases]:
+    path = resources.files("namenorm") / "data" / "generic.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def phrases(*keys: str) -> Phrases:
+        # Compared in romanized form, so that "город" and "gorod" are one word.
+        # Longest first, so "prime minister" goes before "minister".
+        found = {tuple(romanize(normalize(p)).split()) for key in keys for p in data[key]}
+        return tuple(sorted(found, key=lambda p: (-len(p), p)))
+
+    return phrases("titles"), phrases("articles", "place_prefixes"), phrases("place_words")
+
+
+def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
+    """Find the generic words of a name: titles, and optional words around its core.
+
+    Titles ("President", "Prime Minister") at the start are set aside. After
+    them, articles and "city of" words at the start, and words for kinds of
+    place at the end, are optional: a name may be written with or without them
+    ("Al Diwaniyah" / "Diwaniyah", "Hadrut district" / "Hadrut"). At least one
+    word is always left in the core: "President" alone stays "president".
+
+    Args:
+        words: The romanized words of a name (see `namenorm.transliterate`).
+
+    Returns:
+        (start, core_start, core_end): ``words[:start]`` are titles,
+        ``words[core_start:core_end]`` the core, the rest optional.
+
+    >>> generic_span("prime minister nikol pashinyan".split())
+    (2, 2, 4)
+    >>> generic_span(["hadrut", "district"]), generic_span(["president"]), generic_span(["al", "diwaniyah"])
+    ((0, 0, 1), (0, 0, 1), (0, 1, 2))
+    """
+    titles, leading, trailing = _generic_words()
+    start = 0
+    while title := next((p for p in titles if len(words) - start > len(p) and tuple(words[start : start + len(p)]) == p), None):
+        start += len(title)
+    core_start, core_end = start, len(words)
+    changed = True
+    while changed:
+        changed = False
+        for phrase in leading:
+            if core_end - core_start > len(phrase) and tuple(words[core_start : core_start + len(phrase)]) == phrase:
+                core_start += len(phrase)
+                changed = True
+                break
+        for phrase in trailing:
+            if core_end - core_start > len(phrase) and tuple(words[core_end - len(phrase) : core_end]) == phrase:
+                core_end -= len(phrase)
+                changed = True
+                break
+    return start, core_start, core_end
+
+
+# The Arabic article, written joined to its word: الديوانية = al-Diwaniyah.
+_ARABIC_ARTICLE = regex.compile(r"^\s*ال(?=\p{Script=Arabic}{2})")
+
+
+def without_article(text: str) -> str | None:
+    """The name without the Arabic article joined to its first word, if it has one.
+
+    >>> without_article("الديوانية")
+    'ديوانية'
+    """
+    stripped = _ARABIC_ARTICLE.sub("", text, count=1)
+    return stripped if stripped != text else None
+
+
+# A trailing qualifier after a comma: "Tacoma, Washington", "کلیئرفیلڈ، یوٹاہ".
+_QUALIFIER = regex.compile(r"\s*[,\u060c\uff0c]\s*")
+
+
+def without_qualifier(text: str) -> str | None:
+    """The part of a name before its first comma, when both parts have letters.
+
+    >>> without_qualifier("Tacoma, Washington")
+    'Tacoma'
+    >>> without_qualifier("Hadrut") is None
+    True
+    """
+    parts = _QUALIFIER.split(text, maxsplit=1)
+    if len(parts) == 2 and normalize(parts[0]) and normalize(parts[1]):
+        return parts[0]
+    return None
