@@ -93,16 +93,20 @@ def romanize(text: str) -> str:
     for script, pattern in _SCRIPT_TABLES.items():
         if pattern.search(text):
             table.update(_table(script))
-    longest = max((len(k.lstrip("^")) for k in table), default=1)
+    longest = max((len(k.strip("^$")) for k in table), default=1)
     out: list[str] = []
     i = 0
     n = len(text)
     while i < n:
         word_start = i == 0 or text[i - 1] == " "
         # At the start of a word, its own spellings ("^е" -> "ye") win over
-        # longer ones that ignore the word start.
+        # longer ones that ignore the word start; likewise at its end ("ه$").
         sizes = range(min(longest, n - i), 0, -1)
-        keys = [*(("^" + text[i : i + s], s) for s in sizes if word_start), *((text[i : i + s], s) for s in sizes)]
+        keys = [
+            *(("^" + text[i : i + s], s) for s in sizes if word_start),
+            *((text[i : i + s] + "$", s) for s in sizes if i + s == n or text[i + s] == " "),
+            *((text[i : i + s], s) for s in sizes),
+        ]
         for key, size in keys:
             if key in table:
                 out.append(table[key])
