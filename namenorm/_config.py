@@ -51,6 +51,11 @@ INITIAL_SIMILARITY = 0.9
 #: Factor on a person matched by part of the name (surname alone, no middle name).
 PARTIAL_NAME_FACTOR = 0.9
 
+#: Factor on a place or organisation named by part of its name ("Mantes" for
+#: "Mantes-la-Jolie"): below the cutoff, so such a match ranks candidates but
+#: never resolves a name by itself ("Union" is not the Soviet Union).
+PARTIAL_PLACE_FACTOR = 0.6
+
 #: Factor on a name whose words came in another order ("Pashinyan, Nikol").
 REORDER_FACTOR = 0.98
 

@@ -139,9 +139,12 @@ def _aligned(
             return None  # another surname is another person; an initial proves none
     if len(matched) < len(name) and not person:
         spare = [n for j, n in enumerate(name) if j not in taken]
+        factor *= weights.optional_word_factor ** sum(n.optional for n in spare)
         if not all(n.optional for n in spare):
-            return None  # a place or organisation is not named by part of its name
-        factor *= weights.optional_word_factor ** len(spare)
+            # Part of a place's name ("Mantes" of "Mantes-la-Jolie") is weak
+            # evidence: enough to rank, never enough to resolve alone.
+            factor *= weights.partial_place_factor
+            method = "partial"
     elif len(matched) < len(name):
         is_suffix = matched == list(range(matched[0], len(name)))
         if last not in taken or not (0 in taken or is_suffix):

@@ -19,6 +19,8 @@ class Weights:
         partial_name_factor: Factor on a person named in part.
         reorder_factor: Factor on a name whose words came in another order.
         surname_cutoff: A person's surname must agree at least this well.
+        partial_place_factor: Factor on a place or organisation named by
+            part of its name.
         optional_word_factor: Factor for each optional word (article, "city
             of", "district") that one name has and the other has not.
         abjad_vowel_indel_cost: `vowel_indel_cost` when a name is written in
@@ -32,4 +34,5 @@ class Weights:
     reorder_factor: float = _config.REORDER_FACTOR
     surname_cutoff: float = _config.SURNAME_CUTOFF
     optional_word_factor: float = _config.OPTIONAL_WORD_FACTOR
+    partial_place_factor: float = _config.PARTIAL_PLACE_FACTOR
     abjad_vowel_indel_cost: float = _config.ABJAD_VOWEL_INDEL_COST
