@@ -66,9 +66,10 @@ class Index:
                 keys = name_keys(text)
                 if not keys.words:
                     continue
-                for gram in grams(keys) | metaphones(keys):
+                name_grams = grams(keys)
+                for gram in name_grams | metaphones(keys):
                     postings.setdefault(gram, []).append(len(names))
-                sizes.append(len(grams(keys)))
+                sizes.append(len(name_grams))
                 names.append(IndexedName(position, text, keys, not is_acronym(text)))
         self.names: tuple[IndexedName, ...] = tuple(names)
         self._postings = postings
