@@ -4,7 +4,9 @@ A name matches when every word of it agrees with a word of the entity's name
 (in any order, joined or split), so that a full name whose other part
 contradicts the entry ("Heydar Aliyev" against "Ilham Aliyev") does not match.
 People may also be named in part: by surname, without a middle name, or with
-initials.
+initials. A place or organisation named in part scores too low to resolve by
+itself, but still ranks; optional words (articles, "city of", "district")
+may be missing at a small cost.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ def score_name(
         weights: The weights to score with.
 
     Returns:
-        The score, or None when the query cannot be this name (a word of the
-        query has no counterpart, or a non-person's name is incomplete).
+        The score, or None when the query cannot be this name: a word of the
+        query (other than an optional one) has no counterpart, a person's
+        surname disagrees, or an acronym is spelled otherwise.
     """
     if not query.words or not name.words:
         return None
