@@ -45,10 +45,6 @@ OPTIONAL_WORD_FACTOR = 0.97
 #: agree at least this well; otherwise it is left unmatched.
 OPTIONAL_MATCH_MIN = 0.8
 
-#: A query is also tried under at most this many romanizations in all (see
-#: the lists in namenorm/data/translit/*.toml): Кикути as kikuti and kikuchi.
-MAX_ROMANIZATIONS = 8
-
 #: Score of a one-letter initial against a given name that starts with it.
 INITIAL_SIMILARITY = 0.9
 

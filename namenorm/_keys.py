@@ -23,10 +23,9 @@ from dataclasses import dataclass
 import jellyfish
 import regex
 
-from . import _config
 from ._generic import generic_span
 from ._normalize import normalize
-from ._translit import romanize, romanizations
+from ._translit import romanize
 
 _ABJAD = regex.compile(r"[\p{Script=Arabic}\p{Script=Hebrew}]")
 
@@ -171,29 +170,7 @@ def name_keys(text: str) -> NameKeys:
     """
     normalized = normalize(text)
     split = normalized.split()
-    return _keys_of(normalized, split, [romanize(word).replace(" ", "") for word in split])
-
-
-def other_romanizations(text: str, *, limit: int = _config.MAX_ROMANIZATIONS) -> list[NameKeys]:
-    """`name_keys` of a name under its other common romanizations, one word at a time.
-
-    >>> [k.romanized for k in other_romanizations("Кикути")]
-    ['kikuchi']
-    """
-    normalized = normalize(text)
-    split = normalized.split()
-    primary = [romanize(word).replace(" ", "") for word in split]
-    found: list[NameKeys] = []
-    for position, word in enumerate(split):
-        for other in romanizations(word, limit=limit)[1:]:
-            if len(found) + 1 >= limit:
-                return found
-            words = [*primary[:position], other.replace(" ", ""), *primary[position + 1 :]]
-            found.append(_keys_of(normalized, split, words))
-    return found
-
-
-def _keys_of(normalized: str, split: list[str], romanized_words: list[str]) -> NameKeys:
+    romanized_words = [romanize(word).replace(" ", "") for word in split]
     start, core_start, core_end = generic_span(romanized_words)
     words = tuple(
         WordKeys(

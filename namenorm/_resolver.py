@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ from . import _config
 from ._decide import Scored, decide, fitted_competition
 from ._gazetteer import Gazetteer
 from ._index import Index
-from ._keys import NameKeys, name_keys, other_romanizations
+from ._keys import NameKeys, name_keys
 from ._generic import without_article, without_qualifier
 from ._model import Match
 from ._rivals import rival_names
@@ -126,13 +125,7 @@ class Resolver:
         query = name_keys(name)
         if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
             return []
-        exact = unicodedata.normalize("NFC", name.strip())
-        scored = self._score(query, exact, kind)
-        for other in other_romanizations(name):
-            for item in self._score(other, exact, kind):
-                score = item.score
-                note = f"romanized as {other.romanized!r}"
-                scored.append(Scored(item.entity, item.alias, replace(score, evidence=(*score.evidence, (note, 1.0)))))
+        scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
         for text, factor, note in _variants(name):
             for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
                 score = item.score

@@ -35,18 +35,14 @@ _KEEP_MARKS_AFTER = regex.compile(r"[\p{Script=Latin}\p{Script=Cyrillic}]")
 _KEEP_MARKS = frozenset("\u0653\u0654\u0655")
 _NOT_ASCII_WORD = regex.compile(r"[^a-z0-9 ]+")
 
-# A key's spellings: the first is the table's convention, any others are
-# other common romanizations of the same letters.
-Table = dict[str, tuple[str, ...]]
-
-
 @lru_cache(maxsize=None)
-def _table(script: str) -> Table:
+def _table(script: str) -> dict[str, str]:
     # lru_cache makes this a load-once; a rare concurrent first call loads twice,
     # which is harmless since the tables are read-only.
     path = resources.files("namenorm") / "data" / "translit" / f"{script}.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {key: (value,) if isinstance(value, str) else tuple(value) for key, value in data["map"].items()}
+    table: dict[str, str] = data["map"]
+    return table
 
 
 def _drop_marks(text: str) -> str:
@@ -92,51 +88,13 @@ def romanize(text: str) -> str:
     """`transliterate` for text that is already normalized."""
     if text.isascii():
         return text
-    return _clean("".join(spellings[0] for spellings in _segments(text)))
-
-
-def romanizations(text: str, *, limit: int) -> list[str]:
-    """The romanizations of normalized text: the tables' convention first, then
-    others that change one stretch of letters to another common spelling, then
-    two (Цзоучэн: tszouchen, ..., zoucheng), at most `limit` in all.
-
-    >>> romanizations("кикути", limit=4)
-    ['kikuti', 'kikuchi']
-    >>> "zoucheng" in romanizations("цзоучэн", limit=8)
-    True
-    """
-    if text.isascii():
-        return [text]
-    segments = _segments(text)
-    choices = [(i, other) for i, spellings in enumerate(segments) for other in spellings[1:]]
-    changes = [[c] for c in choices] + [
-        [a, b] for n, a in enumerate(choices) for b in choices[n + 1 :] if a[0] != b[0]
-    ]
-    found = [_clean("".join(s[0] for s in segments))]
-    for change in changes:
-        if len(found) >= limit:
-            break
-        chosen = dict(change)
-        variant = _clean("".join(chosen.get(i, s[0]) for i, s in enumerate(segments)))
-        if variant not in found:
-            found.append(variant)
-    return found
-
-
-def _clean(romanized: str) -> str:
-    return " ".join(_NOT_ASCII_WORD.sub("", romanized).split())
-
-
-def _segments(text: str) -> list[tuple[str, ...]]:
-    # The text cut into the stretches the tables spell (longest key first),
-    # each with its spellings.
     text = _drop_marks(text)
-    table: Table = {}
+    table: dict[str, str] = {}
     for script, pattern in _SCRIPT_TABLES.items():
         if pattern.search(text):
             table.update(_table(script))
     longest = max((len(k.strip("^$")) for k in table), default=1)
-    out: list[tuple[str, ...]] = []
+    out: list[str] = []
     i = 0
     n = len(text)
     while i < n:
@@ -156,6 +114,6 @@ def _segments(text: str) -> list[tuple[str, ...]]:
         else:
             size = 1
             ch = text[i]
-            out.append((ch if ch.isascii() else unidecode(ch).lower(),))
+            out.append(ch if ch.isascii() else unidecode(ch).lower())
         i += size
-    return out
+    return " ".join(_NOT_ASCII_WORD.sub("", "".join(out)).split())

@@ -5,7 +5,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import namenorm
-from namenorm._translit import romanizations
 
 from conftest import read_tsv
 
@@ -25,20 +24,3 @@ def test_transliterate_gives_ascii_words(text: str) -> None:
 def test_word_initial_spelling_wins_at_word_start() -> None:
     assert namenorm.transliterate("Ереван Елена") == "yerevan yelena"
     assert namenorm.transliterate("ее").startswith("ye")
-
-
-@pytest.mark.parametrize(
-    ("text", "other"),
-    [("кикути", "kikuchi"), ("цзоучэн", "zoucheng"), ("дэян", "deyang"), ("сиань", "xian")],
-    ids=str,
-)
-def test_other_romanizations(text: str, other: str) -> None:
-    found = romanizations(text, limit=8)
-    assert found[0] == namenorm.transliterate(text)
-    assert other in found
-    assert len(found) == len(set(found))
-
-
-def test_romanizations_are_limited() -> None:
-    assert len(romanizations("цзоучэн цзоучэн", limit=3)) == 3
-    assert romanizations("moskva", limit=3) == ["moskva"]
