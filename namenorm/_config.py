@@ -45,6 +45,11 @@ OPTIONAL_WORD_FACTOR = 0.97
 #: agree at least this well; otherwise it is left unmatched.
 OPTIONAL_MATCH_MIN = 0.8
 
+#: Factor on a fuzzy match of a query spelled exactly like a real place that
+#: is not in the gazetteer ("Paris" against Parukh): below the cutoff, so it
+#: may rank candidates but never resolves the name by itself.
+RIVAL_FACTOR = 0.6
+
 #: Score of a one-letter initial against a given name that starts with it.
 INITIAL_SIMILARITY = 0.9
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -31,9 +32,11 @@ class Resolver:
         weights: Scoring weights (see `namenorm.Weights`).
         prior_weight: How much the prior may lift a candidate when ranking;
             it reorders only candidates whose scores are closer than this.
-        rival_places: Do not fuzzy-match a query spelled exactly like a real
-            place that is not in the gazetteer (a GeoNames city of 1,000+
-            people, or a country): "Paris" is Paris, not a misspelling of Parukh.
+        rival_places: Lower (by `RIVAL_FACTOR`, below the cutoff) a fuzzy
+            match of a query spelled exactly like a real place that is not in
+            the gazetteer (a GeoNames city of 1,000+ people, or a country):
+            "Paris" is Paris, not a misspelling of Parukh. Such a match still
+            ranks among candidates.
 
     >>> from namenorm import Entity, Gazetteer
     >>> r = Resolver(Gazetteer([Entity(id="x:1", name="Hadrut", kind="place", aliases=("Гадрут",))]))
@@ -157,7 +160,10 @@ class Resolver:
             if result is not None:
                 scored.append(Scored(entity, indexed.text, result))
         if any(s.score.fuzzy for s in scored) and self._is_rival(query.core):
-            scored = [s for s in scored if not s.score.fuzzy]
+            # The query is spelled like another real place: a fuzzy match may
+            # still rank, but never resolves the name by itself.
+            note = ("spelled like another place (GeoNames)", _config.RIVAL_FACTOR)
+            scored = [s if not s.score.fuzzy else _rivalled(s, note) for s in scored]
         return scored
 
     def _is_rival(self, romanized: str) -> bool:
@@ -191,6 +197,11 @@ class Resolver:
         """Resolve each name in turn, yielding the answers in input order."""
         for name in names:
             yield self.resolve(name, kind=kind)
+
+
+def _rivalled(item: Scored, note: tuple[str, float]) -> Scored:
+    score = item.score
+    return replace(item, score=replace(score, score=score.score * note[1], evidence=(*score.evidence, note)))
 
 
 def _variants(name: str) -> list[tuple[str, float, str]]:
