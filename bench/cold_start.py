@@ -36,7 +36,9 @@ def main() -> None:
     for _ in range(runs):  # interleaved, so that the machine's drift hits every command alike
         for label, command in commands.items():
             times[label].append(timed(command))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {runs} runs each")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {runs} runs each"
+    )
     print(f"{'command':40} {'median ms':>10} {'min ms':>8}")
     for label, values in times.items():
         print(f"{label:40} {statistics.median(values) * 1000:10.0f} {min(values) * 1000:8.0f}")

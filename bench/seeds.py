@@ -73,16 +73,20 @@ def main() -> None:
     negatives = [q for q, want in cases if not want]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     known = sum(len(r) > 2 for r in rows("not_in_gazetteer.tsv"))
-    print(f"data: {len(positives)} seed variants, {len(negatives)} names not in the gazetteer "
-          f"({known} of them known namenorm misses); built-in gazetteer, {len(gazetteer)} entities, {len(choices)} names")
+    print(
+        f"data: {len(positives)} seed variants, {len(negatives)} names not in the gazetteer "
+        f"({known} of them known namenorm misses); built-in gazetteer, {len(gazetteer)} entities, {len(choices)} names"
+    )
     print(f"{'system':28} {'variants right':>15} {'none right':>11} {'median us':>10} {'vs namenorm':>12}")
     base = statistics.median(times["namenorm"])
     for label, run in systems.items():
         right = sum(run(q) == want for q, want in positives)
         none = sum(run(q) is None for q in negatives)
         median = statistics.median(times[label])
-        print(f"{label:28} {right:>8}/{len(positives):<6} {none:>5}/{len(negatives):<5} {median * 1e6:10.0f} "
-              f"{median / base:11.2f}x")
+        print(
+            f"{label:28} {right:>8}/{len(positives):<6} {none:>5}/{len(negatives):<5} {median * 1e6:10.0f} "
+            f"{median / base:11.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
     """
     titles, leading, trailing = _generic_words()
     start = 0
-    while title := next((p for p in titles if len(words) - start > len(p) and tuple(words[start : start + len(p)]) == p), None):
+    while title := next(
+        (p for p in titles if len(words) - start > len(p) and tuple(words[start : start + len(p)]) == p), None
+    ):
         start += len(title)
     core_start, core_end = start, len(words)
     changed = True

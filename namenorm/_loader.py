@@ -65,9 +65,7 @@ def read_records(file: Path | Traversable) -> Iterator[Record | GazetteerError]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         found = _TOML_LINE.search(str(e))
-        yield GazetteerError(
-            f"not valid TOML: {e}", path=where, line=int(found.group(1)) if found else None
-        )
+        yield GazetteerError(f"not valid TOML: {e}", path=where, line=int(found.group(1)) if found else None)
         return
     unknown = sorted(set(data) - {"entity"})
     if unknown:
@@ -122,7 +120,7 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
         return problem("'aliases' must be a list of strings, like aliases = [\"Gadrut\"]")
     for alias in aliases:
         if not isinstance(alias, str):
-            return problem(f"alias {alias!r} is not a string; quote it, like \"{alias}\"")
+            return problem(f'alias {alias!r} is not a string; quote it, like "{alias}"')
     try:
         entity = Entity(
             id=raw["id"],

@@ -44,7 +44,18 @@ class Resolver:
     'x:1'
     """
 
-    __slots__ = ("gazetteer", "score_cutoff", "ambiguity_margin", "weights", "prior_weight", "rival_places", "_index", "_own_names", "_kinds", "_max_prior")
+    __slots__ = (
+        "gazetteer",
+        "score_cutoff",
+        "ambiguity_margin",
+        "weights",
+        "prior_weight",
+        "rival_places",
+        "_index",
+        "_own_names",
+        "_kinds",
+        "_max_prior",
+    )
 
     def __init__(
         self,
@@ -210,7 +221,7 @@ def _variants(name: str) -> list[tuple[str, float, str]]:
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.
-        found.append((head, _config.QUALIFIER_FACTOR, f"set aside after the comma: {name[len(head):].strip()!r}"))
+        found.append((head, _config.QUALIFIER_FACTOR, f"set aside after the comma: {name[len(head) :].strip()!r}"))
     for text, factor, note in [(name, 1.0, ""), *found]:
         bare = without_article(text)
         if bare is not None:

@@ -157,8 +157,6 @@ def _aligned(
     order = [pairs[i][2] for i in sorted(pairs)]
     if order != sorted(order):
         factor *= weights.reorder_factor
-    evidence = tuple(
-        (_compared(query[i], name[j]), similarity) for i, (similarity, _, j) in sorted(pairs.items())
-    )
+    evidence = tuple((_compared(query[i], name[j]), similarity) for i, (similarity, _, j) in sorted(pairs.items()))
     fuzzy = any(m in ("phonetic", "fuzzy") for _, m, _ in pairs.values())
     return NameScore(min(s for s, _, _ in pairs.values()) * factor, method, evidence, fuzzy)

@@ -35,6 +35,7 @@ _KEEP_MARKS_AFTER = regex.compile(r"[\p{Script=Latin}\p{Script=Cyrillic}]")
 _KEEP_MARKS = frozenset("\u0653\u0654\u0655")
 _NOT_ASCII_WORD = regex.compile(r"[^a-z0-9 ]+")
 
+
 @lru_cache(maxsize=None)
 def _table(script: str) -> dict[str, str]:
     # lru_cache makes this a load-once; a rare concurrent first call loads twice,

@@ -56,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--top", type=int, default=1, metavar="N", help="show the N best candidates (default 1)")
     resolve.add_argument("--json", action="store_true", help="print one JSON object a line")
     resolve.add_argument("--explain", action="store_true", help="show the evidence behind each match")
-    resolve.add_argument("--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)")
+    resolve.add_argument(
+        "--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)"
+    )
 
     gazetteer = commands.add_parser("gazetteer", help="work with gazetteer files")
     actions = gazetteer.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -114,8 +116,10 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
     kinds = sorted({e.kind for e in gazetteer})
     if args.kind is not None and args.kind not in kinds:
-        print(f"namenorm resolve: error: unknown kind {args.kind!r}; the gazetteer has {', '.join(kinds)}",
-              file=sys.stderr)
+        print(
+            f"namenorm resolve: error: unknown kind {args.kind!r}; the gazetteer has {', '.join(kinds)}",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     resolver = Resolver(gazetteer)
     unresolved = False

@@ -13,8 +13,12 @@ from namenorm.cli import main
 from conftest import ROOT
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None,
-        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+def run(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    stdin: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
     if stdin is not None:
         assert monkeypatch is not None
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -71,8 +75,14 @@ def test_stdin_streams_one_name_a_line(capsys: pytest.CaptureFixture[str], monke
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["resolve", "--top", "x", "A"], ["resolve", "--top", "0", "A"], ["resolve", "--kind", "plaec", "A"],
-     ["frobnicate"], ["gazetteer"]],
+    [
+        [],
+        ["resolve", "--top", "x", "A"],
+        ["resolve", "--top", "0", "A"],
+        ["resolve", "--kind", "plaec", "A"],
+        ["frobnicate"],
+        ["gazetteer"],
+    ],
     ids=str,
 )
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,8 +100,11 @@ def test_unknown_kind_is_an_error_even_without_names(
 
 def test_bad_bytes_on_stdin_do_not_stop_the_stream() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "namenorm", "resolve"], input=b"Gadrut\n\xff\xfe\nQadr\n", capture_output=True,
-        timeout=120, check=False,
+        [sys.executable, "-m", "namenorm", "resolve"],
+        input=b"Gadrut\n\xff\xfe\nQadr\n",
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     lines = done.stdout.decode("utf-8", "replace").splitlines()
     assert done.returncode == 1, done.stderr
@@ -101,15 +114,20 @@ def test_bad_bytes_on_stdin_do_not_stop_the_stream() -> None:
 def test_broken_pipe_is_quiet() -> None:
     done = subprocess.run(
         f"{sys.executable} -m namenorm resolve {' '.join(['Qadr'] * 2000)} | head -1",
-        shell=True, capture_output=True, text=True, timeout=120, check=False,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.stdout.count("\n") == 1 and "Error" not in done.stderr, done.stderr
 
 
 def test_user_gazetteer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "mine.toml"
-    path.write_text('[[entity]]\nid = "place:shusha"\nname = "Shusha"\nkind = "place"\naliases = ["Շուշի"]\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[[entity]]\nid = "place:shusha"\nname = "Shusha"\nkind = "place"\naliases = ["Շուշի"]\n', encoding="utf-8"
+    )
     code, out, _ = run(["resolve", "--gazetteer", str(path), "Shushi"], capsys)
     assert code == 0 and "place:shusha" in out
 
@@ -129,7 +147,9 @@ def test_gazetteer_check_reports_everything(tmp_path: Path, capsys: pytest.Captu
         '[[entity]]\nid = "p:3"\nname = "Sakartvelo"\nkind = "place"\naliases = ["Georgia"]\n',
         encoding="utf-8",
     )
-    (tmp_path / "b.toml").write_text('[[entity]]\nid = "p:1"\nname = "Again"\nkind = "place"\n\nnot toml', encoding="utf-8")
+    (tmp_path / "b.toml").write_text(
+        '[[entity]]\nid = "p:1"\nname = "Again"\nkind = "place"\n\nnot toml', encoding="utf-8"
+    )
     (tmp_path / "c.toml").write_text('[[entity]]\nid = "p:9"\nname = "Nine"\nkind = "place"\n', encoding="utf-8")
     code, out, _ = run(["gazetteer", "check", str(tmp_path)], capsys)
     assert code == 2
@@ -154,7 +174,11 @@ def test_subprocess_entry_points() -> None:
         assert done.returncode == 0, done.stderr
         assert "place:hin-tager" in done.stdout and "place:khtsaberd" in done.stdout
     piped = subprocess.run(
-        [sys.executable, "-m", "namenorm", "resolve"], input="Nowhereville\n", capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-m", "namenorm", "resolve"],
+        input="Nowhereville\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert piped.returncode == 1 and "no match" in piped.stdout

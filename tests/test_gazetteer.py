@@ -27,9 +27,7 @@ def test_builtin_holds_every_required_entity() -> None:
     assert required <= names
 
 
-@pytest.mark.parametrize(
-    ("entity_id", "alias"), [(e.id, alias) for e in BUILTIN for alias in e.names], ids=str
-)
+@pytest.mark.parametrize(("entity_id", "alias"), [(e.id, alias) for e in BUILTIN for alias in e.names], ids=str)
 def test_every_shipped_alias_resolves_to_its_entity(entity_id: str, alias: str) -> None:
     match = RESOLVER.resolve(alias)
     assert match is not None
@@ -77,12 +75,12 @@ def test_entity_validates_and_copies_its_fields() -> None:
         Entity(id="x:1", name="Hadrut", kind="place", prior=-1)
 
 
-GOOD = '''
+GOOD = """
 [[entity]]
 id = "place:one"
 name = "One"
 kind = "place"
-'''
+"""
 
 MALFORMED = [
     ("bad_toml", '[[entity]]\nid = "place:x"\nname = "X\n', 3, None, "not valid TOML"),
@@ -97,10 +95,20 @@ MALFORMED = [
         "place:two",
         "alias 2 is not a string",
     ),
-    ("huge_prior", GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nprior = ' + "9" * 400 + "\n",
-     7, "place:two", "prior"),
-    ("no_letters", GOOD + '\n[[entity]]\nid = "place:two"\nname = "???"\nkind = "place"\n', 7, "place:two",
-     "no letters or digits"),
+    (
+        "huge_prior",
+        GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nprior = ' + "9" * 400 + "\n",
+        7,
+        "place:two",
+        "prior",
+    ),
+    (
+        "no_letters",
+        GOOD + '\n[[entity]]\nid = "place:two"\nname = "???"\nkind = "place"\n',
+        7,
+        "place:two",
+        "no letters or digits",
+    ),
     (
         "header_in_string",
         '[[entity]]\nid = "place:one"\nname = "One"\nkind = "place"\nattrs = { note = """\n[[entity]]\n""" }\n'
@@ -109,8 +117,13 @@ MALFORMED = [
         "place:two",
         "missing 'name'",
     ),
-    ("unknown_field", GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nalias = "x"\n', 7,
-     "place:two", "unknown field"),
+    (
+        "unknown_field",
+        GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nalias = "x"\n',
+        7,
+        "place:two",
+        "unknown field",
+    ),
 ]
 
 

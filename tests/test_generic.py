@@ -16,7 +16,13 @@ def test_generic_words_are_set_aside(words: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "head"),
-    [("Tacoma, Washington", "Tacoma"), ("کلیئرفیلڈ، یوٹاہ", "کلیئرفیلڈ"), ("Hadrut", None), (", ,", None), ("Hadrut,", None)],
+    [
+        ("Tacoma, Washington", "Tacoma"),
+        ("کلیئرفیلڈ، یوٹاہ", "کلیئرفیلڈ"),
+        ("Hadrut", None),
+        (", ,", None),
+        ("Hadrut,", None),
+    ],
     ids=str,
 )
 def test_without_qualifier(text: str, head: str | None) -> None:

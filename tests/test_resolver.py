@@ -143,7 +143,7 @@ def test_resolver_is_picklable_and_thread_safe() -> None:
     names = [v for v, _ in VARIANTS] * 4
     expected = [m.entity.id if m else None for m in r.resolve_many(names)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        got = list(pool.map(lambda n: (m.entity.id if (m := copy.resolve(n)) else None), names))
+        got = list(pool.map(lambda n: m.entity.id if (m := copy.resolve(n)) else None, names))
     assert got == expected
 
 
