@@ -209,9 +209,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for low, high in zip(edges, edges[1:]):
         inside = [ok for s, ok in scores if low <= s < high]
         if inside:
-            print(
-                f"  [{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}: {sum(inside) / len(inside):.3f} of {len(inside)}"
-            )
+            bucket = f"[{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}"
+            print(f"  {bucket}: {sum(inside) / len(inside):.3f} of {len(inside)}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""Stage 1b: the parts of a name that are not the name itself.
+"""Stage 2b: the parts of a name that are not the name itself.
+
+Generic words are recognised in romanized form, so this stage follows
+transliteration.
 
 Titles ("President") are set aside; articles ("Al-"), "city of" words and
 words for kinds of place ("district") are optional; a qualifier after a comma
@@ -16,7 +19,7 @@ from importlib import resources
 import regex
 
 from ._normalize import normalize
-from ._translit import romanize
+from ._translit import transliterate
 
 Phrases = tuple[tuple[str, ...], ...]
 
@@ -29,7 +32,7 @@ def _generic_words() -> tuple[Phrases, Phrases, Phrases]:
     def phrases(*keys: str) -> Phrases:
         # Compared in romanized form, so that "город" and "gorod" are one word.
         # Longest first, so "prime minister" goes before "minister".
-        found = {tuple(romanize(normalize(p)).split()) for key in keys for p in data[key]}
+        found = {tuple(transliterate(p).split()) for key in keys for p in data[key]}
         return tuple(sorted(found, key=lambda p: (-len(p), p)))
 
     return phrases("titles"), phrases("articles", "place_prefixes"), phrases("place_words")

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ._keys import NameKeys, name_keys
 from . import _config
+from ._keys import NameKeys, name_keys
 from ._model import Entity
 
 

@@ -1,18 +1,19 @@
 """Stage 3: keys that survive the ways scripts and translations respell a name.
 
-`sound_key` maps a romanized name onto classes of sounds that romanizations and
-translations confuse, keeping a placeholder for each run of vowels:
+`sound_units` splits a romanized name into units of one sound each, with the
+classes of sounds that romanizations and translations confuse:
 
-    labials       p b f v w ph        -> P
-    dentals       t d th dh           -> T
-    velars        k g q c(a/o/u) x h kh gh ck -> K
-    sibilants     s z c(e/i/y) ts tz dz sh sch ch zh j dj dzh -> S
-    l m n r       kept                -> L M N R
-    vowels        a e i o u y, runs   -> a
+    labials       p b f v ph (w)                 -> P
+    dentals       t d th dh                      -> T
+    velars        k g q c h kh gh ck (x, ch)     -> K
+    sibilants     s z c(e/i/y) ts dz sh zh dzh (j, ch, x, soft g) -> S
+    l m n r       kept                           -> L M N R
+    vowels        a e i o u y (w, j, a mute final h) -> a
 
-so "Hadrut", "Gadrut", "Khadrut" all read "KaTRaT" and "Bashinian" and
-"Pashinyan" both read "PaSaNaN". `skeleton_key` drops the vowel placeholders
-too, for scripts that do not write short vowels.
+A spelling in brackets also belongs to another class ("ch" is s in English,
+k in German). `sound_key` keeps one letter per class and one "a" per run of
+vowels, so "Hadrut", "Gadrut", "Khadrut" all read "KaTRaT" and "Bashinian"
+and "Pashinyan" both read "PaSaNaN"; `skeleton_key` drops the vowels too.
 """
 
 from __future__ import annotations
@@ -97,7 +98,11 @@ def sound_key(romanized: str) -> str:
     >>> sound_key("bashinian") == sound_key("pashinyan")
     True
     """
-    classes = "".join(sound[0].upper() if sound[0] != VOWEL else VOWEL for _, sound in sound_units(romanized))
+    return _key_of(sound_units(romanized))
+
+
+def _key_of(units: tuple[tuple[str, str], ...]) -> str:
+    classes = "".join(sound[0].upper() if sound[0] != VOWEL else VOWEL for _, sound in units)
     return _REPEATS.sub(r"\1", classes)
 
 
@@ -176,14 +181,16 @@ def name_keys(text: str) -> NameKeys:
         WordKeys(
             word,
             romanized,
-            sound_key(romanized),
-            sound_units(romanized),
+            _key_of(units),
+            units,
             jellyfish.metaphone(romanized),
             not core_start <= position < core_end,
         )
         for position, (word, romanized) in enumerate(zip(split, romanized_words))
         if position >= start and romanized
+        for units in [sound_units(romanized)]
     )
-    romanized = "".join(w.romanized for w in words)
+    # The whole name's units, with the word ends known (a mute h ends a word).
+    units = sound_units(" ".join(w.romanized for w in words))
     abjad = bool(_ABJAD.search(normalized))
-    return NameKeys(normalized, words, romanized, sound_key(romanized), sound_units(romanized), abjad)
+    return NameKeys(normalized, words, "".join(w.romanized for w in words), _key_of(units), units, abjad)

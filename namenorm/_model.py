@@ -121,9 +121,10 @@ class Match:
           matched alias: 'Гадрут', similarity 0.98
         ...
         """
+        similarity = self.score if self.similarity is None else self.similarity
         lines = [
             f"{self.query!r} -> {self.entity.name} ({self.entity.id}), score {self.score:.2f} by {self.method}",
-            f"  matched alias: {self.alias!r}, similarity {self.similarity if self.similarity is not None else self.score:.2f}",
+            f"  matched alias: {self.alias!r}, similarity {similarity:.2f}",
         ]
         lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
         lines.append(f"  prior: {self.entity.prior:g}")

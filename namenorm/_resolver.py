@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from . import _config
 from ._decide import Scored, decide, fitted_competition
 from ._gazetteer import Gazetteer
+from ._generic import without_article, without_qualifier
 from ._index import Index
 from ._keys import NameKeys, name_keys
-from ._generic import without_article, without_qualifier
 from ._model import Match
 from ._rivals import rival_names
 from ._score import NameScore, score_name
@@ -142,9 +142,7 @@ class Resolver:
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
         for text, factor, note in _variants(name):
             for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
-                score = item.score
-                varied = NameScore(score.score * factor, score.method, (*score.evidence, (note, factor)), score.fuzzy)
-                scored.append(Scored(item.entity, item.alias, varied))
+                scored.append(_scaled(item, factor, note))
         return decide(
             name,
             scored,
@@ -173,8 +171,8 @@ class Resolver:
         if any(s.score.fuzzy for s in scored) and self._is_rival(query.core):
             # The query is spelled like another real place: a fuzzy match may
             # still rank, but never resolves the name by itself.
-            note = ("spelled like another place (GeoNames)", _config.RIVAL_FACTOR)
-            scored = [s if not s.score.fuzzy else _rivalled(s, note) for s in scored]
+            note = "spelled like another place (GeoNames)"
+            scored = [_scaled(s, _config.RIVAL_FACTOR, note) if s.score.fuzzy else s for s in scored]
         return scored
 
     def _is_rival(self, romanized: str) -> bool:
@@ -210,9 +208,10 @@ class Resolver:
             yield self.resolve(name, kind=kind)
 
 
-def _rivalled(item: Scored, note: tuple[str, float]) -> Scored:
+def _scaled(item: Scored, factor: float, note: str) -> Scored:
+    """`item` with its score times `factor`, and why in its evidence."""
     score = item.score
-    return replace(item, score=replace(score, score=score.score * note[1], evidence=(*score.evidence, note)))
+    return replace(item, score=replace(score, score=score.score * factor, evidence=(*score.evidence, (note, factor))))
 
 
 def _variants(name: str) -> list[tuple[str, float, str]]:

@@ -1,4 +1,4 @@
-"""Stage 4a: similarities between words, each a float in [0, 1].
+"""Stage 5a: similarities between words, each a float in [0, 1].
 
 Edit distances come from jellyfish; this module only decides which forms of a
 word are compared and how the distances become one similarity.
@@ -39,24 +39,20 @@ def phonetic_distance(
     b: Units,
     *,
     same_class_cost: float = _config.SAME_CLASS_COST,
-    vowel_indel_cost: float = _config.VOWEL_INDEL_COST,
-    b_vowel_insert_cost: float | None = None,
-    a_vowel_delete_cost: float | None = None,
+    a_vowel_cost: float = _config.VOWEL_INDEL_COST,
+    b_vowel_cost: float = _config.VOWEL_INDEL_COST,
 ) -> float:
     """Edit distance between two sequences of sound units, weighted by sound.
 
     Substituting a unit that shares a sound class (b/p, k/kh/g/h, s/ts/sh, a
-    vowel for a vowel; see `sound_units`) costs `same_class_cost`; inserting
-    or deleting a vowel costs `vowel_indel_cost`; any other edit costs 1. For
-    a name written without short vowels, the vowels the other name has may be
-    inserted (`b_vowel_insert_cost`) or deleted (`a_vowel_delete_cost`) more
-    cheaply. No library offers edit distance with per-pair substitution costs,
-    hence this small dynamic program.
+    vowel for a vowel; see `sound_units`) costs `same_class_cost`; deleting a
+    vowel of `a` costs `a_vowel_cost`, inserting one of `b` `b_vowel_cost`
+    (lower where the other name is written without short vowels); any other
+    edit costs 1. No library offers edit distance with per-pair substitution
+    costs, hence this small dynamic program.
     """
-    a_vowel = vowel_indel_cost if a_vowel_delete_cost is None else a_vowel_delete_cost
-    b_vowel = vowel_indel_cost if b_vowel_insert_cost is None else b_vowel_insert_cost
-    a_cost = [a_vowel if u[1][0] == VOWEL else 1.0 for u in a]
-    b_cost = [b_vowel if u[1][0] == VOWEL else 1.0 for u in b]
+    a_cost = _costs(a, a_vowel_cost)
+    b_cost = _costs(b, b_vowel_cost)
     previous = [0.0]
     for cost in b_cost:
         previous.append(previous[-1] + cost)
@@ -74,28 +70,23 @@ def phonetic_distance(
     return previous[-1]
 
 
-def _weight(units: Units, vowel_cost: float) -> float:
-    return sum(vowel_cost if u[1][0] == VOWEL else 1.0 for u in units)
+def _costs(units: Units, vowel_cost: float) -> list[float]:
+    # What inserting or deleting each unit costs.
+    return [vowel_cost if u[1][0] == VOWEL else 1.0 for u in units]
 
 
 @lru_cache(maxsize=1 << 16)
 def _units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False) -> float:
     # Cached: the same word pairs recur across a name's aliases and across queries.
-    # A name written without short vowels (a_abjad) lacks vowels of the other,
-    # so inserting those is cheap, and the other way round.
-    insert_vowel = weights.abjad_vowel_indel_cost if a_abjad else weights.vowel_indel_cost
-    delete_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
-    a_weight = _weight(a, delete_vowel)
-    b_weight = _weight(b, insert_vowel)
-    longest = max(a_weight, b_weight)
+    # A name written without short vowels (a_abjad) lacks vowels of the other:
+    # inserting those is cheap, and the other way round.
+    a_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
+    b_vowel = weights.abjad_vowel_indel_cost if a_abjad else weights.vowel_indel_cost
+    longest = max(sum(_costs(a, a_vowel)), sum(_costs(b, b_vowel)))
     if longest == 0:
         return 1.0
     distance = phonetic_distance(
-        a,
-        b,
-        same_class_cost=weights.same_class_cost,
-        b_vowel_insert_cost=insert_vowel,
-        a_vowel_delete_cost=delete_vowel,
+        a, b, same_class_cost=weights.same_class_cost, a_vowel_cost=a_vowel, b_vowel_cost=b_vowel
     )
     return max(0.0, 1.0 - distance / longest)
 

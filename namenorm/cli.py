@@ -140,13 +140,13 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _answers(resolver: Resolver, names: Iterable[str], kind: str | None, top: int) -> Iterator[tuple[str, list[Match]]]:
     for name in names:
-        best = resolver.resolve(name, kind=kind)
-        if best is None:
+        # As Resolver.resolve decides, from one ranking: no match unless the
+        # best clears the cutoff; then the others that clear it too.
+        found = resolver.candidates(name, kind=kind, limit=max(top, 2))
+        if not found or found[0].score < resolver.score_cutoff:
             yield name, []
-        elif top == 1:
-            yield name, [best]
         else:
-            yield name, resolver.candidates(name, kind=kind, limit=top, score_cutoff=resolver.score_cutoff)
+            yield name, [m for m in found[:top] if m.score >= resolver.score_cutoff]
 
 
 def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -> None:
