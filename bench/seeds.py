@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
 import namenorm
-from namenorm._similarity import _units_similarity
+from namenorm._similarity import units_similarity
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 ROUNDS = 20
@@ -53,7 +53,7 @@ def main() -> None:
     def namenorm_run(query: str) -> str | None:
         # Every round repeats the same queries: clear the word-pair cache, so
         # that it helps only within one query, as it would on fresh data.
-        _units_similarity.cache_clear()
+        units_similarity.cache_clear()
         match = resolver.resolve(query)
         return match.entity.id if match else None
 

@@ -64,10 +64,6 @@ PARTIAL_PLACE_FACTOR = 0.6
 #: Factor on a name whose words came in another order ("Pashinyan, Nikol").
 REORDER_FACTOR = 0.98
 
-#: How far the prior (prominence) may lift a candidate when ranking; it only
-#: reorders candidates whose string scores are closer than this.
-PRIOR_WEIGHT = 0.02
-
 #: A name of at most this many letters, all capitals, is an acronym ("OSCE",
 #: "США"): it matches only when spelled the same, since one letter off is
 #: another acronym rather than a misspelling.

@@ -99,6 +99,8 @@ class Match:
         evidence: (what was compared, similarity) pairs behind the score.
         similarity: How alike the query and the matched name are, in [0, 1],
             before any competitor is considered.
+        ranking: (feature, value) pairs the ranker weighed (see
+            `namenorm._rank`); empty for an entity too far down to be ranked.
     """
 
     query: str
@@ -111,6 +113,7 @@ class Match:
     runner_up_score: float | None = None
     evidence: tuple[tuple[str, float], ...] = ()
     similarity: float | None = None
+    ranking: tuple[tuple[str, float], ...] = ()
 
     def explain(self) -> str:
         """A few lines that say what matched, how, and what came second.
@@ -128,6 +131,8 @@ class Match:
         ]
         lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
         lines.append(f"  prior: {self.entity.prior:g}")
+        if self.ranking:
+            lines.append("  ranked on: " + ", ".join(f"{name} {value:.2f}" for name, value in self.ranking))
         if self.runner_up is not None and self.runner_up_score is not None:
             lines.append(f"  runner-up: {self.runner_up.name} ({self.runner_up.id}), score {self.runner_up_score:.2f}")
         else:

@@ -8,14 +8,15 @@ from dataclasses import replace
 from typing import Any
 
 from . import _config
-from ._decide import Scored, decide, fitted_competition
+from ._decide import decide
 from ._gazetteer import Gazetteer
 from ._generic import without_article, without_qualifier
 from ._index import Index
 from ._keys import NameKeys, name_keys
 from ._model import Match
+from ._rank import fitted
 from ._rivals import rival_names
-from ._score import NameScore, score_name
+from ._score import NameScore, Scored, score_name
 from ._weights import Weights
 
 
@@ -30,8 +31,6 @@ class Resolver:
         ambiguity_margin: A match is ambiguous when another entity scores
             within this margin of it.
         weights: Scoring weights (see `namenorm.Weights`).
-        prior_weight: How much the prior may lift a candidate when ranking;
-            it reorders only candidates whose scores are closer than this.
         rival_places: Lower (by `RIVAL_FACTOR`, below the cutoff) a fuzzy
             match of a query spelled exactly like a real place that is not in
             the gazetteer (a GeoNames city of 1,000+ people, or a country):
@@ -49,12 +48,10 @@ class Resolver:
         "score_cutoff",
         "ambiguity_margin",
         "weights",
-        "prior_weight",
         "rival_places",
         "_index",
         "_own_names",
         "_kinds",
-        "_max_prior",
     )
 
     def __init__(
@@ -64,24 +61,20 @@ class Resolver:
         score_cutoff: float = _config.SCORE_CUTOFF,
         ambiguity_margin: float = _config.AMBIGUITY_MARGIN,
         weights: Weights = Weights(),
-        prior_weight: float = _config.PRIOR_WEIGHT,
         rival_places: bool = True,
     ) -> None:
         if not isinstance(gazetteer, Gazetteer):
             raise TypeError(f"a Resolver needs a Gazetteer, not {type(gazetteer).__name__}")
         _check_unit("score_cutoff", score_cutoff)
         _check_unit("ambiguity_margin", ambiguity_margin)
-        _check_unit("prior_weight", prior_weight)
         self.gazetteer = gazetteer
         self.score_cutoff = score_cutoff
         self.ambiguity_margin = ambiguity_margin
         self.weights = weights
-        self.prior_weight = prior_weight
         self.rival_places = rival_places
         index = Index(gazetteer)
         self._own_names = frozenset(n.keys.romanized for n in index.names)
         self._kinds = frozenset(e.kind for e in gazetteer)
-        self._max_prior = max((e.prior for e in gazetteer), default=0.0)
         self._index = index  # last: once it is set, the Resolver is frozen (see __setattr__)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -98,7 +91,6 @@ class Resolver:
             "score_cutoff": self.score_cutoff,
             "ambiguity_margin": self.ambiguity_margin,
             "weights": self.weights,
-            "prior_weight": self.prior_weight,
             "rival_places": self.rival_places,
         }
 
@@ -119,8 +111,9 @@ class Resolver:
             score_cutoff: Leave out entities scoring less (default: none left out).
 
         Returns:
-            Up to `limit` matches, ranked by score (the prior breaks near ties,
-            then the entity id). Empty for a blank name.
+            Up to `limit` matches, best first by the fitted ranker (similarity,
+            spelling, sound and prior; see data/ranker.toml), then the entity
+            id. Empty for a blank name.
 
         Raises:
             TypeError: If `name` is not a str.
@@ -139,20 +132,23 @@ class Resolver:
         query = name_keys(name)
         if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
             return []
+        return decide(
+            name,
+            self._scored(name, query, kind),
+            score_cutoff=score_cutoff,
+            ambiguity_margin=self.ambiguity_margin,
+            limit=limit,
+            ranker=fitted(),
+            weights=self.weights,
+        )
+
+    def _scored(self, name: str, query: NameKeys, kind: str | None) -> list[Scored]:
+        # Every candidate name scored against the query and its other readings.
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
         for text, factor, note in _variants(name):
             for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
                 scored.append(_scaled(item, factor, note))
-        return decide(
-            name,
-            scored,
-            score_cutoff=score_cutoff,
-            ambiguity_margin=self.ambiguity_margin,
-            prior_weight=self.prior_weight,
-            max_prior=self._max_prior,
-            limit=limit,
-            competition=fitted_competition(),
-        )
+        return scored
 
     def _score(self, query: NameKeys, exact: str, kind: str | None) -> list[Scored]:
         scored: list[Scored] = []
@@ -167,7 +163,7 @@ class Resolver:
                     query, indexed.keys, person=entity.kind == "person", fuzzy=indexed.fuzzy, weights=self.weights
                 )
             if result is not None:
-                scored.append(Scored(entity, indexed.text, result))
+                scored.append(Scored(entity, indexed.text, result, query, indexed.keys))
         if any(s.score.fuzzy for s in scored) and self._is_rival(query.core):
             # The query is spelled like another real place: a fuzzy match may
             # still rank, but never resolves the name by itself.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from . import _config
 from ._keys import NameKeys, WordKeys
+from ._model import Entity
 from ._similarity import forms_similarity, word_similarity
 from ._weights import Weights
 
@@ -27,6 +28,17 @@ class NameScore:
     method: str
     evidence: tuple[tuple[str, float], ...]
     fuzzy: bool = False  # some word agreed only by spelling or sound, not as written
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One name of an entity scored against the query (or one reading of it)."""
+
+    entity: Entity
+    alias: str
+    score: NameScore
+    query: NameKeys
+    name: NameKeys
 
 
 def score_name(
@@ -51,7 +63,8 @@ def score_name(
     if query.compact == name.compact:
         return NameScore(1.0, "normalized", ())
     if query.romanized == name.romanized:
-        return NameScore(_config.TRANSLITERATED_SIMILARITY, "transliterated", ())
+        similarity = _config.TRANSLITERATED_SIMILARITY
+        return NameScore(similarity, "transliterated", ((f"both romanized as {query.romanized!r}", similarity),))
     if not fuzzy:
         return None
     abjad = (query.abjad, name.abjad)

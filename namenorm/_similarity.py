@@ -76,10 +76,12 @@ def _costs(units: Units, vowel_cost: float) -> list[float]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False) -> float:
-    # Cached: the same word pairs recur across a name's aliases and across queries.
-    # A name written without short vowels (a_abjad) lacks vowels of the other:
-    # inserting those is cheap, and the other way round.
+def units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False) -> float:
+    """Similarity in [0, 1] of two sequences of sound units (`phonetic_distance`
+    over the costlier of the two). A name written without short vowels
+    (`a_abjad`) lacks vowels of the other: inserting those is cheap, and the
+    other way round. Cached: the same word pairs recur across a name's aliases
+    and across queries."""
     a_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
     b_vowel = weights.abjad_vowel_indel_cost if a_abjad else weights.vowel_indel_cost
     longest = max(sum(_costs(a, a_vowel)), sum(_costs(b, b_vowel)))
@@ -104,7 +106,7 @@ def forms_similarity(
     `abjad` says whether each is written in a script without short vowels.
     """
     spelling = ratio(a_romanized, b_romanized)
-    sound = _units_similarity(a_units, b_units, weights, *abjad)
+    sound = units_similarity(a_units, b_units, weights, *abjad)
     if sound > spelling:
         return sound, "phonetic"
     return spelling, "fuzzy"
@@ -148,4 +150,4 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     0.79
     """
     ka, kb = name_keys(a), name_keys(b)
-    return _units_similarity(ka.units, kb.units, weights, ka.abjad, kb.abjad)
+    return units_similarity(ka.units, kb.units, weights, ka.abjad, kb.abjad)
