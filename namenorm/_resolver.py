@@ -145,7 +145,7 @@ class Resolver:
     def _scored(self, name: str, query: NameKeys, kind: str | None) -> list[Scored]:
         # Every candidate name scored against the query and its other readings.
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
-        for text, factor, note in _variants(name):
+        for text, factor, note in _variants(name, query):
             for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
                 scored.append(_scaled(item, factor, note))
         return scored
@@ -210,9 +210,14 @@ def _scaled(item: Scored, factor: float, note: str) -> Scored:
     return replace(item, score=replace(score, score=score.score * factor, evidence=(*score.evidence, (note, factor))))
 
 
-def _variants(name: str) -> list[tuple[str, float, str]]:
+def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
     """Other readings of a query: (text, factor on its scores, what was set aside)."""
     found: list[tuple[str, float, str]] = []
+    if len(query.words) > 1 and all(len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS for w in query.words):
+        # A name written syllable by syllable ("ao ka la", "Hau-gang", "pa bi ya
+        # ni cai"), as transcriptions from Chinese and other syllabic scripts
+        # are, is one word.
+        found.append(("".join(w.normalized for w in query.words), 1.0, "syllables joined"))
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.

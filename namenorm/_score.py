@@ -4,8 +4,9 @@ A name matches when every word of it agrees with a word of the entity's name
 (in any order, joined or split), so that a full name whose other part
 contradicts the entry ("Heydar Aliyev" against "Ilham Aliyev") does not match.
 People may also be named in part: by surname, without a middle name, or with
-initials. A place or organisation named in part scores too low to resolve by
-itself, but still ranks; optional words (articles, "city of", "district")
+initials. A place or organisation named in part, or with words its name
+lacks ("Kansanshi Mine"), scores too low to resolve by itself, but still
+ranks; optional words (articles, "city of", "district")
 may be missing at a small cost.
 """
 
@@ -73,8 +74,6 @@ def score_name(
     # People are compared word by word, so that a given name alone is not a match.
     if len(query.words) == 1 and (len(name.words) == 1 or _may_join(query, name, person)):
         candidates.append(_whole(query, name, weights, abjad))
-    elif len(query.words) > 1 and not person and _syllables(query):
-        candidates.append(_whole(query, name, weights, abjad))
     if len(query.words) > 1 or len(name.words) > 1:
         aligned = _aligned(query.words, name.words, person, weights, abjad)
         if aligned is not None:
@@ -96,12 +95,6 @@ def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
     # / "Hin Taghlar"). People are compared word by word, so that a given name
     # alone is not a match.
     return not person and query.sound[:1] == name.sound[:1]
-
-
-def _syllables(query: NameKeys) -> bool:
-    # A name written syllable by syllable ("ao ka la", "Hau-gang", "s ko peiy"),
-    # as transcriptions from Chinese and other syllabic scripts are, is one word.
-    return all(len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS for w in query.words)
 
 
 def _whole(query: NameKeys, name: NameKeys, weights: Weights, abjad: tuple[bool, bool]) -> NameScore:
@@ -136,16 +129,21 @@ def _aligned(
         if i not in pairs and j not in taken:
             pairs[i] = (similarity, pair_method, j)
             taken.add(j)
-    factor = 1.0
-    if len(pairs) < len(query):
-        spare = [q for i, q in enumerate(query) if i not in pairs]
-        if person or not all(q.optional for q in spare):
-            return None  # a word of the query matches nothing in the name
-        factor *= weights.optional_word_factor ** len(spare)
     if not pairs or all(pairs[i][1] == "initials" for i in pairs):
         return None
-    matched = sorted(taken)
+    factor = 1.0
     method = min(pairs.values())[1]  # the weakest word decides the method
+    if len(pairs) < len(query):
+        spare = [q for i, q in enumerate(query) if i not in pairs]
+        if person:
+            return None  # a word of the query matches nothing in the person's name
+        factor *= weights.optional_word_factor ** sum(q.optional for q in spare)
+        if not all(q.optional for q in spare):
+            # A place named with more than its name ("Kansanshi Mine", "Old
+            # Delhi"): weak evidence, as a place named in part is.
+            factor *= weights.partial_place_factor
+            method = "partial"
+    matched = sorted(taken)
     if any(m == "initials" for _, m, _ in pairs.values()):
         method = "initials"
     last = len(name) - 1
