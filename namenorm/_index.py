@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import _config
-from ._keys import NameKeys, name_keys
+from ._keys import VOWEL, NameKeys, name_keys
 from ._model import Entity
 
 
@@ -37,6 +37,26 @@ def grams(keys: NameKeys) -> set[str]:
     return found
 
 
+def skeleton_grams(keys: NameKeys) -> set[str]:
+    """The bigrams of each word's consonant skeleton, with word boundaries, and
+    of the joined skeleton; marked with "#" apart from `grams`.
+
+    Arabic and Hebrew script leave short vowels out and write long ones with
+    waw (w) and ya (i): in a name so written, w counts as a vowel too, so that
+    "twnk" (ټونک) and "Tonk" share T-N-K.
+    """
+    found: set[str] = set()
+    words = [_skeleton(w.units, keys.abjad) for w in keys.words]
+    for skeleton in [*(f"^{w}$" for w in words), "".join(words)]:
+        found.update("#" + skeleton[i : i + 2] for i in range(len(skeleton) - 1))
+    return found
+
+
+def _skeleton(units: tuple[tuple[str, str], ...], abjad: bool) -> str:
+    consonants = [sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (abjad and spelling == "w")]
+    return "".join(c for i, c in enumerate(consonants) if not i or consonants[i - 1] != c)
+
+
 def metaphones(keys: NameKeys) -> set[str]:
     """The Metaphone keys of a name's words, as postings keys; one-letter keys say too little."""
     return {"=" + w.metaphone for w in keys.words if len(w.metaphone) > 1}
@@ -54,26 +74,30 @@ def is_acronym(text: str) -> bool:
 class Index:
     """Names of entities, looked up by the sound-key grams they share with a query."""
 
-    __slots__ = ("entities", "names", "_postings", "_sizes")
+    __slots__ = ("entities", "names", "_postings", "_sizes", "_skeleton_sizes")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities: tuple[Entity, ...] = tuple(entities)
         names: list[IndexedName] = []
         postings: dict[str, list[int]] = {}
         sizes: list[int] = []
+        skeleton_sizes: list[int] = []
         for position, entity in enumerate(self.entities):
             for text in entity.names:
                 keys = name_keys(text)
                 if not keys.words:
                     continue
                 name_grams = grams(keys)
-                for gram in name_grams | metaphones(keys):
+                name_skeleton = skeleton_grams(keys)
+                for gram in name_grams | name_skeleton | metaphones(keys):
                     postings.setdefault(gram, []).append(len(names))
                 sizes.append(len(name_grams))
+                skeleton_sizes.append(len(name_skeleton))
                 names.append(IndexedName(position, text, keys, not is_acronym(text)))
         self.names: tuple[IndexedName, ...] = tuple(names)
         self._postings = postings
         self._sizes = sizes
+        self._skeleton_sizes = skeleton_sizes
 
     def lookup(
         self,
@@ -83,20 +107,30 @@ class Index:
         limit: int = _config.CANDIDATE_LIMIT,
     ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
-        word's Metaphone key; at most `limit` of them, those that share most first."""
-        query_grams = grams(query)
-        shared: Counter[int] = Counter()
-        for gram in query_grams:
-            shared.update(self._postings.get(gram, ()))
-        needed = min_shared * len(query_grams)
+        word's Metaphone key; at most `limit` of them, those that share most first.
+
+        A query written without short vowels (Arabic or Hebrew script) is looked
+        up by its consonant skeleton too (`skeleton_grams`).
+        """
+        alike: dict[int, float] = {}  # name -> Dice coefficient of the grams that admitted it
+        lookups = [(grams(query), self._sizes)]
+        if query.abjad:
+            lookups.append((skeleton_grams(query), self._skeleton_sizes))
+        for query_grams, sizes in lookups:
+            shared: Counter[int] = Counter()
+            for gram in query_grams:
+                shared.update(self._postings.get(gram, ()))
+            needed = min_shared * len(query_grams)
+            for i, count in shared.items():
+                if count >= needed:
+                    # A long name shares many grams with anything, so counts alone favour it.
+                    alike[i] = max(alike.get(i, 0.0), count / (len(query_grams) + sizes[i]))
+        size = len(lookups[0][0])
+        floor = math.ceil(min_shared * size) + 1
         for key in metaphones(query):
-            # A shared Metaphone key admits a name on its own.
+            # A shared Metaphone key admits a name on its own, as if it shared
+            # just over the grams needed.
             for i in self._postings.get(key, ()):
-                shared[i] = max(shared[i], math.ceil(needed)) + 1
-        hits = [i for i, count in shared.items() if count >= needed]
-        if len(hits) > limit:
-            # Keep the names most alike in grams (Dice coefficient): a long name
-            # shares many grams with anything, so counts alone favour it.
-            size = len(query_grams)
-            hits = sorted(hits, key=lambda i: (-shared[i] / (size + self._sizes[i]), i))[:limit]
+                alike[i] = max(alike.get(i, 0.0), floor / (size + self._sizes[i]))
+        hits = sorted(alike, key=lambda i: (-alike[i], i))[:limit]
         return [self.names[i] for i in sorted(hits)]
