@@ -53,6 +53,8 @@ _CLASS_OF: dict[str, str] = {
 # Before these, c is s ("Nice") and g may be j ("Georgia").
 _SOFT_BEFORE = frozenset("eiy")
 _SOFT = {"c": "S", "g": "KS"}
+# Spellings of one sound that swap freely: compared as the same unit.
+_SAME_SOUND = {"ck": "k", "ph": "f"}
 _REPEATS = regex.compile(r"(.)\1+")
 
 
@@ -77,6 +79,9 @@ def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
         elif spelling == "h" and m.end() in word_ends and units and units[-1][1] == VOWEL:
             # A final h after a vowel is mute ("Makkah", "Diwaniyah"): it weighs as a vowel.
             sound = VOWEL + "K"
+        spelling = _SAME_SOUND.get(spelling, spelling)
+        if spelling == "c":
+            spelling = "s" if sound == "S" else "k"
         if not units or units[-1][0] != spelling:
             units.append((spelling, sound))
     return tuple(units)
