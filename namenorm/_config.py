@@ -23,6 +23,11 @@ SAME_CLASS_COST = 0.3
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.4
 
+#: In a name without short vowels, cost of reading waw (w) as o or u, or ya
+#: (i) as e, and of reading them as any other vowel.
+NEAR_VOWEL_COST = 0.1
+FAR_VOWEL_COST = 0.6
+
 #: Factor on a match of the part of a query before its comma ("Tacoma" of
 #: "Tacoma, Washington"): the qualifier is set aside, not checked.
 QUALIFIER_FACTOR = 0.97

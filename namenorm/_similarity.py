@@ -53,14 +53,24 @@ def phonetic_distance(
     """
     a_cost = _costs(a, a_vowel_cost)
     b_cost = _costs(b, b_vowel_cost)
+    # A name without short vowels writes its long ones as w (waw: o, u) and
+    # i (ya: i, e): those agree with their own vowels and little with others.
+    a_letters = _VOWEL_LETTERS if b_vowel_cost < a_vowel_cost else {}
+    b_letters = _VOWEL_LETTERS if a_vowel_cost < b_vowel_cost else {}
     previous = [0.0]
     for cost in b_cost:
         previous.append(previous[-1] + cost)
     for (x_spelling, x_class), x_cost in zip(a, a_cost):
         current = [previous[0] + x_cost]
+        x_reads = a_letters.get(x_spelling)
         for j, (y_spelling, y_class) in enumerate(b):
+            y_reads = b_letters.get(y_spelling)
             if x_spelling == y_spelling:
                 substitute = previous[j]
+            elif x_reads is not None and y_class[0] == VOWEL:
+                substitute = previous[j] + (_config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST)
+            elif y_reads is not None and x_class[0] == VOWEL:
+                substitute = previous[j] + (_config.NEAR_VOWEL_COST if x_spelling in y_reads else _config.FAR_VOWEL_COST)
             elif x_class == y_class or (len(x_class) + len(y_class) > 2 and not set(x_class).isdisjoint(y_class)):
                 substitute = previous[j] + same_class_cost
             else:
@@ -68,6 +78,9 @@ def phonetic_distance(
             current.append(min(substitute, previous[j + 1] + x_cost, current[j] + b_cost[j]))
         previous = current
     return previous[-1]
+
+
+_VOWEL_LETTERS = {"w": "ou", "i": "ie"}
 
 
 def _costs(units: Units, vowel_cost: float) -> list[float]:
