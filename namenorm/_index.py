@@ -53,7 +53,9 @@ def skeleton_grams(keys: NameKeys) -> set[str]:
 
 
 def _skeleton(units: tuple[tuple[str, str], ...], abjad: bool) -> str:
-    consonants = [sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (abjad and spelling == "w")]
+    consonants = [
+        sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (abjad and spelling == "w")
+    ]
     return "".join(c for i, c in enumerate(consonants) if not i or consonants[i - 1] != c)
 
 

@@ -132,7 +132,8 @@ class Match:
         lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
         lines.append(f"  prior: {self.entity.prior:g}")
         if self.ranking:
-            lines.append("  ranked on: " + ", ".join(f"{name} {value:.2f}" for name, value in self.ranking))
+            weighed = [f"{name} {value:.2f}" for name, value in self.ranking if value]
+            lines.append("  ranked on: " + (", ".join(weighed) or "nothing"))
         if self.runner_up is not None and self.runner_up_score is not None:
             lines.append(f"  runner-up: {self.runner_up.name} ({self.runner_up.id}), score {self.runner_up_score:.2f}")
         else:

@@ -9,6 +9,10 @@ Each entity, by its best-scoring name, is described by a few features:
     first_sound  1 if both start with the same sound class
     log_prior    log(1 + prior)
     partial      1 if only part of its name matched
+    abjad_spelling, abjad_sound
+                 spelling and sound again when the query is written without
+                 short vowels (Arabic, Hebrew script), 0 otherwise: such a
+                 name is judged by sound more than by letters
 
 An entity's utility is the weighted sum of its features; the weights are those
 of a conditional logit (the chance that a candidate is the answer is
@@ -32,7 +36,17 @@ from ._weights import Weights
 
 _EQUAL = frozenset({"exact", "normalized", "transliterated"})
 
-FEATURES = ("similarity", "leads", "spelling", "sound", "first_sound", "log_prior", "partial")
+FEATURES = (
+    "similarity",
+    "leads",
+    "spelling",
+    "sound",
+    "first_sound",
+    "log_prior",
+    "partial",
+    "abjad_spelling",
+    "abjad_sound",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +76,19 @@ class Ranker:
 def features(item: Scored, best_similarity: float, weights: Weights) -> tuple[float, ...]:
     """The ranking features (see `FEATURES`) of one entity's best name."""
     query, name = item.query, item.name
+    spelling = ratio(query.romanized, name.romanized)
+    sound = units_similarity(query.units, name.units, weights, query.abjad, name.abjad)
+    abjad = float(query.abjad)
     return (
         item.score.score,
         float(item.score.score >= best_similarity),
-        ratio(query.romanized, name.romanized),
-        units_similarity(query.units, name.units, weights, query.abjad, name.abjad),
+        spelling,
+        sound,
         float(query.sound[:1] == name.sound[:1]),
         math.log1p(item.entity.prior),
         float(item.score.method == "partial"),
+        abjad * spelling,
+        abjad * sound,
     )
 
 

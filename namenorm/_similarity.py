@@ -68,9 +68,13 @@ def phonetic_distance(
             if x_spelling == y_spelling:
                 substitute = previous[j]
             elif x_reads is not None and y_class[0] == VOWEL:
-                substitute = previous[j] + (_config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST)
+                substitute = previous[j] + (
+                    _config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST
+                )
             elif y_reads is not None and x_class[0] == VOWEL:
-                substitute = previous[j] + (_config.NEAR_VOWEL_COST if x_spelling in y_reads else _config.FAR_VOWEL_COST)
+                substitute = previous[j] + (
+                    _config.NEAR_VOWEL_COST if x_spelling in y_reads else _config.FAR_VOWEL_COST
+                )
             elif x_class == y_class or (len(x_class) + len(y_class) > 2 and not set(x_class).isdisjoint(y_class)):
                 substitute = previous[j] + same_class_cost
             else:
