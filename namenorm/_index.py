@@ -42,13 +42,15 @@ def skeleton_grams(keys: NameKeys) -> set[str]:
     of the joined skeleton; marked with "#" apart from `grams`.
 
     Arabic and Hebrew script leave short vowels out and write long ones with
-    waw (w) and ya (i): in a name so written, w counts as a vowel too, so that
-    "twnk" (ټونک) and "Tonk" share T-N-K.
+    waw (w) and ya (i): in a name so written, w is read both as a consonant
+    and as a vowel, so that "twnk" (ټونک) shares T-N-K with "Tonk" and "krw"
+    (کرو) K-R-P with "Crewe".
     """
     found: set[str] = set()
-    words = [_skeleton(w.units, keys.abjad) for w in keys.words]
-    for skeleton in [*(f"^{w}$" for w in words), "".join(words)]:
-        found.update("#" + skeleton[i : i + 2] for i in range(len(skeleton) - 1))
+    for waw_is_vowel in {False, keys.abjad}:
+        words = [_skeleton(w.units, waw_is_vowel) for w in keys.words]
+        for skeleton in [*(f"^{w}$" for w in words), "".join(words)]:
+            found.update("#" + skeleton[i : i + 2] for i in range(len(skeleton) - 1))
     return found
 
 

@@ -54,7 +54,7 @@ def phonetic_distance(
     a_cost = _costs(a, a_vowel_cost)
     b_cost = _costs(b, b_vowel_cost)
     # A name without short vowels writes its long ones as w (waw: o, u) and
-    # i (ya: i, e): those agree with their own vowels and little with others.
+    # i (ya: i, e, y): those agree with their own vowels and little with others.
     a_letters = _VOWEL_LETTERS if b_vowel_cost < a_vowel_cost else {}
     b_letters = _VOWEL_LETTERS if a_vowel_cost < b_vowel_cost else {}
     previous = [0.0]
@@ -84,7 +84,7 @@ def phonetic_distance(
     return previous[-1]
 
 
-_VOWEL_LETTERS = {"w": "ou", "i": "ie"}
+_VOWEL_LETTERS = {"w": "ou", "i": "iey"}
 
 
 def _costs(units: Units, vowel_cost: float) -> list[float]:
