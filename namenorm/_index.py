@@ -4,7 +4,10 @@ A query is scored only against names that share at least half of its
 sound-key bigrams, or the Metaphone key (jellyfish) of a word, so an
 unrelated name costs nothing. The sound key already folds the letters
 that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
-still shares the rest of its grams.
+still shares the rest of its grams. A query in Arabic or Hebrew script is
+looked up by its consonant skeleton as well. When more names qualify than
+will be scored, those most alike in grams and in spelling (Jaro-Winkler,
+from jellyfish) are kept.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import jellyfish
 
 from . import _config
 from ._keys import VOWEL, NameKeys, name_keys
@@ -111,7 +116,8 @@ class Index:
         limit: int = _config.CANDIDATE_LIMIT,
     ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
-        word's Metaphone key; at most `limit` of them, those that share most first.
+        word's Metaphone key; at most `limit` of them, those most alike first
+        (Dice coefficient of grams, plus Jaro-Winkler similarity of spelling).
 
         A query written without short vowels (Arabic or Hebrew script) is looked
         up by its consonant skeleton too (`skeleton_grams`).
@@ -136,5 +142,11 @@ class Index:
             # just over the grams needed.
             for i in self._postings.get(key, ()):
                 alike[i] = max(alike.get(i, 0.0), floor / (size + self._sizes[i]))
+        if len(alike) > limit:
+            # Cheaper than scoring them all: rank by grams and by Jaro-Winkler (jellyfish).
+            for i in alike:
+                alike[i] = 2 * alike[i] + jellyfish.jaro_winkler_similarity(
+                    query.romanized, self.names[i].keys.romanized
+                )
         hits = sorted(alike, key=lambda i: (-alike[i], i))[:limit]
         return [self.names[i] for i in sorted(hits)]
