@@ -23,6 +23,10 @@ SAME_CLASS_COST = 0.3
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.4
 
+#: Cost of swapping a letter's romanization for another common one (the
+#: `[alternatives]` of the tables in data/translit/: kh / h / ch / x for х).
+ALTERNATIVE_COST = 0.2
+
 #: In a name without short vowels, cost of reading waw (w) as o or u, or ya
 #: (i) as e, and of reading them as any other vowel.
 NEAR_VOWEL_COST = 0.1

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
 import regex
 
 from ._generic import generic_span
 from ._normalize import normalize
-from ._translit import romanize
+from ._translit import alternatives, romanize
 
 _ABJAD = regex.compile(r"[\p{Script=Arabic}\p{Script=Hebrew}]")
 
@@ -85,6 +86,25 @@ def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
         if not units or units[-1][0] != spelling:
             units.append((spelling, sound))
     return tuple(units)
+
+
+@lru_cache(maxsize=1)
+def unit_alternatives() -> frozenset[tuple[str, str]]:
+    """The spellings of one sound that romanizations swap (see
+    `namenorm._translit.alternatives`), as sound units, both ways round.
+
+    Raises:
+        ValueError: If a romanization or alternative is not one sound unit.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for primary, other in alternatives():
+        units = sound_units(primary), sound_units(other)
+        if any(len(u) != 1 for u in units):
+            raise ValueError(f"alternative romanization {primary!r} / {other!r}: each must be one sound unit")
+        a, b = units[0][0][0], units[1][0][0]
+        if a != b:
+            pairs.update([(a, b), (b, a)])
+    return frozenset(pairs)
 
 
 def sound_key(romanized: str) -> str:

@@ -12,7 +12,7 @@ from typing import Literal
 import jellyfish
 
 from . import _config
-from ._keys import VOWEL, WordKeys, name_keys
+from ._keys import VOWEL, WordKeys, name_keys, unit_alternatives
 from ._weights import Weights
 
 #: How two words were found alike, strongest first.
@@ -57,6 +57,7 @@ def phonetic_distance(
     # i (ya: i, e, y): those agree with their own vowels and little with others.
     a_letters = _VOWEL_LETTERS if b_vowel_cost < a_vowel_cost else {}
     b_letters = _VOWEL_LETTERS if a_vowel_cost < b_vowel_cost else {}
+    swaps = unit_alternatives()
     previous = [0.0]
     for cost in b_cost:
         previous.append(previous[-1] + cost)
@@ -67,6 +68,8 @@ def phonetic_distance(
             y_reads = b_letters.get(y_spelling)
             if x_spelling == y_spelling:
                 substitute = previous[j]
+            elif (x_spelling, y_spelling) in swaps:
+                substitute = previous[j] + _config.ALTERNATIVE_COST
             elif x_reads is not None and y_class[0] == VOWEL:
                 substitute = previous[j] + (
                     _config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST
@@ -164,7 +167,7 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     names that romanize alike.
 
     >>> round(phonetic_similarity("Ksabart", "Khtsaberd"), 2)
-    0.79
+    0.83
     """
     ka, kb = name_keys(a), name_keys(b)
     return units_similarity(ka.units, kb.units, weights, ka.abjad, kb.abjad)

@@ -1,7 +1,9 @@
 """Stage 2: transliterate a normalized name into lowercase ASCII.
 
 Each script has its own table under `namenorm/data/translit/`, loaded the first
-time a name in that script is seen. Letters no table covers go through
+time a name in that script is seen. A table's `[map]` gives one romanization
+per letter; its `[alternatives]`, the other common ones, which matching
+accepts at a small cost (see `alternatives`). Letters no table covers go through
 `unidecode`. ASCII input takes a fast path and is returned as it is.
 """
 
@@ -44,6 +46,25 @@ def _table(script: str) -> dict[str, str]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     table: dict[str, str] = data["map"]
     return table
+
+
+def alternatives() -> frozenset[tuple[str, str]]:
+    """Pairs (romanization, another common romanization) of a letter, from
+    the `[alternatives]` of every script's table: ("kh", "h") for х, as BGN
+    and English practice spell it.
+
+    Raises:
+        ValueError: If a table gives alternatives for a letter its map lacks.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for script in _SCRIPT_TABLES:
+        path = resources.files("namenorm") / "data" / "translit" / f"{script}.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for letter, others in data.get("alternatives", {}).items():
+            if letter not in data["map"]:
+                raise ValueError(f"{path}: alternatives for {letter!r}, which [map] lacks")
+            pairs.update((data["map"][letter], other) for other in others)
+    return frozenset(pairs)
 
 
 def _drop_marks(text: str) -> str:

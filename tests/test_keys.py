@@ -19,3 +19,20 @@ def test_sound_key_keeps_other_consonants_apart(a: str, b: str) -> None:
 
 def test_skeleton_drops_vowels() -> None:
     assert namenorm.skeleton_key("hadrut") == namenorm.skeleton_key("hdrt") == "KTRT"
+
+
+def test_alternative_romanizations_are_single_sound_units() -> None:
+    from namenorm._keys import unit_alternatives
+
+    pairs = unit_alternatives()  # raises if a table's alternative is not one sound unit
+    assert ("kh", "h") in pairs and ("h", "kh") in pairs  # х: BGN kh, English h
+    assert ("b", "p") in pairs  # Western Armenian
+
+
+def test_an_alternative_romanization_costs_less_than_another_sound_of_its_class() -> None:
+    from namenorm._similarity import phonetic_distance
+    from namenorm._keys import sound_units
+
+    alternative = phonetic_distance(sound_units("khabarovsk"), sound_units("habarovsk"))
+    same_class = phonetic_distance(sound_units("khabarovsk"), sound_units("qabarovsk"))
+    assert alternative < same_class
