@@ -19,7 +19,7 @@ TRANSLITERATED_SIMILARITY = 0.98
 #: deleting a consonant, or swapping it for one of another class, costs 1.
 #: Swapping a letter for another of its sound class (b/p, k/kh/h/g, s/ts/sh),
 #: or a vowel for another vowel:
-SAME_CLASS_COST = 0.3
+SAME_CLASS_COST = 0.4
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.4
 

@@ -167,7 +167,7 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     names that romanize alike.
 
     >>> round(phonetic_similarity("Ksabart", "Khtsaberd"), 2)
-    0.83
+    0.79
     """
     ka, kb = name_keys(a), name_keys(b)
     return units_similarity(ka.units, kb.units, weights, ka.abjad, kb.abjad)

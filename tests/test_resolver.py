@@ -120,10 +120,14 @@ def test_rival_places_are_not_fuzzy_matched() -> None:
 
 
 def test_prior_breaks_near_ties_only() -> None:
-    small = Entity(id="place:a", name="Kadrut", kind="place", prior=10)
+    # Hadrat and Hadrit are equally far from Hadrut: the bigger place wins, either way round.
+    for priors in ((10, 1_000_000), (1_000_000, 10)):
+        a = Entity(id="place:a", name="Hadrat", kind="place", prior=priors[0])
+        b = Entity(id="place:b", name="Hadrit", kind="place", prior=priors[1])
+        tie = Resolver(Gazetteer([a, b])).resolve("Hadrut")
+        assert tie is not None and tie.ambiguous
+        assert tie.entity.prior == 1_000_000
     big = Entity(id="place:b", name="Gadrut", kind="place", prior=1_000_000)
-    tie = Resolver(Gazetteer([small, big])).resolve("Hadrut")
-    assert tie is not None and tie.entity.id == "place:b" and tie.ambiguous
     # A clear string match wins over any prior.
     exact = Resolver(Gazetteer([Entity(id="place:a", name="Hadrut", kind="place", prior=10), big])).resolve("Hadrut")
     assert exact is not None and exact.entity.id == "place:a"
