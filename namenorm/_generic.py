@@ -96,15 +96,20 @@ def without_article(text: str) -> str | None:
     return stripped if stripped != text else None
 
 
-# A trailing qualifier after a comma: "Tacoma, Washington", "کلیئرفیلڈ، یوٹاہ".
-_QUALIFIER = regex.compile(r"\s*[,\u060c\uff0c]\s*")
+# A trailing qualifier after a comma: "Tacoma, Washington", "کلیئرفیلڈ، یوٹاہ",
+# or after two spaces, where a comma was lost ("wrw bych  flwryda", a romanized
+# ورو بیچ، فلوریدا).
+_QUALIFIER = regex.compile(r"\s*[,\u060c\uff0c]\s*|\s{2,}")
 
 
 def without_qualifier(text: str) -> str | None:
-    """The part of a name before its first comma, when both parts have letters.
+    """The part of a name before its first comma (or run of spaces), when both
+    parts have letters.
 
     >>> without_qualifier("Tacoma, Washington")
     'Tacoma'
+    >>> without_qualifier("Vero Beach  Florida")
+    'Vero Beach'
     >>> without_qualifier("Hadrut") is None
     True
     """
