@@ -99,7 +99,13 @@ def accuracy(data: list[Case], ranker: Ranker, resolver: namenorm.Resolver) -> f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=1000, help="queries per set (default 1000)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=1000,
+        help="queries per set (default 1000, as bench/accuracy.py: its report sample is drawn from what a "
+        "tune sample of that size leaves, so another size may overlap it)",
+    )
     args = parser.parse_args()
     resolver, data = cases(args.n)
     shuffled = random.Random(0).sample(data, len(data))
