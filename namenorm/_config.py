@@ -41,9 +41,11 @@ QUALIFIER_FACTOR = 0.97
 #: rule there, not a difference.
 ABJAD_VOWEL_INDEL_COST = 0.25
 
-#: A multi-word name whose words are all this short is read as one word
-#: written syllable by syllable ("ao ka la" for Ocala, "Hau-gang").
-SYLLABLE_MAX_LETTERS = 4
+#: A multi-word name whose words are all letters and this short is also read
+#: as one word written syllable by syllable ("ao ka la" for Ocala, "Hau-gang",
+#: "dong tan xiang shan"); the longest pinyin syllables have six letters
+#: (zhuang).
+SYLLABLE_MAX_LETTERS = 6
 
 #: Factor for each optional word (an article, "city of", "district") that one
 #: name has and the other has not: "Kota Kinabalu" is closer to itself than

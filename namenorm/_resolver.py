@@ -213,7 +213,9 @@ def _scaled(item: Scored, factor: float, note: str) -> Scored:
 def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
     """Other readings of a query: (text, factor on its scores, what was set aside)."""
     found: list[tuple[str, float, str]] = []
-    if len(query.words) > 1 and all(len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS for w in query.words):
+    if len(query.words) > 1 and all(
+        len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS and w.romanized.isalpha() for w in query.words
+    ):
         # A name written syllable by syllable ("ao ka la", "Hau-gang", "pa bi ya
         # ni cai"), as transcriptions from Chinese and other syllabic scripts
         # are, is one word.
