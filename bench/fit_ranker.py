@@ -11,7 +11,8 @@ the report sample that bench/accuracy.py quotes:
    chosen on a grid by two-fold cross-validated accuracy@1.
 2. The confidence weights: the (weight, range) of score = similarity -
    weight * max(0, range - gap) that keeps the most top-1 matches at score
-   >= 0.9 while at least 96% of them are right (a margin over the promised 95%).
+   >= 0.9 while at least 97% of them are right: a margin over the promised 95%,
+   as the report sample has come out up to a point and a half below the tune one.
 
     pip install ".[bench]" && python bench/fit_ranker.py [--n 1000]
 """
@@ -37,7 +38,7 @@ DEPTH = 40
 WINDOWS = (0.05, 0.1, 0.15, 0.2, 0.3, 1.0)
 L2 = 0.01
 HIGH = 0.9
-PRECISION = 0.96
+PRECISION = 0.97
 CONFIDENCE_WEIGHTS = (0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
 CONFIDENCE_RANGES = (0.05, 0.1, 0.15, 0.2, 0.3)
 
