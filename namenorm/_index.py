@@ -59,9 +59,10 @@ def skeleton_grams(keys: NameKeys) -> set[str]:
     return found
 
 
-def _skeleton(units: tuple[tuple[str, str], ...], abjad: bool) -> str:
+def _skeleton(units: tuple[tuple[str, str], ...], waw_is_vowel: bool) -> str:
+    # One capital per consonant class, repeats collapsed; w left out when it is read as a vowel.
     consonants = [
-        sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (abjad and spelling == "w")
+        sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (waw_is_vowel and spelling == "w")
     ]
     return "".join(c for i, c in enumerate(consonants) if not i or consonants[i - 1] != c)
 
@@ -122,7 +123,7 @@ class Index:
         A query written without short vowels (Arabic or Hebrew script) is looked
         up by its consonant skeleton too (`skeleton_grams`).
         """
-        alike: dict[int, float] = {}  # name -> Dice coefficient of the grams that admitted it
+        alike: dict[int, float] = {}  # name -> how alike: the Dice coefficient of the grams that admitted it
         lookups = [(grams(query), self._sizes)]
         if query.abjad:
             lookups.append((skeleton_grams(query), self._skeleton_sizes))
