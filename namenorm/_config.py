@@ -88,6 +88,11 @@ CANDIDATE_MIN_SHARED = 0.5
 #: most sound-key bigrams with it.
 CANDIDATE_LIMIT = 500
 
+#: When more names qualify than `CANDIDATE_LIMIT`, they are cut by this weight
+#: times their gram Dice coefficient (at most 0.5) plus the Jaro-Winkler
+#: similarity of their spelling (at most 1): grams and spelling count alike.
+CANDIDATE_GRAMS_WEIGHT = 2.0
+
 #: Names longer than this (normalized characters) are not matched at all:
 #: no name is this long, and edit distances grow with the square of length.
 MAX_NAME_LENGTH = 200

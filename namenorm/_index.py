@@ -146,7 +146,7 @@ class Index:
         if len(alike) > limit:
             # Cheaper than scoring them all: rank by grams and by Jaro-Winkler (jellyfish).
             for i in alike:
-                alike[i] = 2 * alike[i] + jellyfish.jaro_winkler_similarity(
+                alike[i] = _config.CANDIDATE_GRAMS_WEIGHT * alike[i] + jellyfish.jaro_winkler_similarity(
                     query.romanized, self.names[i].keys.romanized
                 )
         hits = sorted(alike, key=lambda i: (-alike[i], i))[:limit]
