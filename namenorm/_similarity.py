@@ -41,22 +41,26 @@ def phonetic_distance(
     same_class_cost: float = _config.SAME_CLASS_COST,
     a_vowel_cost: float = _config.VOWEL_INDEL_COST,
     b_vowel_cost: float = _config.VOWEL_INDEL_COST,
+    a_abjad: bool = False,
+    b_abjad: bool = False,
 ) -> float:
     """Edit distance between two sequences of sound units, weighted by sound.
 
     Substituting a unit that shares a sound class (b/p, k/kh/g/h, s/ts/sh, a
-    vowel for a vowel; see `sound_units`) costs `same_class_cost`; deleting a
-    vowel of `a` costs `a_vowel_cost`, inserting one of `b` `b_vowel_cost`
-    (lower where the other name is written without short vowels); any other
-    edit costs 1. No library offers edit distance with per-pair substitution
-    costs, hence this small dynamic program.
+    vowel for a vowel; see `sound_units`) costs `same_class_cost`; one
+    romanization of a letter for another (`unit_alternatives`) costs
+    `ALTERNATIVE_COST`; deleting a vowel of `a` costs `a_vowel_cost`,
+    inserting one of `b` `b_vowel_cost` (lower where the other name is written
+    without short vowels); any other edit costs 1. In a name written without
+    short vowels (`a_abjad`, `b_abjad`) and compared with one that has them,
+    w (waw) and i (ya) agree with the vowels they write (`NEAR_VOWEL_COST`)
+    and little with others (`FAR_VOWEL_COST`). No library offers edit distance
+    with per-pair substitution costs, hence this small dynamic program.
     """
     a_cost = _costs(a, a_vowel_cost)
     b_cost = _costs(b, b_vowel_cost)
-    # A name without short vowels writes its long ones as w (waw: o, u) and
-    # i (ya: i, e, y): those agree with their own vowels and little with others.
-    a_letters = _VOWEL_LETTERS if b_vowel_cost < a_vowel_cost else {}
-    b_letters = _VOWEL_LETTERS if a_vowel_cost < b_vowel_cost else {}
+    a_letters = _VOWEL_LETTERS if a_abjad and not b_abjad else {}
+    b_reads = [_VOWEL_LETTERS.get(y[0]) if b_abjad and not a_abjad else None for y in b]
     swaps = unit_alternatives()
     previous = [0.0]
     for cost in b_cost:
@@ -65,7 +69,7 @@ def phonetic_distance(
         current = [previous[0] + x_cost]
         x_reads = a_letters.get(x_spelling)
         for j, (y_spelling, y_class) in enumerate(b):
-            y_reads = b_letters.get(y_spelling)
+            y_reads = b_reads[j]
             if x_spelling == y_spelling:
                 substitute = previous[j]
             elif (x_spelling, y_spelling) in swaps:
@@ -87,6 +91,7 @@ def phonetic_distance(
     return previous[-1]
 
 
+# The vowels that waw (w) and ya (i) write in a name without short vowels.
 _VOWEL_LETTERS = {"w": "ou", "i": "iey"}
 
 
@@ -108,7 +113,13 @@ def units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False
     if longest == 0:
         return 1.0
     distance = phonetic_distance(
-        a, b, same_class_cost=weights.same_class_cost, a_vowel_cost=a_vowel, b_vowel_cost=b_vowel
+        a,
+        b,
+        same_class_cost=weights.same_class_cost,
+        a_vowel_cost=a_vowel,
+        b_vowel_cost=b_vowel,
+        a_abjad=a_abjad,
+        b_abjad=b_abjad,
     )
     return max(0.0, 1.0 - distance / longest)
 
