@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import jellyfish
 
 from . import _config
-from ._keys import VOWEL, NameKeys, name_keys
+from ._keys import NameKeys, name_keys, units_skeleton
 from ._model import Entity
 
 
@@ -53,18 +53,10 @@ def skeleton_grams(keys: NameKeys) -> set[str]:
     """
     found: set[str] = set()
     for waw_is_vowel in {False, keys.abjad}:
-        words = [_skeleton(w.units, waw_is_vowel) for w in keys.words]
+        words = [units_skeleton(w.units, waw_is_vowel=waw_is_vowel) for w in keys.words]
         for skeleton in [*(f"^{w}$" for w in words), "".join(words)]:
             found.update("#" + skeleton[i : i + 2] for i in range(len(skeleton) - 1))
     return found
-
-
-def _skeleton(units: tuple[tuple[str, str], ...], waw_is_vowel: bool) -> str:
-    # One capital per consonant class, repeats collapsed; w left out when it is read as a vowel.
-    consonants = [
-        sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (waw_is_vowel and spelling == "w")
-    ]
-    return "".join(c for i, c in enumerate(consonants) if not i or consonants[i - 1] != c)
 
 
 def metaphones(keys: NameKeys) -> set[str]:

@@ -137,7 +137,21 @@ def skeleton_key(romanized: str) -> str:
     >>> skeleton_key("hadrut"), skeleton_key("hdrwt")
     ('KTRT', 'KTRPT')
     """
-    return _REPEATS.sub(r"\1", sound_key(romanized).replace("a", ""))
+    return units_skeleton(sound_units(romanized))
+
+
+def units_skeleton(units: tuple[tuple[str, str], ...], *, waw_is_vowel: bool = False) -> str:
+    """The consonant skeleton of sound units: one capital per consonant class,
+    repeats collapsed. With `waw_is_vowel`, w counts as the vowel it writes in
+    Arabic and Hebrew script and is left out too.
+
+    >>> units_skeleton(sound_units("twnk")), units_skeleton(sound_units("twnk"), waw_is_vowel=True)
+    ('TPNK', 'TNK')
+    """
+    consonants = [
+        sound[0].upper() for spelling, sound in units if sound[0] != VOWEL and not (waw_is_vowel and spelling == "w")
+    ]
+    return "".join(c for i, c in enumerate(consonants) if not i or consonants[i - 1] != c)
 
 
 @dataclass(frozen=True, slots=True)
