@@ -13,6 +13,7 @@ import tomllib
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import regex
 from unidecode import unidecode
@@ -39,12 +40,19 @@ _NOT_ASCII_WORD = regex.compile(r"[^a-z0-9 ]+")
 
 
 @lru_cache(maxsize=None)
-def _table(script: str) -> dict[str, str]:
+def _load(script: str) -> dict[str, dict[str, Any]]:
     # lru_cache makes this a load-once; a rare concurrent first call loads twice,
     # which is harmless since the tables are read-only.
     path = resources.files("namenorm") / "data" / "translit" / f"{script}.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    table: dict[str, str] = data["map"]
+    for letter in data.get("alternatives", {}):
+        if letter not in data["map"]:
+            raise ValueError(f"{path}: alternatives for {letter!r}, which [map] lacks")
+    return data
+
+
+def _table(script: str) -> dict[str, str]:
+    table: dict[str, str] = _load(script)["map"]
     return table
 
 
@@ -58,11 +66,8 @@ def alternatives() -> frozenset[tuple[str, str]]:
     """
     pairs: set[tuple[str, str]] = set()
     for script in _SCRIPT_TABLES:
-        path = resources.files("namenorm") / "data" / "translit" / f"{script}.toml"
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _load(script)
         for letter, others in data.get("alternatives", {}).items():
-            if letter not in data["map"]:
-                raise ValueError(f"{path}: alternatives for {letter!r}, which [map] lacks")
             pairs.update((data["map"][letter], other) for other in others)
     return frozenset(pairs)
 
