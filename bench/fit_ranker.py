@@ -28,7 +28,7 @@ from accuracy import load
 from scipy.optimize import minimize
 
 import namenorm
-from namenorm._decide import best_names
+from namenorm._decide import best_names, confidence
 from namenorm._keys import name_keys
 from namenorm._rank import FEATURES, Ranker, fitted, rank
 from namenorm._score import Scored
@@ -123,16 +123,16 @@ def main() -> None:
     ranker = ranker_for(weights, window, (0.0, 0.0))
     print(f"window {window}; weights " + ", ".join(f"{f} {w:.3f}" for f, w in zip(FEATURES, weights)))
 
-    tops: list[tuple[float, float, bool]] = []  # (similarity, gap, right)
+    tops: list[tuple[float, float | None, bool]] = []  # (similarity, runner-up's similarity, right)
     for best, answer in data:
         ranked = [s for s, _ in rank(best, ranker, resolver.weights)]
         if ranked:
-            lead = ranked[0].score.score - (ranked[1].score.score if len(ranked) > 1 else 0.0)
-            tops.append((ranked[0].score.score, max(0.0, lead), ranked[0].entity.id == answer))
+            runner = ranked[1].score.score if len(ranked) > 1 else None
+            tops.append((ranked[0].score.score, runner, ranked[0].entity.id == answer))
     best_fit: tuple[int, float, float, float] | None = None  # (kept, right share, weight, range)
     for weight in CONFIDENCE_WEIGHTS:
         for reach in CONFIDENCE_RANGES:
-            kept = [right for s, gap, right in tops if s - weight * max(0.0, reach - gap) >= HIGH]
+            kept = [right for s, runner, right in tops if confidence(s, runner, (weight, reach)) >= HIGH]
             if kept and sum(kept) / len(kept) >= PRECISION and (best_fit is None or len(kept) > best_fit[0]):
                 best_fit = (len(kept), sum(kept) / len(kept), weight, reach)
     if best_fit is None:

@@ -44,18 +44,14 @@ def decide(
         weights: The scoring weights, for the ranking features.
     """
     ranked = rank(best_names(scored), ranker, weights)
-    weight, reach = ranker.competition
 
-    def confidence(item: Scored, runner: Scored | None) -> float:
-        similarity = item.score.score
-        # An entity behind another is at most as sure as one in a tie.
-        gap = max(0.0, similarity - (runner.score.score if runner else 0.0))
-        return min(1.0, max(0.0, similarity - weight * max(0.0, reach - gap)))
+    def sureness(item: Scored, runner: Scored | None) -> float:
+        return confidence(item.score.score, runner.score.score if runner else None, ranker.competition)
 
     matches: list[Match] = []
     for position, (item, features) in enumerate(ranked[:limit]):
         runner = ranked[0][0] if position else (ranked[1][0] if len(ranked) > 1 else None)
-        score = confidence(item, runner)
+        score = sureness(item, runner)
         if score < score_cutoff:
             continue
         runner_runner = (ranked[1][0] if len(ranked) > 1 else None) if position else item
@@ -68,13 +64,26 @@ def decide(
                 method=item.score.method,
                 ambiguous=runner is not None and abs(runner.score.score - item.score.score) <= ambiguity_margin,
                 runner_up=runner.entity if runner else None,
-                runner_up_score=round(confidence(runner, runner_runner), 4) if runner else None,
+                runner_up_score=round(sureness(runner, runner_runner), 4) if runner else None,
                 evidence=tuple((what, round(s, 4)) for what, s in item.score.evidence),
                 similarity=round(item.score.score, 4),
                 ranking=tuple((name, round(x, 4)) for name, x in zip(FEATURES, features)),
             )
         )
     return matches
+
+
+def confidence(similarity: float, runner_similarity: float | None, competition: tuple[float, float]) -> float:
+    """A match's score: its similarity less weight * max(0, range - gap), gap
+    being how far it leads the best other entity's similarity (0 if it does
+    not lead: an entity behind another is at most as sure as one in a tie).
+
+    >>> round(confidence(0.95, 0.9, (1.0, 0.15)), 2)
+    0.85
+    """
+    weight, reach = competition
+    gap = max(0.0, similarity - (runner_similarity or 0.0))
+    return min(1.0, max(0.0, similarity - weight * max(0.0, reach - gap)))
 
 
 def best_names(scored: Iterable[Scored]) -> list[Scored]:
