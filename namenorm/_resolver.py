@@ -17,6 +17,7 @@ from ._model import Match
 from ._rank import fitted
 from ._rivals import rival_names
 from ._score import NameScore, Scored, score_name
+from ._translit import abjad_reading
 from ._weights import Weights
 
 
@@ -224,6 +225,10 @@ def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.
         found.append((head, _config.QUALIFIER_FACTOR, f"set aside after the comma: {name[len(head) :].strip()!r}"))
+    for text, factor, note in [(name, 1.0, ""), *found]:
+        script = abjad_reading(text)
+        if script is not None:
+            found.append((script, factor, f"{note}; " * bool(note) + f"read as Arabic letters: {script}"))
     for text, factor, note in [(name, 1.0, ""), *found]:
         bare = without_article(text)
         if bare is not None:

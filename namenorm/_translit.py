@@ -72,6 +72,45 @@ def alternatives() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+# A Latin name that may be an abjad's letters, one by one: lowercase, as such
+# romanizations are written, no vowel letter but a (alif), and a trace of the
+# script: w or y (waw, ya) or a word with no vowel or three consonants running.
+_ONLY_ALIF = regex.compile(r"[a-z ]+")
+_ABJAD_TRACE = regex.compile(r"[wy]|\b[^a ]+\b|[^a ]{3}")
+
+
+def abjad_reading(text: str) -> str | None:
+    """The Arabic-script name that a Latin one romanizes letter by letter,
+    short vowels left out as the script leaves them ("twl fransh" is تول
+    فرانش, Toul, France; "mhmd" is محمد), or None when it does not look like
+    one: it has a capital letter (a name written out, or an acronym), a
+    vowel letter other than a (alif), or no trace of the script (w or y for waw and ya, a word with no vowel or three consonants
+    running). Each letter or digraph stands for the letter `[from_latin]` of
+    the Arabic table gives it.
+
+    >>> abjad_reading("twl  fransh")
+    'تول فرانش'
+    >>> abjad_reading("Toul") is None
+    True
+    """
+    name = normalize(text)
+    if not text.islower() or not _ONLY_ALIF.fullmatch(name) or not _ABJAD_TRACE.search(name):
+        return None
+    table: dict[str, str] = _load("arabic")["from_latin"]
+    words = []
+    for word in name.split():
+        out = []
+        i = 0
+        while i < len(word):
+            size = 2 if word[i : i + 2] in table else 1
+            if word[i : i + size] not in table:
+                return None
+            out.append(table[word[i : i + size]])
+            i += size
+        words.append("".join(out))
+    return " ".join(words)
+
+
 def _drop_marks(text: str) -> str:
     out: list[str] = []
     base = ""

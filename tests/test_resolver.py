@@ -146,6 +146,14 @@ def test_syllables_are_joined() -> None:
     assert match is not None and ("syllables joined", 1.0) in match.evidence
 
 
+def test_letter_by_letter_arabic_is_read_in_arabic_letters() -> None:
+    # GeoNames spells Qorveh, Iran, "qrwh": قروه with each letter romanized.
+    r = Resolver(Gazetteer([Entity(id="place:q", name="Qorveh", kind="place")]))
+    match = r.resolve("qrwh")
+    assert match is not None and match.entity.id == "place:q"
+    assert ("read as Arabic letters: قروه", 1.0) in match.evidence
+
+
 def test_ties_break_by_id() -> None:
     a = Entity(id="place:a", name="Georgia", kind="place")
     b = Entity(id="place:b", name="Georgia", kind="place")

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import namenorm
+from namenorm._translit import abjad_reading
 
 from conftest import read_tsv
 
@@ -24,3 +25,33 @@ def test_transliterate_gives_ascii_words(text: str) -> None:
 def test_word_initial_spelling_wins_at_word_start() -> None:
     assert namenorm.transliterate("Ереван Елена") == "yerevan yelena"
     assert namenorm.transliterate("ее").startswith("ye")
+
+
+@pytest.mark.parametrize(
+    ("text", "letters"),
+    [
+        ("qrwh", "قروه"),  # Qorveh, ق ر و ه
+        ("kwmyrk syty", "كوميرك سيتي"),  # Commerce City
+        ("dhdsht", "ذدشت"),  # digraphs are one letter
+        ("Kakhta", None),  # a capital: a name written out
+        ("PYR", None),  # an acronym
+        ("panama", None),  # only alif, and nothing else of the script
+        ("toul", None),  # vowel letters the script does not write
+        ("hadrut-2", None),
+        ("cwm", None),  # c stands for no Arabic letter
+    ],
+)
+def test_abjad_reading(text: str, letters: str | None) -> None:
+    assert abjad_reading(text) == letters
+
+
+@given(st.text(alphabet="abcdfghjklmnpqrstvwxyzE -'") | st.text())
+def test_abjad_reading_romanizes_back_to_its_consonants(text: str) -> None:
+    letters = abjad_reading(text)
+    if letters is not None:
+        # Read back, every consonant of the name is there, in order (v is
+        # waw, which reads back as w).
+        def consonants(s: str) -> str:
+            return "".join(c for c in s.replace("v", "w") if c not in "aeiouwy ")
+
+        assert consonants(namenorm.transliterate(letters)) == consonants(namenorm.normalize(text))
