@@ -17,7 +17,7 @@ from ._model import Match
 from ._rank import fitted
 from ._rivals import rival_names
 from ._score import NameScore, Scored, score_name
-from ._translit import abjad_reading
+from ._translit import abjad_reading, pinyin_reading
 from ._weights import Weights
 
 
@@ -221,6 +221,12 @@ def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
         # ni cai"), as transcriptions from Chinese and other syllabic scripts
         # are, is one word.
         found.append(("".join(w.normalized for w in query.words), 1.0, "syllables joined"))
+    pinyin = pinyin_reading(name)
+    if pinyin is not None:
+        # "Ch'ing-p'u-hsien": pinyin qing pu xian, which names Qingpu (xian: county).
+        words = name_keys(pinyin).words
+        joined = "".join(w.normalized for w in words if not w.optional)
+        found.append((" ".join([joined, *(w.normalized for w in words if w.optional)]), 1.0, f"read as Wade-Giles: {pinyin}"))
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.

@@ -111,6 +111,48 @@ def abjad_reading(text: str) -> str | None:
     return " ".join(words)
 
 
+# A syllable of Wade-Giles: an initial, aspirated or not, and a final.
+_WADE_GILES_SYLLABLE = regex.compile(r"(ch'|ch|hs|ts'|tz'|ts|tz|ss|sz|sh|k'|p'|t'|[jkptmfnlhyw])?([aeiouüê][a-zü]{0,3})")
+# What only Wade-Giles writes: an aspirate apostrophe, hs, -ih, -ieh.
+_WADE_GILES_MARK = regex.compile(r"(?:ch|[kpt]|ts|tz)'|\bhs|ih\b|ieh\b")
+_APOSTROPHES = regex.compile(r"[\u2018\u2019\u02bb\u02bc`]")
+
+
+def pinyin_reading(text: str) -> str | None:
+    """The pinyin of a Chinese name written in Wade-Giles, syllable by
+    syllable ("Ch'ing-p'u-hsien" is "qing pu xian", Qingpu county), or None
+    when it is not one: every word must be a Wade-Giles syllable, and one at
+    least must show what only Wade-Giles writes (an aspirate apostrophe, hs,
+    -ih or -ieh). The rules are the table `data/translit/wade_giles.toml`.
+
+    >>> pinyin_reading("Ch’ing-p’u-hsien")
+    'qing pu xian'
+    >>> pinyin_reading("K'un-shan-ch'eng"), pinyin_reading("Hadrut")
+    ('kun shan cheng', None)
+    """
+    name = _APOSTROPHES.sub("'", unicodedata.normalize("NFC", text).casefold())
+    if not _WADE_GILES_MARK.search(name):
+        return None
+    table = _load("wade_giles")
+    out = []
+    for syllable in regex.split(r"[\s\-]+", name.strip()):
+        found = _WADE_GILES_SYLLABLE.fullmatch(syllable)
+        if found is None:
+            return None
+        if syllable in table["syllables"]:
+            out.append(table["syllables"][syllable])
+            continue
+        initial, final = found.group(1) or "", found.group(2)
+        if final == "u" and initial in ("ts", "tz", "ts'", "tz'", "ss", "sz"):
+            final = "i"  # tzu is zi, ssu is si
+        elif final == "o" and initial not in ("", "p", "p'", "m", "f", "w", "y"):
+            final = "e" if initial in ("k", "k'", "h") else "uo"  # ko is ge, lo is luo
+        front = final[0] in "iü" and final != "ih"
+        initial = table["initials"].get(initial, [initial, initial])[0 if front else 1]
+        out.append(initial + table["finals"].get(final, final))
+    return " ".join(out)
+
+
 def _drop_marks(text: str) -> str:
     out: list[str] = []
     base = ""

@@ -153,6 +153,13 @@ def test_letter_by_letter_arabic_is_read_in_arabic_letters() -> None:
     assert ("read as Arabic letters: قروه", 1.0) in match.evidence
 
 
+def test_wade_giles_is_read_as_pinyin() -> None:
+    r = Resolver(Gazetteer([Entity(id="place:q", name="Qingpu", kind="place")]))
+    match = r.resolve("Ch'ing-p'u-hsien")
+    assert match is not None and match.entity.id == "place:q"
+    assert ("read as Wade-Giles: qing pu xian", 1.0) in match.evidence
+
+
 def test_ties_break_by_id() -> None:
     a = Entity(id="place:a", name="Georgia", kind="place")
     b = Entity(id="place:b", name="Georgia", kind="place")

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import namenorm
-from namenorm._translit import abjad_reading
+from namenorm._translit import abjad_reading, pinyin_reading
 
 from conftest import read_tsv
 
@@ -55,3 +55,22 @@ def test_abjad_reading_romanizes_back_to_its_consonants(text: str) -> None:
             return "".join(c for c in s.replace("v", "w") if c not in "aeiouwy ")
 
         assert consonants(namenorm.transliterate(letters)) == consonants(namenorm.normalize(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "pinyin"),
+    [
+        ("Ch'ing-p'u-hsien", "qing pu xian"),  # Qingpu
+        ("T’ai-pei-hsien", "tai bei xian"),  # Taipei, a curly apostrophe
+        ("Chien-shih", "jian shi"),  # ch before i is j; -ih is -i
+        ("Shun-i-ch'u", "shun yi chu"),  # a syllable spelled otherwise
+        ("Ho-p'u-hsien", "he pu xian"),  # ho is he
+        ("Tzu-ch'ang", "zi chang"),  # tzu is zi
+        ("Hsin Chu", "xin zhu"),
+        ("Tzu-po", None),  # nothing only Wade-Giles writes
+        ("Bat'e", None),  # not syllables of Mandarin
+        ("Hadrut", None),
+    ],
+)
+def test_pinyin_reading(text: str, pinyin: str | None) -> None:
+    assert pinyin_reading(text) == pinyin
