@@ -23,6 +23,12 @@ SAME_CLASS_COST = 0.4
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.4
 
+#: Cost of deleting a vowel of a query transcribed through a syllabic script
+#: (Japanese "bureisuburijji" for Bracebridge, Korean, Chinese "ao si lu" for
+#: Oslo), which adds vowels a name lacks; in such a query r and l swap at
+#: `ALTERNATIVE_COST`, as those scripts have one of them only.
+EPENTHETIC_VOWEL_COST = 0.15
+
 #: Cost of swapping a letter's romanization for another common one (the
 #: `[alternatives]` of the tables in data/translit/: kh / h / ch / x for х).
 ALTERNATIVE_COST = 0.2

@@ -30,6 +30,10 @@ from ._normalize import normalize
 from ._translit import alternatives, romanize
 
 _ABJAD = regex.compile(r"[\p{Script=Arabic}\p{Script=Hebrew}]")
+# A word of open syllables: consonant (or none), one or two vowels, n or ng at most.
+_OPEN_SYLLABLES = regex.compile(
+    r"(?:(?:[kgsztdnhbpmrwyfjclqx]|sh|ch|ts|zh|[kgnhbpmr]y|kk|tt|pp|ss|jj|tch)?[aeiou]{1,2}(?:ng|n)?)+"
+)
 
 #: The class of every vowel (a e i o u y) in sound keys and units.
 VOWEL = "a"
@@ -179,6 +183,11 @@ class NameKeys:
         units: The sound units of `romanized` (see `sound_units`).
         abjad: Whether the name is written in Arabic or Hebrew script, which
             leave short vowels out.
+        syllabic: Whether the name looks transcribed through a syllabic
+            script (Japanese, Korean, Chinese), which adds vowels the name
+            lacks and has one of r and l: lowercase, as such transcriptions
+            are written, at least five letters, and every word a run of open
+            syllables ("bureisuburijji" for Bracebridge, "ao si lu" for Oslo).
     """
 
     normalized: str
@@ -187,6 +196,7 @@ class NameKeys:
     sound: str
     units: tuple[tuple[str, str], ...]
     abjad: bool  # written in a script without short vowels (Arabic, Hebrew)
+    syllabic: bool = False  # a transcription through a syllabic script: "bureisuburijji"
 
     @property
     def compact(self) -> str:
@@ -232,4 +242,5 @@ def name_keys(text: str) -> NameKeys:
     # The whole name's units, with the word ends known (a mute h ends a word).
     units = sound_units(" ".join(w.romanized for w in words))
     abjad = bool(_ABJAD.search(normalized))
-    return NameKeys(normalized, words, "".join(w.romanized for w in words), _key_of(units), units, abjad)
+    syllabic = text.islower() and len(normalized) >= 5 and all(_OPEN_SYLLABLES.fullmatch(w) for w in split)
+    return NameKeys(normalized, words, "".join(w.romanized for w in words), _key_of(units), units, abjad, syllabic)

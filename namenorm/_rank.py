@@ -77,7 +77,7 @@ def features(item: Scored, best_similarity: float, weights: Weights) -> tuple[fl
     """The ranking features (see `FEATURES`) of one entity's best name."""
     query, name = item.query, item.name
     spelling = ratio(query.romanized, name.romanized)
-    sound = units_similarity(query.units, name.units, weights, query.abjad, name.abjad)
+    sound = units_similarity(query.units, name.units, weights, query.abjad, name.abjad, query.syllabic)
     abjad = float(query.abjad)
     return (
         item.score.score,

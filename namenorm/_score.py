@@ -75,7 +75,7 @@ def score_name(
     if len(query.words) == 1 and (len(name.words) == 1 or _may_join(query, name, person)):
         candidates.append(_whole(query, name, weights, abjad))
     if len(query.words) > 1 or len(name.words) > 1:
-        aligned = _aligned(query.words, name.words, person, weights, abjad)
+        aligned = _aligned(query.words, name.words, person, weights, abjad, query.syllabic)
         if aligned is not None:
             candidates.append(aligned)
     return max(candidates, key=lambda s: s.score, default=None)
@@ -99,7 +99,9 @@ def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
 
 def _whole(query: NameKeys, name: NameKeys, weights: Weights, abjad: tuple[bool, bool]) -> NameScore:
     # Words joined: "Hintagarh" against "Hin Tager", "TB-2" against "TB2".
-    similarity, method = forms_similarity(query.romanized, query.units, name.romanized, name.units, weights, abjad)
+    similarity, method = forms_similarity(
+        query.romanized, query.units, name.romanized, name.units, weights, abjad, query.syllabic
+    )
     return NameScore(similarity, method, ((f"{query.romanized}~{name.romanized}", similarity),), fuzzy=True)
 
 
@@ -109,6 +111,7 @@ def _aligned(
     person: bool,
     weights: Weights,
     abjad: tuple[bool, bool],
+    syllabic: bool,
 ) -> NameScore | None:
     scored: list[tuple[float, str, int, int]] = []
     for i, q in enumerate(query):
@@ -117,7 +120,7 @@ def _aligned(
                 if q.romanized[:1] == n.romanized[:1]:
                     scored.append((weights.initial_similarity, "initials", i, j))
                 continue
-            similarity, word_method = word_similarity(q, n, weights, abjad)
+            similarity, word_method = word_similarity(q, n, weights, abjad, syllabic)
             if not person and (q.optional or n.optional) and similarity < _config.OPTIONAL_MATCH_MIN:
                 continue  # an optional word is left unmatched rather than matched badly
             scored.append((similarity, word_method, i, j))

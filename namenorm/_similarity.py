@@ -43,6 +43,7 @@ def phonetic_distance(
     b_vowel_cost: float = _config.VOWEL_INDEL_COST,
     a_abjad: bool = False,
     b_abjad: bool = False,
+    a_syllabic: bool = False,
 ) -> float:
     """Edit distance between two sequences of sound units, weighted by sound.
 
@@ -54,8 +55,10 @@ def phonetic_distance(
     without short vowels); any other edit costs 1. In a name written without
     short vowels (`a_abjad`, `b_abjad`) and compared with one that has them,
     w (waw) and i (ya) agree with the vowels they write (`NEAR_VOWEL_COST`)
-    and little with others (`FAR_VOWEL_COST`). No library offers edit distance
-    with per-pair substitution costs, hence this small dynamic program.
+    and little with others (`FAR_VOWEL_COST`). In a name transcribed through a
+    syllabic script (`a_syllabic`), r and l swap at `ALTERNATIVE_COST`. No
+    library offers edit distance with per-pair substitution costs, hence this
+    small dynamic program.
     """
     a_cost = _costs(a, a_vowel_cost)
     b_cost = _costs(b, b_vowel_cost)
@@ -82,6 +85,8 @@ def phonetic_distance(
                 substitute = previous[j] + (
                     _config.NEAR_VOWEL_COST if x_spelling in y_reads else _config.FAR_VOWEL_COST
                 )
+            elif a_syllabic and {x_spelling, y_spelling} == {"r", "l"}:
+                substitute = previous[j] + _config.ALTERNATIVE_COST
             elif x_class == y_class or (len(x_class) + len(y_class) > 2 and not set(x_class).isdisjoint(y_class)):
                 substitute = previous[j] + same_class_cost
             else:
@@ -101,13 +106,19 @@ def _costs(units: Units, vowel_cost: float) -> list[float]:
 
 
 @lru_cache(maxsize=1 << 16)
-def units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False) -> float:
+def units_similarity(
+    a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False, a_syllabic: bool = False
+) -> float:
     """Similarity in [0, 1] of two sequences of sound units (`phonetic_distance`
     over the costlier of the two). A name written without short vowels
     (`a_abjad`) lacks vowels of the other: inserting those is cheap, and the
-    other way round. Cached: the same word pairs recur across a name's aliases
+    other way round. A name transcribed through a syllabic script
+    (`a_syllabic`) has vowels the other lacks: deleting those costs
+    `EPENTHETIC_VOWEL_COST`. Cached: the same word pairs recur across a name's aliases
     and across queries."""
     a_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
+    if a_syllabic:
+        a_vowel = _config.EPENTHETIC_VOWEL_COST
     b_vowel = weights.abjad_vowel_indel_cost if a_abjad else weights.vowel_indel_cost
     longest = max(sum(_costs(a, a_vowel)), sum(_costs(b, b_vowel)))
     if longest == 0:
@@ -120,6 +131,7 @@ def units_similarity(a: Units, b: Units, weights: Weights, a_abjad: bool = False
         b_vowel_cost=b_vowel,
         a_abjad=a_abjad,
         b_abjad=b_abjad,
+        a_syllabic=a_syllabic,
     )
     return max(0.0, 1.0 - distance / longest)
 
@@ -131,20 +143,22 @@ def forms_similarity(
     b_units: Units,
     weights: Weights,
     abjad: tuple[bool, bool] = (False, False),
+    syllabic: bool = False,
 ) -> tuple[float, WordMethod]:
     """The better of spelling and phonetic similarity of two romanized forms.
 
-    `abjad` says whether each is written in a script without short vowels.
+    `abjad` says whether each is written in a script without short vowels;
+    `syllabic`, whether the first is transcribed through a syllabic script.
     """
     spelling = ratio(a_romanized, b_romanized)
-    sound = units_similarity(a_units, b_units, weights, *abjad)
+    sound = units_similarity(a_units, b_units, weights, *abjad, syllabic)
     if sound > spelling:
         return sound, "phonetic"
     return spelling, "fuzzy"
 
 
 def word_similarity(
-    a: WordKeys, b: WordKeys, weights: Weights, abjad: tuple[bool, bool] = (False, False)
+    a: WordKeys, b: WordKeys, weights: Weights, abjad: tuple[bool, bool] = (False, False), syllabic: bool = False
 ) -> tuple[float, WordMethod]:
     """How alike two words are, and by which of their forms.
 
@@ -156,7 +170,7 @@ def word_similarity(
         return 1.0, "normalized"
     if a.romanized == b.romanized:
         return _config.TRANSLITERATED_SIMILARITY, "transliterated"
-    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, abjad)
+    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, abjad, syllabic)
 
 
 def text_similarity(a: str, b: str) -> float:
