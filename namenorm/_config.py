@@ -42,6 +42,10 @@ FAR_VOWEL_COST = 0.6
 #: "Tacoma, Washington"): the qualifier is set aside, not checked.
 QUALIFIER_FACTOR = 0.97
 
+#: Factor on a match of a query read without its Lithuanian nominative ending
+#: ("Dilizanas" as Dilizan): letters were set aside, so it is not full evidence.
+CASE_ENDING_FACTOR = 0.95
+
 #: Cost of inserting or deleting a vowel when either name is written in a
 #: script that leaves short vowels out (Arabic, Hebrew): their absence is the
 #: rule there, not a difference.

@@ -5,8 +5,9 @@ transliteration.
 
 Titles ("President") are set aside; articles ("Al-"), "city of" words and
 words for kinds of place ("district") are optional; a qualifier after a comma
-("Tacoma, Washington") and the Arabic article joined to a word (الديوانية) give
-other readings of a query. The word lists are data: `data/generic.toml`.
+("Tacoma, Washington"), the Arabic article joined to a word (الديوانية) and a
+Lithuanian nominative ending ("Dilizanas") give other readings of a query.
+The word lists are data: `data/generic.toml`.
 """
 
 from __future__ import annotations
@@ -93,6 +94,25 @@ def without_article(text: str) -> str | None:
     'ديوانية'
     """
     stripped = _ARABIC_ARTICLE.sub("", text, count=1)
+    return stripped if stripped != text else None
+
+
+@lru_cache(maxsize=1)
+def _case_ending() -> regex.Pattern[str]:
+    path = resources.files("namenorm") / "data" / "generic.toml"
+    endings = tomllib.loads(path.read_text(encoding="utf-8"))["case_endings"]
+    # After a capitalized stem of four letters or more, at the end of the name.
+    return regex.compile(r"(?<=\p{Lu}\p{Ll}{3,})(?:" + "|".join(map(regex.escape, endings)) + r")\s*$")
+
+
+def without_case_ending(text: str) -> str | None:
+    """The name without the Lithuanian nominative ending of its last word
+    ("Dilizanas" is Dilijan), when that word is capitalized and has one.
+
+    >>> without_case_ending("Port Žantilis"), without_case_ending("Paris")
+    ('Port Žantil', None)
+    """
+    stripped = _case_ending().sub("", text, count=1)
     return stripped if stripped != text else None
 
 

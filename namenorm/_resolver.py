@@ -10,7 +10,7 @@ from typing import Any
 from . import _config
 from ._decide import decide
 from ._gazetteer import Gazetteer
-from ._generic import without_article, without_qualifier
+from ._generic import without_article, without_case_ending, without_qualifier
 from ._index import Index
 from ._keys import NameKeys, name_keys
 from ._model import Match
@@ -227,6 +227,9 @@ def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
         words = name_keys(pinyin).words
         joined = "".join(w.normalized for w in words if not w.optional)
         found.append((" ".join([joined, *(w.normalized for w in words if w.optional)]), 1.0, f"read as Wade-Giles: {pinyin}"))
+    stem = without_case_ending(name)
+    if stem is not None:
+        found.append((stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{name.strip()[len(stem) :]}"))
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from namenorm._generic import generic_span, without_article, without_qualifier
+from namenorm._generic import generic_span, without_article, without_case_ending, without_qualifier
 
 from conftest import read_tsv
 
@@ -32,3 +32,19 @@ def test_without_qualifier(text: str, head: str | None) -> None:
 @pytest.mark.parametrize(("text", "bare"), [("الديوانية", "ديوانية"), ("ال", None), ("Al Diwaniyah", None)], ids=str)
 def test_without_article(text: str, bare: str | None) -> None:
     assert without_article(text) == bare
+
+
+@pytest.mark.parametrize(
+    ("text", "stem"),
+    [
+        ("Londonas", "London"),
+        ("Sent Katerinsas", "Sent Katerins"),  # St. Catharines
+        ("Paryžius", "Paryži"),
+        ("Paris", None),  # a stem of four letters at least
+        ("londonas", None),  # a capitalized word only
+        ("Londonas Town", None),  # on the last word only
+    ],
+    ids=str,
+)
+def test_without_case_ending(text: str, stem: str | None) -> None:
+    assert without_case_ending(text) == stem
