@@ -146,6 +146,8 @@ class Resolver:
     def _scored(self, name: str, query: NameKeys, kind: str | None) -> list[Scored]:
         # Every candidate name scored against the query and its other readings.
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
+        if any(s.score.method in ("exact", "normalized") for s in scored):
+            return scored  # a name as written: other readings could only compete with it
         for text, factor, note in _variants(name, query):
             for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
                 scored.append(_scaled(item, factor, note))
@@ -220,16 +222,22 @@ def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
         # A name written syllable by syllable ("ao ka la", "Hau-gang", "pa bi ya
         # ni cai"), as transcriptions from Chinese and other syllabic scripts
         # are, is one word.
-        found.append(("".join(w.normalized for w in query.words), 1.0, "syllables joined"))
+        joined = "".join(w.normalized for w in query.words)
+        # Keep a capital if the query had one: it tells a name written out from
+        # a transcription (see `abjad_reading`, `NameKeys.syllabic`).
+        found.append((joined if name.islower() else joined.capitalize(), 1.0, "syllables joined"))
     pinyin = pinyin_reading(name)
     if pinyin is not None:
         # "Ch'ing-p'u-hsien": pinyin qing pu xian, which names Qingpu (xian: county).
         words = name_keys(pinyin).words
         joined = "".join(w.normalized for w in words if not w.optional)
-        found.append((" ".join([joined, *(w.normalized for w in words if w.optional)]), 1.0, f"read as Wade-Giles: {pinyin}"))
+        found.append(
+            (" ".join([joined, *(w.normalized for w in words if w.optional)]), 1.0, f"read as Wade-Giles: {pinyin}")
+        )
     stem = without_case_ending(name)
     if stem is not None:
-        found.append((stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{name.strip()[len(stem) :]}"))
+        ending = name.strip()[len(stem.strip()) :]
+        found.append((stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{ending}"))
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.

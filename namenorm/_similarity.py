@@ -114,11 +114,11 @@ def units_similarity(
     (`a_abjad`) lacks vowels of the other: inserting those is cheap, and the
     other way round. A name transcribed through a syllabic script
     (`a_syllabic`) has vowels the other lacks: deleting those costs
-    `EPENTHETIC_VOWEL_COST`. Cached: the same word pairs recur across a name's aliases
+    `epenthetic_vowel_cost`. Cached: the same word pairs recur across a name's aliases
     and across queries."""
     a_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
     if a_syllabic:
-        a_vowel = _config.EPENTHETIC_VOWEL_COST
+        a_vowel = weights.epenthetic_vowel_cost
     b_vowel = weights.abjad_vowel_indel_cost if a_abjad else weights.vowel_indel_cost
     longest = max(sum(_costs(a, a_vowel)), sum(_costs(b, b_vowel)))
     if longest == 0:

@@ -5,6 +5,10 @@ time a name in that script is seen. A table's `[map]` gives one romanization
 per letter; its `[alternatives]`, the other common ones, which matching
 accepts at a small cost (see `alternatives`). Letters no table covers go through
 `unidecode`. ASCII input takes a fast path and is returned as it is.
+
+Two readings go the other way, for Latin names that are themselves
+romanizations: `abjad_reading` (the Arabic table's `[from_latin]`) and
+`pinyin_reading` (Wade-Giles to pinyin, `wade_giles.toml`).
 """
 
 from __future__ import annotations
@@ -73,9 +77,9 @@ def alternatives() -> frozenset[tuple[str, str]]:
 
 
 # A Latin name that may be an abjad's letters, one by one: lowercase, as such
-# romanizations are written, no vowel letter but a (alif), and a trace of the
-# script: w or y (waw, ya) or a word with no vowel or three consonants running.
-_ONLY_ALIF = regex.compile(r"[a-z ]+")
+# romanizations are written, only letters of the Arabic table's [from_latin]
+# (no vowel letter but a, alif), and a trace of the script: w or y (waw, ya)
+# or a word with no vowel or three consonants running.
 _ABJAD_TRACE = regex.compile(r"[wy]|\b[^a ]+\b|[^a ]{3}")
 
 
@@ -84,9 +88,10 @@ def abjad_reading(text: str) -> str | None:
     short vowels left out as the script leaves them ("twl fransh" is تول
     فرانش, Toul, France; "mhmd" is محمد), or None when it does not look like
     one: it has a capital letter (a name written out, or an acronym), a
-    vowel letter other than a (alif), or no trace of the script (w or y for waw and ya, a word with no vowel or three consonants
-    running). Each letter or digraph stands for the letter `[from_latin]` of
-    the Arabic table gives it.
+    vowel letter other than a (alif), or no trace of the script (w or y for
+    waw and ya, a word with no vowel or three consonants running). Each letter
+    or digraph stands for the letter `[from_latin]` of the Arabic table gives
+    it.
 
     >>> abjad_reading("twl  fransh")
     'تول فرانش'
@@ -94,9 +99,9 @@ def abjad_reading(text: str) -> str | None:
     True
     """
     name = normalize(text)
-    if not text.islower() or not _ONLY_ALIF.fullmatch(name) or not _ABJAD_TRACE.search(name):
-        return None
     table: dict[str, str] = _load("arabic")["from_latin"]
+    if not text.islower() or not set(name) <= set("".join(table)) | {" "} or not _ABJAD_TRACE.search(name):
+        return None
     words = []
     for word in name.split():
         out = []
@@ -112,10 +117,15 @@ def abjad_reading(text: str) -> str | None:
 
 
 # A syllable of Wade-Giles: an initial, aspirated or not, and a final.
-_WADE_GILES_SYLLABLE = regex.compile(r"(ch'|ch|hs|ts'|tz'|ts|tz|ss|sz|sh|k'|p'|t'|[jkptmfnlhyw])?([aeiouüê][a-zü]{0,3})")
+_WADE_GILES_SYLLABLE = regex.compile(r"(ch'|ch|hs|ts'|tz'|ts|tz|ss|sz|sh|k'|p'|t'|[jkptmfnlhsyw])?(\w+)")
 # What only Wade-Giles writes: an aspirate apostrophe, hs, -ih, -ieh.
 _WADE_GILES_MARK = regex.compile(r"(?:ch|[kpt]|ts|tz)'|\bhs|ih\b|ieh\b")
 _APOSTROPHES = regex.compile(r"[\u2018\u2019\u02bb\u02bc`]")
+# The initials after which u and ŭ are pinyin i: tzŭ is zi, ssŭ is si.
+_APICAL = frozenset({"tz", "tz'", "ss", "sz"})
+# The initials that keep a final o as o (po, mo); after k and h it is e (ko is
+# ge), after any other uo (lo is luo).
+_ROUNDED = frozenset({"", "p", "p'", "m", "f", "w", "y"})
 
 
 def pinyin_reading(text: str) -> str | None:
@@ -134,22 +144,24 @@ def pinyin_reading(text: str) -> str | None:
     if not _WADE_GILES_MARK.search(name):
         return None
     table = _load("wade_giles")
+    finals: dict[str, str] = {**{f: f for f in table["same_finals"]}, **table["finals"]}
     out = []
     for syllable in regex.split(r"[\s\-]+", name.strip()):
-        found = _WADE_GILES_SYLLABLE.fullmatch(syllable)
-        if found is None:
-            return None
         if syllable in table["syllables"]:
             out.append(table["syllables"][syllable])
             continue
+        found = _WADE_GILES_SYLLABLE.fullmatch(syllable)
+        if found is None or found.group(2) not in finals:
+            return None
         initial, final = found.group(1) or "", found.group(2)
-        if final == "u" and initial in ("ts", "tz", "ts'", "tz'", "ss", "sz"):
-            final = "i"  # tzu is zi, ssu is si
-        elif final == "o" and initial not in ("", "p", "p'", "m", "f", "w", "y"):
-            final = "e" if initial in ("k", "k'", "h") else "uo"  # ko is ge, lo is luo
+        if final in ("u", "ŭ") and initial in _APICAL:
+            out.append(table["initials"][initial][1] + "i")
+            continue
+        if final == "o" and initial not in _ROUNDED:
+            final = "e" if initial in ("k", "k'", "h") else "uo"
         front = final[0] in "iü" and final != "ih"
         initial = table["initials"].get(initial, [initial, initial])[0 if front else 1]
-        out.append(initial + table["finals"].get(final, final))
+        out.append(initial + finals[final])
     return " ".join(out)
 
 

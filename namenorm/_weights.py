@@ -25,6 +25,8 @@ class Weights:
             of", "district") that one name has and the other has not.
         abjad_vowel_indel_cost: `vowel_indel_cost` when a name is written in
             Arabic or Hebrew script, which leave short vowels out.
+        epenthetic_vowel_cost: Cost of deleting a vowel of a query
+            transcribed through a syllabic script (see `NameKeys.syllabic`).
     """
 
     same_class_cost: float = _config.SAME_CLASS_COST
@@ -36,3 +38,4 @@ class Weights:
     optional_word_factor: float = _config.OPTIONAL_WORD_FACTOR
     partial_place_factor: float = _config.PARTIAL_PLACE_FACTOR
     abjad_vowel_indel_cost: float = _config.ABJAD_VOWEL_INDEL_COST
+    epenthetic_vowel_cost: float = _config.EPENTHETIC_VOWEL_COST

@@ -160,6 +160,29 @@ def test_wade_giles_is_read_as_pinyin() -> None:
     assert ("read as Wade-Giles: qing pu xian", 1.0) in match.evidence
 
 
+def test_lithuanian_ending_is_set_aside() -> None:
+    r = Resolver(Gazetteer([Entity(id="place:l", name="London", kind="place")]))
+    match = r.resolve("Londonas")
+    assert match is not None and match.entity.id == "place:l"
+    assert ("Lithuanian ending set aside: -as", 0.95) in match.evidence
+
+
+def test_a_name_as_written_is_not_read_otherwise() -> None:
+    # "Dallas" is Dallas: read without a Lithuanian ending it would be Dall too.
+    dallas = Entity(id="place:a", name="Dallas", kind="place")
+    dall = Entity(id="place:b", name="Dall", kind="place")
+    match = Resolver(Gazetteer([dallas, dall])).resolve("Dallas")
+    assert match is not None and match.entity.id == "place:a" and match.score == 1.0
+
+
+def test_capitals_keep_a_name_from_being_read_as_arabic_letters() -> None:
+    # Its syllables joined, "Kwm Syty" must still not read as كومسيتي.
+    r = Resolver(Gazetteer([Entity(id="place:c", name="Commerce City", kind="place")]), score_cutoff=0.0)
+    evidence = [what for m in r.candidates("Kwm Syty") for what, _ in m.evidence]
+    assert not any("Arabic letters" in what for what in evidence)
+    assert any("Arabic letters" in what for m in r.candidates("kwm syty") for what, _ in m.evidence)
+
+
 def test_ties_break_by_id() -> None:
     a = Entity(id="place:a", name="Georgia", kind="place")
     b = Entity(id="place:b", name="Georgia", kind="place")

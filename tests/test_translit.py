@@ -67,6 +67,10 @@ def test_abjad_reading_romanizes_back_to_its_consonants(text: str) -> None:
         ("Ho-p'u-hsien", "he pu xian"),  # ho is he
         ("Tzu-ch'ang", "zi chang"),  # tzu is zi
         ("Hsin Chu", "xin zhu"),
+        ("Sung-chiang-hsien", "song jiang xian"),  # s, and ung is ong
+        ("Tzŭ-po-shih", "zi bo shi"),  # tzŭ is zi
+        ("Ts'u-hsien", "cu xian"),  # but ts'u is cu
+        ("Malih", None),  # not a syllable of Mandarin, though it ends in -ih
         ("Tzu-po", None),  # nothing only Wade-Giles writes
         ("Bat'e", None),  # not syllables of Mandarin
         ("Hadrut", None),
