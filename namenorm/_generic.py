@@ -26,9 +26,15 @@ Phrases = tuple[tuple[str, ...], ...]
 
 
 @lru_cache(maxsize=1)
-def _generic_words() -> tuple[Phrases, Phrases, Phrases]:
+def _data() -> dict[str, list[str]]:
     path = resources.files("namenorm") / "data" / "generic.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, list[str]] = tomllib.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> tuple[Phrases, Phrases, Phrases]:
+    data = _data()
 
     def phrases(*keys: str) -> Phrases:
         # Compared in romanized form, so that "город" and "gorod" are one word.
@@ -99,8 +105,7 @@ def without_article(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _case_ending() -> regex.Pattern[str]:
-    path = resources.files("namenorm") / "data" / "generic.toml"
-    endings = tomllib.loads(path.read_text(encoding="utf-8"))["case_endings"]
+    endings = _data()["case_endings"]
     # After a capitalized stem of four letters or more, at the end of the name.
     return regex.compile(r"(?<=\p{Lu}\p{Ll}{3,})(?:" + "|".join(map(regex.escape, endings)) + r")\s*$")
 

@@ -196,7 +196,7 @@ class NameKeys:
     sound: str
     units: tuple[tuple[str, str], ...]
     abjad: bool  # written in a script without short vowels (Arabic, Hebrew)
-    syllabic: bool = False  # a transcription through a syllabic script: "bureisuburijji"
+    syllabic: bool  # a transcription through a syllabic script: "bureisuburijji"
 
     @property
     def compact(self) -> str:
