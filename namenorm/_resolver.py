@@ -10,14 +10,13 @@ from typing import Any
 from . import _config
 from ._decide import decide
 from ._gazetteer import Gazetteer
-from ._generic import without_article, without_case_ending, without_qualifier
 from ._index import Index
 from ._keys import NameKeys, name_keys
 from ._model import Match
 from ._rank import fitted
+from ._readings import readings
 from ._rivals import rival_names
 from ._score import NameScore, Scored, score_name
-from ._translit import abjad_reading, pinyin_reading
 from ._weights import Weights
 
 
@@ -148,7 +147,7 @@ class Resolver:
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
         if any(s.score.method in ("exact", "normalized") for s in scored):
             return scored  # a name as written: other readings could only compete with it
-        for text, factor, note in _variants(name, query):
+        for text, factor, note in readings(name, query):
             for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
                 scored.append(_scaled(item, factor, note))
         return scored
@@ -211,47 +210,6 @@ def _scaled(item: Scored, factor: float, note: str) -> Scored:
     """`item` with its score times `factor`, and why in its evidence."""
     score = item.score
     return replace(item, score=replace(score, score=score.score * factor, evidence=(*score.evidence, (note, factor))))
-
-
-def _variants(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
-    """Other readings of a query: (text, factor on its scores, what was set aside)."""
-    found: list[tuple[str, float, str]] = []
-    if len(query.words) > 1 and all(
-        len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS and w.romanized.isalpha() for w in query.words
-    ):
-        # A name written syllable by syllable ("ao ka la", "Hau-gang", "pa bi ya
-        # ni cai"), as transcriptions from Chinese and other syllabic scripts
-        # are, is one word.
-        joined = "".join(w.normalized for w in query.words)
-        # Keep a capital if the query had one: it tells a name written out from
-        # a transcription (see `abjad_reading`, `NameKeys.syllabic`).
-        found.append((joined if name.islower() else joined.capitalize(), 1.0, "syllables joined"))
-    pinyin = pinyin_reading(name)
-    if pinyin is not None:
-        # "Ch'ing-p'u-hsien": pinyin qing pu xian, which names Qingpu (xian: county).
-        words = name_keys(pinyin).words
-        joined = "".join(w.normalized for w in words if not w.optional)
-        found.append(
-            (" ".join([joined, *(w.normalized for w in words if w.optional)]), 1.0, f"read as Wade-Giles: {pinyin}")
-        )
-    stem = without_case_ending(name)
-    if stem is not None:
-        ending = name.strip()[len(stem.strip()) :]
-        found.append((stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{ending}"))
-    head = without_qualifier(name)
-    if head is not None:
-        # "Tacoma, Washington": the part before the comma may be the name.
-        found.append((head, _config.QUALIFIER_FACTOR, f"set aside after the comma: {name[len(head) :].strip()!r}"))
-    for text, factor, note in [(name, 1.0, ""), *found]:
-        script = abjad_reading(text)
-        if script is not None:
-            found.append((script, factor, f"{note}; " * bool(note) + f"read as Arabic letters: {script}"))
-    for text, factor, note in [(name, 1.0, ""), *found]:
-        bare = without_article(text)
-        if bare is not None:
-            # الديوانية is al-Diwaniyah, whose article the gazetteer may spell apart or not at all.
-            found.append((bare, factor, f"{note}; " * bool(note) + "Arabic article al- set aside"))
-    return found
 
 
 def _check_unit(what: str, value: float) -> None:

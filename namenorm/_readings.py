@@ -1,0 +1,68 @@
+"""Stage 4b: other readings of a query, looked up and scored as it is.
+
+A name may be a transcription of another spelling: syllables written apart
+("ao ka la"), Wade-Giles ("Ch'ing-p'u-hsien"), Arabic letters romanized one by
+one ("qrwh"); or it may carry what a gazetteer name lacks: a qualifier after a
+comma, a Lithuanian ending, the Arabic article joined to its word. The
+resolver tries each reading when no name is spelled as the query is, at a
+factor on its scores.
+"""
+
+from __future__ import annotations
+
+from . import _config
+from ._generic import without_article, without_case_ending, without_qualifier
+from ._keys import NameKeys, name_keys
+from ._translit import abjad_reading, pinyin_reading
+
+
+def readings(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
+    """Other readings of a query, each looked up and scored like the query.
+
+    Args:
+        name: The query as the user gave it.
+        query: Its keys (`namenorm._keys.name_keys`).
+
+    Returns:
+        (text, factor on its scores, what was read otherwise) for each
+        reading: syllables joined, Wade-Giles as pinyin, a Lithuanian ending
+        or a qualifier set aside, Latin letters read as Arabic ones, and the
+        Arabic article set aside, of the query and of those readings.
+    """
+    found: list[tuple[str, float, str]] = []
+    if len(query.words) > 1 and all(
+        len(w.romanized) <= _config.SYLLABLE_MAX_LETTERS and w.romanized.isalpha() for w in query.words
+    ):
+        # A name written syllable by syllable ("ao ka la", "Hau-gang", "pa bi ya
+        # ni cai"), as transcriptions from Chinese and other syllabic scripts
+        # are, is one word.
+        joined = "".join(w.normalized for w in query.words)
+        # Keep a capital if the query had one: it tells a name written out from
+        # a transcription (see `abjad_reading`, `NameKeys.syllabic`).
+        found.append((joined if name.islower() else joined.capitalize(), 1.0, "syllables joined"))
+    pinyin = pinyin_reading(name)
+    if pinyin is not None:
+        # "Ch'ing-p'u-hsien": pinyin qing pu xian, which names Qingpu (xian: county).
+        words = name_keys(pinyin).words
+        joined = "".join(w.normalized for w in words if not w.optional)
+        found.append(
+            (" ".join([joined, *(w.normalized for w in words if w.optional)]), 1.0, f"read as Wade-Giles: {pinyin}")
+        )
+    stem = without_case_ending(name)
+    if stem is not None:
+        ending = name.strip()[len(stem.strip()) :]
+        found.append((stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{ending}"))
+    head = without_qualifier(name)
+    if head is not None:
+        # "Tacoma, Washington": the part before the comma may be the name.
+        found.append((head, _config.QUALIFIER_FACTOR, f"set aside after the comma: {name[len(head) :].strip()!r}"))
+    for text, factor, note in [(name, 1.0, ""), *found]:
+        script = abjad_reading(text)
+        if script is not None:
+            found.append((script, factor, f"{note}; " * bool(note) + f"read as Arabic letters: {script}"))
+    for text, factor, note in [(name, 1.0, ""), *found]:
+        bare = without_article(text)
+        if bare is not None:
+            # الديوانية is al-Diwaniyah, whose article the gazetteer may spell apart or not at all.
+            found.append((bare, factor, f"{note}; " * bool(note) + "Arabic article al- set aside"))
+    return found
