@@ -17,12 +17,17 @@ import regex
 _ACRONYM = regex.compile(r"(?<![\p{L}\p{M}])(?:\p{L}\.)+\p{L}\.?(?![\p{L}\p{M}])")
 # Apostrophes and modifier letters used as apostrophes join, never split: "O'Brien",
 # "T'agher", "Qur'an".
-_APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4]")
+_APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f4]")
+# In Hebrew an apostrophe after a letter is the geresh (׳), which makes it
+# another letter: ג׳ is j, צ׳ is ch. It is kept, as the geresh, in its word;
+# the gershayim of acronyms (צה״ל) joins like an apostrophe.
+_GERESH = regex.compile(r"(?<=[\u05d0-\u05ea])[\u0027\u2019\u05f3]")
+_LONE_GERESH = regex.compile(r"(?<![\u05d0-\u05ea])\u05f3")
 # Invisible format characters (soft hyphen, zero-width joiners, bidi marks)
 # sit inside words: drop them rather than split the word.
 _INVISIBLE = regex.compile(r"\p{Cf}+")
 # Everything that is not a letter, a mark on a letter, or a digit separates words.
-_SEPARATORS = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
+_SEPARATORS = regex.compile(r"[^\p{L}\p{M}\p{Nd}\u05f3]+")
 
 
 def normalize(text: str) -> str:
@@ -31,7 +36,9 @@ def normalize(text: str) -> str:
     Applies Unicode NFKC, case folding, joins dotted acronyms, drops
     apostrophes and invisible format characters (soft hyphens, zero-width
     joiners), turns every other non-letter (punctuation, hyphens, symbols,
-    spacing) into single spaces. Idempotent.
+    spacing) into single spaces. An apostrophe after a Hebrew letter is the
+    geresh (׳) that makes it another letter (ג׳ is j), and stays as one.
+    Idempotent.
 
     Args:
         text: Any string.
@@ -51,6 +58,7 @@ def normalize(text: str) -> str:
         raise TypeError(f"a name must be a str, not {type(text).__name__}")
     text = unicodedata.normalize("NFKC", text)
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _APOSTROPHES.sub("", _INVISIBLE.sub("", text).casefold())
+    text = _LONE_GERESH.sub(" ", _GERESH.sub("\u05f3", _INVISIBLE.sub("", text)))
+    text = _APOSTROPHES.sub("", text.casefold())
     text = unicodedata.normalize("NFC", text)
     return _SEPARATORS.sub(" ", text).strip()
