@@ -44,7 +44,7 @@ _NOT_ASCII_WORD = regex.compile(r"[^a-z0-9 ]+")
 
 
 @lru_cache(maxsize=None)
-def _load(script: str) -> dict[str, dict[str, Any]]:
+def _load(script: str) -> dict[str, Any]:
     # lru_cache makes this a load-once; a rare concurrent first call loads twice,
     # which is harmless since the tables are read-only.
     path = resources.files("namenorm") / "data" / "translit" / f"{script}.toml"
@@ -83,6 +83,13 @@ def alternatives() -> frozenset[tuple[str, str]]:
 _ABJAD_TRACE = regex.compile(r"[wy]|\b[^a ]+\b|[^a ]{3}")
 
 
+@lru_cache(maxsize=1)
+def _from_latin() -> tuple[dict[str, str], frozenset[str]]:
+    # The Arabic table's [from_latin], and the Latin letters it reads (and space).
+    table: dict[str, str] = _load("arabic")["from_latin"]
+    return table, frozenset("".join(table)) | {" "}
+
+
 def abjad_reading(text: str) -> str | None:
     """The Arabic-script name that a Latin one romanizes letter by letter,
     short vowels left out as the script leaves them ("twl fransh" is تول
@@ -98,9 +105,11 @@ def abjad_reading(text: str) -> str | None:
     >>> abjad_reading("Toul") is None
     True
     """
+    if not text.islower():
+        return None
     name = normalize(text)
-    table: dict[str, str] = _load("arabic")["from_latin"]
-    if not text.islower() or not set(name) <= set("".join(table)) | {" "} or not _ABJAD_TRACE.search(name):
+    table, letters = _from_latin()
+    if not set(name) <= letters or not _ABJAD_TRACE.search(name):
         return None
     words = []
     for word in name.split():
