@@ -145,26 +145,21 @@ def test_syllables_are_joined() -> None:
     assert match is not None and ("syllables joined", 1.0) in match.evidence
 
 
-def test_letter_by_letter_arabic_is_read_in_arabic_letters() -> None:
-    # GeoNames spells Qorveh, Iran, "qrwh": قروه with each letter romanized.
-    r = Resolver(Gazetteer([Entity(id="place:q", name="Qorveh", kind="place")]))
-    match = r.resolve("qrwh")
-    assert match is not None and match.entity.id == "place:q"
-    assert ("read as Arabic letters: قروه", 1.0) in match.evidence
-
-
-def test_wade_giles_is_read_as_pinyin() -> None:
-    r = Resolver(Gazetteer([Entity(id="place:q", name="Qingpu", kind="place")]))
-    match = r.resolve("Ch'ing-p'u-hsien")
-    assert match is not None and match.entity.id == "place:q"
-    assert ("read as Wade-Giles: qing pu xian", 1.0) in match.evidence
-
-
-def test_lithuanian_ending_is_set_aside() -> None:
-    r = Resolver(Gazetteer([Entity(id="place:l", name="London", kind="place")]))
-    match = r.resolve("Londonas")
-    assert match is not None and match.entity.id == "place:l"
-    assert ("Lithuanian ending set aside: -as", 0.95) in match.evidence
+@pytest.mark.parametrize(
+    ("name", "query", "evidence"),
+    [
+        # GeoNames spells Qorveh, Iran, "qrwh": قروه with each letter romanized.
+        ("Qorveh", "qrwh", ("read as Arabic letters: قروه", 1.0)),
+        ("Qingpu", "Ch'ing-p'u-hsien", ("read as Wade-Giles: qing pu xian", 1.0)),
+        ("London", "Londonas", ("Lithuanian ending set aside: -as", 0.95)),
+    ],
+    ids=str,
+)
+def test_a_query_is_read_otherwise(name: str, query: str, evidence: tuple[str, float]) -> None:
+    r = Resolver(Gazetteer([Entity(id="place:x", name=name, kind="place")]))
+    match = r.resolve(query)
+    assert match is not None and match.entity.id == "place:x"
+    assert evidence in match.evidence
 
 
 def test_a_name_as_written_is_not_read_otherwise() -> None:
