@@ -31,7 +31,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ._score import Scored
-from ._similarity import ratio, units_similarity
+from ._similarity import Reading, ratio, units_similarity
 from ._weights import Weights
 
 _EQUAL = frozenset({"exact", "normalized", "transliterated"})
@@ -77,7 +77,7 @@ def features(item: Scored, best_similarity: float, weights: Weights) -> tuple[fl
     """The ranking features (see `FEATURES`) of one entity's best name."""
     query, name = item.query, item.name
     spelling = ratio(query.romanized, name.romanized)
-    sound = units_similarity(query.units, name.units, weights, query.abjad, name.abjad, query.syllabic)
+    sound = units_similarity(query.units, name.units, weights, Reading.of(query, name))
     abjad = float(query.abjad)
     return (
         item.score.score,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import _config
 from ._keys import NameKeys, WordKeys
 from ._model import Entity
-from ._similarity import forms_similarity, word_similarity
+from ._similarity import Reading, forms_similarity, word_similarity
 from ._weights import Weights
 
 
@@ -68,14 +68,14 @@ def score_name(
         return NameScore(similarity, "transliterated", ((f"both romanized as {query.romanized!r}", similarity),))
     if not fuzzy:
         return None
-    abjad = (query.abjad, name.abjad)
+    reading = Reading.of(query, name)
     candidates: list[NameScore] = []
     # One word against the whole name: joined words ("Hintagarh" / "Hin Tager").
     # People are compared word by word, so that a given name alone is not a match.
     if len(query.words) == 1 and (len(name.words) == 1 or _may_join(query, name, person)):
-        candidates.append(_whole(query, name, weights, abjad))
+        candidates.append(_whole(query, name, weights, reading))
     if len(query.words) > 1 or len(name.words) > 1:
-        aligned = _aligned(query.words, name.words, person, weights, abjad, query.syllabic)
+        aligned = _aligned(query.words, name.words, person, weights, reading)
         if aligned is not None:
             candidates.append(aligned)
     return max(candidates, key=lambda s: s.score, default=None)
@@ -97,11 +97,9 @@ def _may_join(query: NameKeys, name: NameKeys, person: bool) -> bool:
     return not person and query.sound[:1] == name.sound[:1]
 
 
-def _whole(query: NameKeys, name: NameKeys, weights: Weights, abjad: tuple[bool, bool]) -> NameScore:
+def _whole(query: NameKeys, name: NameKeys, weights: Weights, reading: Reading) -> NameScore:
     # Words joined: "Hintagarh" against "Hin Tager", "TB-2" against "TB2".
-    similarity, method = forms_similarity(
-        query.romanized, query.units, name.romanized, name.units, weights, abjad, query.syllabic
-    )
+    similarity, method = forms_similarity(query.romanized, query.units, name.romanized, name.units, weights, reading)
     return NameScore(similarity, method, ((f"{query.romanized}~{name.romanized}", similarity),), fuzzy=True)
 
 
@@ -110,8 +108,7 @@ def _aligned(
     name: tuple[WordKeys, ...],
     person: bool,
     weights: Weights,
-    abjad: tuple[bool, bool],
-    syllabic: bool,
+    reading: Reading,
 ) -> NameScore | None:
     scored: list[tuple[float, str, int, int]] = []
     for i, q in enumerate(query):
@@ -120,7 +117,7 @@ def _aligned(
                 if q.romanized[:1] == n.romanized[:1]:
                     scored.append((weights.initial_similarity, "initials", i, j))
                 continue
-            similarity, word_method = word_similarity(q, n, weights, abjad, syllabic)
+            similarity, word_method = word_similarity(q, n, weights, reading)
             if not person and (q.optional or n.optional) and similarity < _config.OPTIONAL_MATCH_MIN:
                 continue  # an optional word is left unmatched rather than matched badly
             scored.append((similarity, word_method, i, j))

@@ -7,12 +7,12 @@ word are compared and how the distances become one similarity.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import jellyfish
 
 from . import _config
-from ._keys import VOWEL, WordKeys, name_keys, unit_alternatives
+from ._keys import VOWEL, NameKeys, WordKeys, name_keys, unit_alternatives
 from ._weights import Weights
 
 #: How two words were found alike, strongest first.
@@ -32,6 +32,21 @@ def ratio(a: str, b: str) -> float:
 
 
 Units = tuple[tuple[str, str], ...]
+
+
+class Reading(NamedTuple):
+    """How the two sides of a comparison are written: each without short
+    vowels (Arabic, Hebrew script), and the first transcribed through a
+    syllabic script (see `NameKeys.abjad` and `NameKeys.syllabic`)."""
+
+    a_abjad: bool = False
+    b_abjad: bool = False
+    a_syllabic: bool = False
+
+    @classmethod
+    def of(cls, a: NameKeys, b: NameKeys) -> Reading:
+        """The reading of name `a` compared with name `b`."""
+        return cls(a.abjad, b.abjad, a.syllabic)
 
 
 def phonetic_distance(
@@ -106,9 +121,7 @@ def _costs(units: Units, vowel_cost: float) -> list[float]:
 
 
 @lru_cache(maxsize=1 << 16)
-def units_similarity(
-    a: Units, b: Units, weights: Weights, a_abjad: bool = False, b_abjad: bool = False, a_syllabic: bool = False
-) -> float:
+def units_similarity(a: Units, b: Units, weights: Weights, reading: Reading = Reading()) -> float:
     """Similarity in [0, 1] of two sequences of sound units (`phonetic_distance`
     over the costlier of the two). A name written without short vowels
     (`a_abjad`) lacks vowels of the other: inserting those is cheap, and the
@@ -116,6 +129,7 @@ def units_similarity(
     (`a_syllabic`) has vowels the other lacks: deleting those costs
     `epenthetic_vowel_cost`. Cached: the same word pairs recur across a name's aliases
     and across queries."""
+    a_abjad, b_abjad, a_syllabic = reading
     a_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
     if a_syllabic:
         a_vowel = weights.epenthetic_vowel_cost
@@ -142,23 +156,19 @@ def forms_similarity(
     b_romanized: str,
     b_units: Units,
     weights: Weights,
-    abjad: tuple[bool, bool] = (False, False),
-    syllabic: bool = False,
+    reading: Reading = Reading(),
 ) -> tuple[float, WordMethod]:
-    """The better of spelling and phonetic similarity of two romanized forms.
-
-    `abjad` says whether each is written in a script without short vowels;
-    `syllabic`, whether the first is transcribed through a syllabic script.
-    """
+    """The better of spelling and phonetic similarity of two romanized forms,
+    written as `reading` says."""
     spelling = ratio(a_romanized, b_romanized)
-    sound = units_similarity(a_units, b_units, weights, *abjad, syllabic)
+    sound = units_similarity(a_units, b_units, weights, reading)
     if sound > spelling:
         return sound, "phonetic"
     return spelling, "fuzzy"
 
 
 def word_similarity(
-    a: WordKeys, b: WordKeys, weights: Weights, abjad: tuple[bool, bool] = (False, False), syllabic: bool = False
+    a: WordKeys, b: WordKeys, weights: Weights, reading: Reading = Reading()
 ) -> tuple[float, WordMethod]:
     """How alike two words are, and by which of their forms.
 
@@ -170,7 +180,7 @@ def word_similarity(
         return 1.0, "normalized"
     if a.romanized == b.romanized:
         return _config.TRANSLITERATED_SIMILARITY, "transliterated"
-    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, abjad, syllabic)
+    return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, reading)
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -195,4 +205,5 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     0.79
     """
     ka, kb = name_keys(a), name_keys(b)
-    return units_similarity(ka.units, kb.units, weights, ka.abjad, kb.abjad)
+    # Symmetric: a syllabic reading would favour one side.
+    return units_similarity(ka.units, kb.units, weights, Reading(ka.abjad, kb.abjad))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import namenorm
 from namenorm import Weights
 from namenorm._keys import name_keys
-from namenorm._similarity import units_similarity
+from namenorm._similarity import Reading, units_similarity
 
 SIMILARITIES: list[Callable[[str, str], float]] = [namenorm.text_similarity, namenorm.phonetic_similarity]
 names = st.text(max_size=40)
@@ -38,7 +38,7 @@ def test_phonetic_similarity_rewards_sound_classes() -> None:
 def test_a_syllabic_transcription_drops_its_added_vowels_cheaply(text: str, name: str) -> None:
     # Marbella also needs r for l.
     a, b = name_keys(text).units, name_keys(name).units
-    assert units_similarity(a, b, Weights(), a_syllabic=True) > units_similarity(a, b, Weights()) + 0.05
+    assert units_similarity(a, b, Weights(), Reading(a_syllabic=True)) > units_similarity(a, b, Weights()) + 0.05
 
 
 def test_romanian_letters_written_without_marks_are_close() -> None:
