@@ -17,7 +17,7 @@ import regex
 _ACRONYM = regex.compile(r"(?<![\p{L}\p{M}])(?:\p{L}\.)+\p{L}\.?(?![\p{L}\p{M}])")
 # Apostrophes and modifier letters used as apostrophes join, never split: "O'Brien",
 # "T'agher", "Qur'an".
-_APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f4]")
+APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f4]")
 # In Hebrew an apostrophe after a letter is the geresh (׳), which makes it
 # another letter: ג׳ is j, צ׳ is ch. It is kept, as the geresh, in its word;
 # the gershayim of acronyms (צה״ל) joins like an apostrophe.
@@ -59,6 +59,6 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _LONE_GERESH.sub(" ", _GERESH.sub("\u05f3", _INVISIBLE.sub("", text)))
-    text = _APOSTROPHES.sub("", text.casefold())
+    text = APOSTROPHES.sub("", text.casefold())
     text = unicodedata.normalize("NFC", text)
     return _SEPARATORS.sub(" ", text).strip()

@@ -22,7 +22,7 @@ from typing import Any
 import regex
 from unidecode import unidecode
 
-from ._normalize import normalize
+from ._normalize import APOSTROPHES, normalize
 
 # The scripts that have a table, and how to recognise their letters.
 _SCRIPT_TABLES: dict[str, regex.Pattern[str]] = {
@@ -129,7 +129,6 @@ def abjad_reading(text: str) -> str | None:
 _WADE_GILES_SYLLABLE = regex.compile(r"(ch'|ch|hs|ts'|tz'|ts|tz|ss|sz|sh|k'|p'|t'|[jkptmfnlhsyw])?(\w+)")
 # What only Wade-Giles writes: an aspirate apostrophe, hs, -ih, -ieh.
 _WADE_GILES_MARK = regex.compile(r"(?:ch|[kpt]|ts|tz)'|\bhs|ih\b|ieh\b")
-_APOSTROPHES = regex.compile(r"[\u2018\u2019\u02bb\u02bc`]")
 # The initials after which u and ŭ are pinyin i: tzŭ is zi, ssŭ is si.
 _APICAL = frozenset({"tz", "tz'", "ss", "sz"})
 # The initials that keep a final o as o (po, mo); after k and h it is e (ko is
@@ -149,7 +148,8 @@ def pinyin_reading(text: str) -> str | None:
     >>> pinyin_reading("K'un-shan-ch'eng"), pinyin_reading("Hadrut")
     ('kun shan cheng', None)
     """
-    name = _APOSTROPHES.sub("'", unicodedata.normalize("NFC", text).casefold())
+    # Any apostrophe normalize would drop marks aspiration here.
+    name = APOSTROPHES.sub("'", unicodedata.normalize("NFC", text).casefold())
     if not _WADE_GILES_MARK.search(name):
         return None
     table = _load("wade_giles")
