@@ -36,10 +36,20 @@ def readings(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
         # A name written syllable by syllable ("ao ka la", "Hau-gang", "pa bi ya
         # ni cai"), as transcriptions from Chinese and other syllabic scripts
         # are, is one word.
-        joined = "".join(w.normalized for w in query.words)
         # Keep a capital if the query had one: it tells a name written out from
         # a transcription (see `abjad_reading`, `NameKeys.syllabic`).
-        found.append((joined if name.islower() else joined.capitalize(), 1.0, "syllables joined"))
+        def case(text: str) -> str:
+            return text if name.islower() else text.capitalize()
+
+        syllables = [w.normalized for w in query.words]
+        found.append((case("".join(syllables)), 1.0, "syllables joined"))
+        core = [i for i, w in enumerate(query.words) if not w.optional]
+        if len(core) < len(syllables):
+            # Also with its optional words apart ("zhong duo zhen": Zhongduo town).
+            joined = case("".join(syllables[core[0] : core[-1] + 1]))
+            found.append(
+                (" ".join([*syllables[: core[0]], joined, *syllables[core[-1] + 1 :]]), 1.0, "syllables joined")
+            )
     pinyin = pinyin_reading(name)
     if pinyin is not None:
         # "Ch'ing-p'u-hsien": pinyin qing pu xian, which names Qingpu (xian: county).

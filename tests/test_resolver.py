@@ -145,6 +145,14 @@ def test_syllables_are_joined() -> None:
     assert match is not None and ("syllables joined", 1.0) in match.evidence
 
 
+def test_syllables_are_joined_without_a_word_for_a_kind_of_place() -> None:
+    # zhen (town) is a word of its own: "long shui zhen" is Longshui town.
+    r = Resolver(Gazetteer([Entity(id="place:l", name="Longshui", kind="place")]))
+    match = r.resolve("long shui zhen")
+    assert match is not None and match.score >= 0.95
+    assert ("longshui~longshui", 1.0) in match.evidence
+
+
 @pytest.mark.parametrize(
     ("name", "query", "evidence"),
     [
