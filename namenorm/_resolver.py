@@ -186,8 +186,11 @@ class Resolver:
 
         Returns:
             The best match, with `ambiguous` set when another entity came
-            within the margin; None for a blank name or when nothing reaches
-            the cutoff.
+            within the margin; None for a blank name, when nothing reaches
+            the cutoff, or when the best is a place or organisation named
+            only in part or with words its name lacks (method "partial":
+            "Union" is not the Soviet Union, "Kansanshi Mine" not Kansanshi;
+            `candidates` still ranks it).
 
         Raises:
             TypeError: If `name` is not a str.
@@ -196,7 +199,7 @@ class Resolver:
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         _check_unit("score_cutoff", cutoff)
         found = self.candidates(name, kind=kind, limit=2, score_cutoff=0.0)
-        if not found or found[0].score < cutoff:
+        if not found or found[0].score < cutoff or (found[0].method == "partial" and found[0].entity.kind != "person"):
             return None
         return found[0]
 

@@ -4,10 +4,10 @@ A name matches when every word of it agrees with a word of the entity's name
 (in any order, joined or split), so that a full name whose other part
 contradicts the entry ("Heydar Aliyev" against "Ilham Aliyev") does not match.
 People may also be named in part: by surname, without a middle name, or with
-initials. A place or organisation named in part, or with words its name
-lacks ("Kansanshi Mine"), scores too low to resolve by itself, but still
-ranks; optional words (articles, "city of", "district")
-may be missing at a small cost.
+initials. A place or organisation named in part ("Mantes" for
+Mantes-la-Jolie), or with words its name lacks ("Kansanshi Mine"), ranks
+but never resolves a name by itself (method "partial"); optional words
+(articles, "city of", "district") may be missing at a small cost.
 """
 
 from __future__ import annotations
@@ -140,8 +140,8 @@ def _aligned(
         factor *= weights.optional_word_factor ** sum(q.optional for q in spare)
         if not all(q.optional for q in spare):
             # A place named with more than its name ("Kansanshi Mine", "Old
-            # Delhi"): weak evidence, as a place named in part is.
-            factor *= weights.partial_place_factor
+            # Delhi"): weak evidence, as the other words may name another place.
+            factor *= weights.extra_words_factor
             method = "partial"
     matched = sorted(taken)
     if any(m == "initials" for _, m, _ in pairs.values()):
@@ -155,8 +155,8 @@ def _aligned(
         spare = [n for j, n in enumerate(name) if j not in taken]
         factor *= weights.optional_word_factor ** sum(n.optional for n in spare)
         if not all(n.optional for n in spare):
-            # Part of a place's name ("Mantes" of "Mantes-la-Jolie") is weak
-            # evidence: enough to rank, never enough to resolve alone.
+            # Part of a place's name ("Mantes" of "Mantes-la-Jolie") is enough
+            # to rank, never enough to resolve alone (see `Resolver.resolve`).
             factor *= weights.partial_place_factor
             method = "partial"
     elif len(matched) < len(name):

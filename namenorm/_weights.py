@@ -21,6 +21,8 @@ class Weights:
         surname_cutoff: A person's surname must agree at least this well.
         partial_place_factor: Factor on a place or organisation named by
             part of its name.
+        extra_words_factor: Factor on a place or organisation named with
+            words its name lacks.
         optional_word_factor: Factor for each optional word (article, "city
             of", "district") that one name has and the other has not.
         abjad_vowel_indel_cost: `vowel_indel_cost` when a name is written in
@@ -37,5 +39,6 @@ class Weights:
     surname_cutoff: float = _config.SURNAME_CUTOFF
     optional_word_factor: float = _config.OPTIONAL_WORD_FACTOR
     partial_place_factor: float = _config.PARTIAL_PLACE_FACTOR
+    extra_words_factor: float = _config.EXTRA_WORDS_FACTOR
     abjad_vowel_indel_cost: float = _config.ABJAD_VOWEL_INDEL_COST
     epenthetic_vowel_cost: float = _config.EPENTHETIC_VOWEL_COST

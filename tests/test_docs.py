@@ -11,6 +11,7 @@ import shlex
 import pytest
 
 import namenorm
+from namenorm import cli
 
 from conftest import ROOT
 
@@ -48,3 +49,14 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     assert "pytest" in commands[1]
     assert shlex.split(commands[1])  # well-formed
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").count("Quickstart") >= 1
+
+
+def test_quickstart_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    # The main command's namenorm part, run in process, prints the README's ```text block.
+    command = shlex.split(quickstart()[0].split("&&", 1)[1])
+    assert command[0] == "namenorm"
+    section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    shown = re.search(r"```text\n(.*?)```", section, flags=re.DOTALL)
+    assert shown, "the Quickstart shows no output"
+    assert cli.main(command[1:]) == 0
+    assert capsys.readouterr().out == shown.group(1)

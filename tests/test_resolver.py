@@ -139,6 +139,24 @@ def test_place_named_with_more_than_its_name_ranks_but_does_not_resolve() -> Non
     assert r.resolve("Kansanshi Mine") is None
 
 
+def test_place_named_by_part_of_its_name_ranks_above_a_near_spelling_but_does_not_resolve() -> None:
+    # "Texmelucan" is San Martín Texmelucan more likely than Teoloyucan,
+    # spelled otherwise; but a part alone never settles it: "Union" is not the
+    # Soviet Union.
+    r = Resolver(
+        Gazetteer(
+            [
+                Entity(id="place:s", name="San Martin Texmelucan", kind="place"),
+                Entity(id="place:t", name="Teoloyucan", kind="place"),
+            ]
+        )
+    )
+    found = r.candidates("Texmelucan")
+    assert [(m.entity.id, m.method) for m in found] == [("place:s", "partial"), ("place:t", "fuzzy")]
+    assert found[0].score > found[1].score + 0.2
+    assert r.resolve("Texmelucan") is None
+
+
 def test_syllables_are_joined() -> None:
     r = Resolver(Gazetteer([Entity(id="place:p", name="Pabianice", kind="place")]), score_cutoff=0.5)
     match = r.resolve("pa bi ya ni cai")
