@@ -38,6 +38,10 @@ ALTERNATIVE_COST = 0.2
 NEAR_VOWEL_COST = 0.1
 FAR_VOWEL_COST = 0.6
 
+#: Similarity of two words that translate each other in names ("Восточный"
+#: and "East", "Сен" and "Saint": `[equivalents]` of data/generic.toml), and
+#: factor on a query read with such words in English.
+EQUIVALENT_WORD_SIMILARITY = 0.95
 #: Factor on a match of the part of a query before its comma ("Tacoma" of
 #: "Tacoma, Washington"): the qualifier is set aside, not checked.
 QUALIFIER_FACTOR = 0.97

@@ -15,6 +15,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 from importlib import resources
 
 import regex
@@ -26,10 +27,9 @@ Phrases = tuple[tuple[str, ...], ...]
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict[str, list[str]]:
+def _data() -> dict[str, Any]:
     path = resources.files("namenorm") / "data" / "generic.toml"
-    data: dict[str, list[str]] = tomllib.loads(path.read_text(encoding="utf-8"))
-    return data
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +87,38 @@ def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
                 changed = True
                 break
     return start, core_start, core_end
+
+
+@lru_cache(maxsize=1)
+def _equivalents() -> dict[str, str]:
+    groups: dict[str, list[str]] = _data()["equivalents"]
+    return {transliterate(word): english for english, words in groups.items() for word in words}
+
+
+def equivalent(word: str) -> str | None:
+    """The English word that a romanized word translates, if it is one of
+    the words names translate rather than transcribe (`[equivalents]` of
+    data/generic.toml: saint, east, west, north, south).
+
+    >>> equivalent("vostochny"), equivalent("st"), equivalent("hadrut")
+    ('east', 'saint', None)
+    """
+    return _equivalents().get(word)
+
+
+def with_equivalents(text: str) -> str | None:
+    """The name, normalized, with each translated word in English, if it has
+    one. Its words are capitalized unless the name was all lowercase, which
+    tells how it was transcribed (see `NameKeys.syllabic`).
+
+    >>> with_equivalents("Восточный Кливленд"), with_equivalents("Hadrut")
+    ('East Кливленд', None)
+    """
+    words = normalize(text).split()
+    english = [equivalent(transliterate(word)) or word for word in words]
+    if english == words:
+        return None
+    return " ".join(english if text.islower() else [w.capitalize() for w in english])
 
 
 # The Arabic article, written joined to its word: الديوانية = al-Diwaniyah.

@@ -92,7 +92,7 @@ class Match:
             another entity comes close.
         alias: The name of the entity that matched best (canonical name or alias).
         method: How it matched: "exact", "normalized", "transliterated",
-            "phonetic", "fuzzy", "initials", "surname" or "partial".
+            "translated", "phonetic", "fuzzy", "initials", "surname" or "partial".
         ambiguous: True when another entity scored within the ambiguity margin.
         runner_up: The best other entity, if any was scored.
         runner_up_score: Its score.

@@ -2,7 +2,7 @@
 
 A name may be a transcription of another spelling: syllables written apart
 ("ao ka la"), Wade-Giles ("Ch'ing-p'u-hsien"), Arabic letters romanized one by
-one ("qrwh"); or it may carry what a gazetteer name lacks: a qualifier after a
+one ("qrwh"), words translated ("Западная Ковина", West Covina); or it may carry what a gazetteer name lacks: a qualifier after a
 comma, a Lithuanian ending, the Arabic article joined to its word. The
 resolver tries each reading when no name is spelled as the query is, at a
 factor on its scores.
@@ -11,7 +11,7 @@ factor on its scores.
 from __future__ import annotations
 
 from . import _config
-from ._generic import without_article, without_case_ending, without_qualifier
+from ._generic import with_equivalents, without_article, without_case_ending, without_qualifier
 from ._keys import NameKeys, name_keys
 from ._translit import abjad_reading, pinyin_reading
 
@@ -25,8 +25,8 @@ def readings(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
 
     Returns:
         (text, factor on its scores, what was read otherwise) for each
-        reading: syllables joined, Wade-Giles as pinyin, a Lithuanian ending
-        or a qualifier set aside, Latin letters read as Arabic ones, and the
+        reading: syllables joined, Wade-Giles as pinyin, translated words in
+        English, a Lithuanian ending or a qualifier set aside, Latin letters read as Arabic ones, and the
         Arabic article set aside, of the query and of those readings.
     """
     found: list[tuple[str, float, str]] = []
@@ -62,6 +62,12 @@ def readings(name: str, query: NameKeys) -> list[tuple[str, float, str]]:
     if stem is not None:
         ending = name.strip()[len(stem.strip()) :]
         found.append((stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{ending}"))
+    english = with_equivalents(name)
+    if english is not None:
+        # "Западная Ковина": West Covina, a name half translated. Its words
+        # agree with the English ones anyway (`word_similarity`); read in
+        # English, the name is also found by the English words' keys.
+        found.append((english, _config.EQUIVALENT_WORD_SIMILARITY, f"read in English: {english}"))
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.

@@ -12,11 +12,12 @@ from typing import Literal, NamedTuple
 import jellyfish
 
 from . import _config
+from ._generic import equivalent
 from ._keys import VOWEL, NameKeys, WordKeys, name_keys, unit_alternatives
 from ._weights import Weights
 
 #: How two words were found alike, strongest first.
-WordMethod = Literal["normalized", "transliterated", "phonetic", "fuzzy"]
+WordMethod = Literal["normalized", "transliterated", "translated", "phonetic", "fuzzy"]
 
 
 def ratio(a: str, b: str) -> float:
@@ -173,13 +174,17 @@ def word_similarity(
     """How alike two words are, and by which of their forms.
 
     1.0 for the same normalized word; `TRANSLITERATED_SIMILARITY` for the same
-    romanization; otherwise the better of the spelling ratio and the phonetic
+    romanization; `EQUIVALENT_WORD_SIMILARITY` for words that translate each
+    other ("vostochny", "east": see `namenorm._generic.equivalent`); otherwise the better of the spelling ratio and the phonetic
     similarity of the romanizations.
     """
     if a.normalized == b.normalized:
         return 1.0, "normalized"
     if a.romanized == b.romanized:
         return _config.TRANSLITERATED_SIMILARITY, "transliterated"
+    english = equivalent(a.romanized)
+    if english is not None and english == equivalent(b.romanized):
+        return _config.EQUIVALENT_WORD_SIMILARITY, "translated"
     return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, reading)
 
 

@@ -188,6 +188,13 @@ def test_a_query_is_read_otherwise(name: str, query: str, evidence: tuple[str, f
     assert evidence in match.evidence
 
 
+def test_words_that_translate_each_other_agree() -> None:
+    r = Resolver(Gazetteer([Entity(id="place:s", name="St. Catharines", kind="place")]))
+    for query in ("Saint Catharines", "Sankt Catharines"):
+        match = r.resolve(query)
+        assert match is not None and match.method == "translated" and match.score == 0.95
+
+
 def test_a_name_as_written_is_not_read_otherwise() -> None:
     # "Dallas" is Dallas: read without a Lithuanian ending it would be Dall too.
     dallas = Entity(id="place:a", name="Dallas", kind="place")
