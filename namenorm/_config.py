@@ -81,12 +81,12 @@ INITIAL_SIMILARITY = 0.9
 #: Factor on a person matched by part of the name (surname alone, no middle name).
 PARTIAL_NAME_FACTOR = 0.9
 
-#: Factor on a place or organisation named by part of its name ("Mantes" for
+#: Factor on an entity other than a person named by part of its name ("Mantes" for
 #: "Mantes-la-Jolie", "Texmelucan" for San Martin Texmelucan): it ranks with
 #: places spelled nearly as the query, but `resolve` never returns such a
 #: match by itself ("Union" is not the Soviet Union).
 PARTIAL_PLACE_FACTOR = 0.8
-#: Factor on a place or organisation named with words its name lacks
+#: Factor on an entity other than a person named with words its name lacks
 #: ("Kansanshi Mine", "Deerfield Beach" for Deerfield): those words may name
 #: another place, so the match ranks far below a full one, under the cutoff.
 EXTRA_WORDS_FACTOR = 0.6

@@ -15,8 +15,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 from importlib import resources
+from typing import Any
 
 import regex
 

@@ -147,9 +147,10 @@ class Resolver:
         scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
         if any(s.score.method in ("exact", "normalized") for s in scored):
             return scored  # a name as written: other readings could only compete with it
-        for text, factor, note in readings(name, query):
-            for item in self._score(name_keys(text), unicodedata.normalize("NFC", text.strip()), kind):
-                scored.append(_scaled(item, factor, note))
+        for reading in readings(name, query):
+            for item in self._score(name_keys(reading.text), unicodedata.normalize("NFC", reading.text.strip()), kind):
+                if reading.people or item.entity.kind != "person":
+                    scored.append(_scaled(item, reading.factor, reading.note))
         return scored
 
     def _score(self, query: NameKeys, exact: str, kind: str | None) -> list[Scored]:
@@ -186,11 +187,10 @@ class Resolver:
 
         Returns:
             The best match, with `ambiguous` set when another entity came
-            within the margin; None for a blank name, when nothing reaches
-            the cutoff, or when the best is a place or organisation named
-            only in part or with words its name lacks (method "partial":
-            "Union" is not the Soviet Union, "Kansanshi Mine" not Kansanshi;
-            `candidates` still ranks it).
+            within the margin; None for a blank name or when the best
+            candidate is not accepted (see `accepts`), even if the runner-up
+            would be: the ranking says the name is more likely what it
+            cannot settle.
 
         Raises:
             TypeError: If `name` is not a str.
@@ -199,9 +199,22 @@ class Resolver:
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         _check_unit("score_cutoff", cutoff)
         found = self.candidates(name, kind=kind, limit=2, score_cutoff=0.0)
-        if not found or found[0].score < cutoff or (found[0].method == "partial" and found[0].entity.kind != "person"):
+        if not found or not self.accepts(found[0], score_cutoff=cutoff):
             return None
         return found[0]
+
+    def accepts(self, match: Match, *, score_cutoff: float | None = None) -> bool:
+        """Whether a best candidate resolves its name by itself.
+
+        It must reach the cutoff (the resolver's, unless `score_cutoff` is
+        given), and not be an entity other than a person matched only in
+        part or with words its name lacks (method "partial": "Union" is not
+        the Soviet Union, "Kansanshi Mine" not Kansanshi), which `candidates`
+        ranks but nothing settles. People are named in part all the time
+        (surname only, no middle name).
+        """
+        cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
+        return match.score >= cutoff and not (match.method == "partial" and match.entity.kind != "person")
 
     def resolve_many(self, names: Iterable[str], *, kind: str | None = None) -> Iterator[Match | None]:
         """Resolve each name in turn, yielding the answers in input order."""

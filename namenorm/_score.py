@@ -4,7 +4,7 @@ A name matches when every word of it agrees with a word of the entity's name
 (in any order, joined or split), so that a full name whose other part
 contradicts the entry ("Heydar Aliyev" against "Ilham Aliyev") does not match.
 People may also be named in part: by surname, without a middle name, or with
-initials. A place or organisation named in part ("Mantes" for
+initials. Any other entity named in part ("Mantes" for
 Mantes-la-Jolie), or with words its name lacks ("Kansanshi Mine"), ranks
 but never resolves a name by itself (method "partial"); optional words
 (articles, "city of", "district") may be missing at a small cost.
@@ -117,7 +117,8 @@ def _aligned(
                 if q.romanized[:1] == n.romanized[:1]:
                     scored.append((weights.initial_similarity, "initials", i, j))
                 continue
-            similarity, word_method = word_similarity(q, n, weights, reading)
+            # A surname is not translated: Kanye West is not Kanye Ouest.
+            similarity, word_method = word_similarity(q, n, weights, reading, translated=not person)
             if not person and (q.optional or n.optional) and similarity < _config.OPTIONAL_MATCH_MIN:
                 continue  # an optional word is left unmatched rather than matched badly
             scored.append((similarity, word_method, i, j))

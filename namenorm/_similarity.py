@@ -169,20 +169,21 @@ def forms_similarity(
 
 
 def word_similarity(
-    a: WordKeys, b: WordKeys, weights: Weights, reading: Reading = Reading()
+    a: WordKeys, b: WordKeys, weights: Weights, reading: Reading = Reading(), *, translated: bool = True
 ) -> tuple[float, WordMethod]:
     """How alike two words are, and by which of their forms.
 
     1.0 for the same normalized word; `TRANSLITERATED_SIMILARITY` for the same
-    romanization; `EQUIVALENT_WORD_SIMILARITY` for words that translate each
-    other ("vostochny", "east": see `namenorm._generic.equivalent`); otherwise the better of the spelling ratio and the phonetic
-    similarity of the romanizations.
+    romanization; if `translated`, `EQUIVALENT_WORD_SIMILARITY` for words that
+    translate each other ("vostochny", "east": see
+    `namenorm._generic.equivalent`); otherwise the better of the spelling
+    ratio and the phonetic similarity of the romanizations.
     """
     if a.normalized == b.normalized:
         return 1.0, "normalized"
     if a.romanized == b.romanized:
         return _config.TRANSLITERATED_SIMILARITY, "transliterated"
-    english = equivalent(a.romanized)
+    english = equivalent(a.romanized) if translated else None
     if english is not None and english == equivalent(b.romanized):
         return _config.EQUIVALENT_WORD_SIMILARITY, "translated"
     return forms_similarity(a.romanized, a.units, b.romanized, b.units, weights, reading)

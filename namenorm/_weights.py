@@ -19,9 +19,9 @@ class Weights:
         partial_name_factor: Factor on a person named in part.
         reorder_factor: Factor on a name whose words came in another order.
         surname_cutoff: A person's surname must agree at least this well.
-        partial_place_factor: Factor on a place or organisation named by
+        partial_place_factor: Factor on an entity other than a person named by
             part of its name.
-        extra_words_factor: Factor on a place or organisation named with
+        extra_words_factor: Factor on an entity other than a person named with
             words its name lacks.
         optional_word_factor: Factor for each optional word (article, "city
             of", "district") that one name has and the other has not.

@@ -143,7 +143,7 @@ def _answers(resolver: Resolver, names: Iterable[str], kind: str | None, top: in
         # As Resolver.resolve decides, from one ranking: no match unless the
         # best clears the cutoff; then the others that clear it too.
         found = resolver.candidates(name, kind=kind, limit=max(top, 2))
-        if not found or found[0].score < resolver.score_cutoff:
+        if not found or not resolver.accepts(found[0]):
             yield name, []
         else:
             yield name, [m for m in found[:top] if m.score >= resolver.score_cutoff]

@@ -44,6 +44,13 @@ def test_unresolved_name_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no match" in out.splitlines()[1]
 
 
+def test_a_name_resolve_refuses_is_no_match(capsys: pytest.CaptureFixture[str]) -> None:
+    # The UN Security Council named in part: ranked, never settled (as `resolve` decides).
+    code, out, _ = run(["resolve", "--json", "Security Council"], capsys)
+    assert code == 1
+    assert json.loads(out)["match"] is None
+
+
 def test_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["resolve", "--json", "Gadrut", "Paris"], capsys)
     assert code == 1

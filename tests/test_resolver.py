@@ -195,6 +195,20 @@ def test_words_that_translate_each_other_agree() -> None:
         assert match is not None and match.method == "translated" and match.score == 0.95
 
 
+@pytest.mark.parametrize("query", ["Kanye Ouest", "Канье Западный"])
+def test_a_surname_is_not_translated(query: str) -> None:
+    r = Resolver(Gazetteer([Entity(id="person:k", name="Kanye West", kind="person")]))
+    assert r.resolve(query) is None
+
+
+@pytest.mark.parametrize("query", ["ъ kuang qu", "ъ xian zhen", "long zhen"])
+def test_syllables_with_only_optional_words_left_do_not_break(query: str) -> None:
+    r = Resolver(Gazetteer([Entity(id="place:l", name="Longshui", kind="place")]))
+    r.candidates(query)  # no IndexError
+    evidence = [what for m in r.candidates("long zhen") for what, _ in m.evidence]
+    assert evidence.count("syllables joined") <= 1
+
+
 def test_a_name_as_written_is_not_read_otherwise() -> None:
     # "Dallas" is Dallas: read without a Lithuanian ending it would be Dall too.
     dallas = Entity(id="place:a", name="Dallas", kind="place")
