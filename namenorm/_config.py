@@ -107,10 +107,6 @@ CANDIDATE_MIN_SHARED = 0.5
 #: most sound-key bigrams with it.
 CANDIDATE_LIMIT = 500
 
-#: And at most this many more of those left out by `CANDIDATE_LIMIT`: those
-#: that have the largest share of the query's grams, as a long name that holds
-#: the query has ("Persiceto" of San Giovanni in Persiceto).
-CANDIDATE_COVERING = 100
 #: When more names qualify than `CANDIDATE_LIMIT`, they are cut by this weight
 #: times their gram Dice coefficient (at most 0.5) plus the Jaro-Winkler
 #: similarity of their spelling (at most 1): grams and spelling count alike.

@@ -107,18 +107,15 @@ class Index:
         *,
         min_shared: float = _config.CANDIDATE_MIN_SHARED,
         limit: int = _config.CANDIDATE_LIMIT,
-        covering: int = _config.CANDIDATE_COVERING,
     ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
         word's Metaphone key; at most `limit` of them, those most alike first
-        (Dice coefficient of grams, plus Jaro-Winkler similarity of spelling),
-        and `covering` more of those left, that have most of the query's grams.
+        (Dice coefficient of grams, plus Jaro-Winkler similarity of spelling).
 
         A query written without short vowels (Arabic or Hebrew script) is looked
         up by its consonant skeleton too (`skeleton_grams`).
         """
         alike: dict[int, float] = {}  # name -> how alike: the Dice coefficient of the grams that admitted it
-        covered: dict[int, float] = {}  # name -> the share of the query's grams it has
         lookups = [(grams(query), self._sizes)]
         if query.abjad:
             lookups.append((skeleton_grams(query), self._skeleton_sizes))
@@ -131,7 +128,6 @@ class Index:
                 if count >= needed:
                     # A long name shares many grams with anything, so counts alone favour it.
                     alike[i] = max(alike.get(i, 0.0), count / (len(query_grams) + sizes[i]))
-                    covered[i] = max(covered.get(i, 0.0), count / len(query_grams))
         size = len(lookups[0][0])
         floor = math.ceil(min_shared * size) + 1
         for key in metaphones(query):
@@ -146,10 +142,4 @@ class Index:
                     query.romanized, self.names[i].keys.romanized
                 )
         hits = sorted(alike, key=lambda i: (-alike[i], i))[:limit]
-        if len(alike) > limit:
-            # A long name that holds the query is far from it by Dice and by
-            # Jaro-Winkler ("Persiceto", San Giovanni in Persiceto): a few more
-            # are kept by the share of the query's grams they have.
-            rest = set(alike).difference(hits)
-            hits += sorted(rest, key=lambda i: (-covered.get(i, 0.0), -alike[i], i))[:covering]
         return [self.names[i] for i in sorted(hits)]
