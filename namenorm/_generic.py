@@ -106,21 +106,6 @@ def equivalent(word: str) -> str | None:
     return _equivalents().get(word)
 
 
-def with_equivalents(text: str) -> str | None:
-    """The name, normalized, with each translated word in English, if it has
-    one. Its words are capitalized unless the name was all lowercase, which
-    tells how it was transcribed (see `NameKeys.syllabic`).
-
-    >>> with_equivalents("Восточный Кливленд"), with_equivalents("Hadrut")
-    ('East Кливленд', None)
-    """
-    words = normalize(text).split()
-    english = [equivalent(transliterate(word)) or word for word in words]
-    if english == words:
-        return None
-    return " ".join(english if text.islower() else [w.capitalize() for w in english])
-
-
 # The Arabic article, written joined to its word: الديوانية = al-Diwaniyah.
 _ARABIC_ARTICLE = regex.compile(r"^\s*ال(?=\p{Script=Arabic}{2})")
 

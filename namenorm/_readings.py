@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import _config
-from ._generic import with_equivalents, without_article, without_case_ending, without_qualifier
+from ._generic import equivalent, without_article, without_case_ending, without_qualifier
 from ._keys import NameKeys, name_keys
 from ._translit import abjad_reading, pinyin_reading
 
@@ -72,14 +72,16 @@ def readings(name: str, query: NameKeys) -> list[OtherReading]:
     if stem is not None:
         ending = name.strip()[len(stem.strip()) :]
         found.append(OtherReading(stem, _config.CASE_ENDING_FACTOR, f"Lithuanian ending set aside: -{ending}"))
-    english = with_equivalents(name)
-    if english is not None:
+    english = [equivalent(w.romanized) for w in query.words]
+    if any(english):
         # "Западная Ковина": West Covina, a name half translated. Its words
         # agree with the English ones anyway (`word_similarity`); read in
-        # English, the name is also found by the English words' keys.
-        found.append(
-            OtherReading(english, _config.EQUIVALENT_WORD_SIMILARITY, f"read in English: {english}", people=False)
-        )
+        # English, the name is also found by the English words' keys. Words
+        # are capitalized unless the query was all lowercase, which tells how
+        # it was transcribed (see `NameKeys.syllabic`).
+        in_english = [e or w.normalized for e, w in zip(english, query.words)]
+        text = " ".join(in_english if name.islower() else [w.capitalize() for w in in_english])
+        found.append(OtherReading(text, _config.EQUIVALENT_WORD_SIMILARITY, f"read in English: {text}", people=False))
     head = without_qualifier(name)
     if head is not None:
         # "Tacoma, Washington": the part before the comma may be the name.

@@ -124,12 +124,12 @@ def _costs(units: Units, vowel_cost: float) -> list[float]:
 @lru_cache(maxsize=1 << 16)
 def units_similarity(a: Units, b: Units, weights: Weights, reading: Reading = Reading()) -> float:
     """Similarity in [0, 1] of two sequences of sound units (`phonetic_distance`
-    over the costlier of the two). A name written without short vowels
-    (`a_abjad`) lacks vowels of the other: inserting those is cheap, and the
-    other way round. A name transcribed through a syllabic script
-    (`a_syllabic`) has vowels the other lacks: deleting those costs
-    `epenthetic_vowel_cost`. Cached: the same word pairs recur across a name's aliases
-    and across queries."""
+    over the costlier of the two), written as `reading` says. A name written
+    without short vowels (`reading.a_abjad`) lacks vowels of the other:
+    inserting those is cheap, and the other way round. A name transcribed
+    through a syllabic script (`reading.a_syllabic`) has vowels the other
+    lacks: deleting those costs `epenthetic_vowel_cost`. Cached: the same word
+    pairs recur across a name's aliases and across queries."""
     a_abjad, b_abjad, a_syllabic = reading
     a_vowel = weights.abjad_vowel_indel_cost if b_abjad else weights.vowel_indel_cost
     if a_syllabic:

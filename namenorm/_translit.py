@@ -136,6 +136,13 @@ _APICAL = frozenset({"tz", "tz'", "ss", "sz"})
 _ROUNDED = frozenset({"", "p", "p'", "m", "f", "w", "y"})
 
 
+@lru_cache(maxsize=1)
+def _wade_giles() -> tuple[dict[str, Any], dict[str, str]]:
+    # The table, and every final it knows with its pinyin (same_finals are spelled alike).
+    table = _load("wade_giles")
+    return table, {**{f: f for f in table["same_finals"]}, **table["finals"]}
+
+
 def pinyin_reading(text: str) -> str | None:
     """The pinyin of a Chinese name written in Wade-Giles, syllable by
     syllable ("Ch'ing-p'u-hsien" is "qing pu xian", Qingpu county), or None
@@ -152,8 +159,7 @@ def pinyin_reading(text: str) -> str | None:
     name = APOSTROPHES.sub("'", unicodedata.normalize("NFC", text).casefold())
     if not _WADE_GILES_MARK.search(name):
         return None
-    table = _load("wade_giles")
-    finals: dict[str, str] = {**{f: f for f in table["same_finals"]}, **table["finals"]}
+    table, finals = _wade_giles()
     out = []
     for syllable in regex.split(r"[\s\-]+", name.strip()):
         if syllable in table["syllables"]:
