@@ -122,3 +122,7 @@ DEFAULT_LIMIT = 5
 #: A person's surname must agree at least this well: given names vary
 #: (Nikol, Nicole, Nikola) but another surname is another person.
 SURNAME_CUTOFF = 0.8
+
+# A query in several words matches a one-word name joined ("Kuchuk Chekmejeh" /
+# "Küçükçekmece") only at this similarity or more.
+SPLIT_MIN_SIMILARITY = 0.8

@@ -74,6 +74,14 @@ def score_name(
     # People are compared word by word, so that a given name alone is not a match.
     if len(query.words) == 1 and (len(name.words) == 1 or _may_join(query, name, person)):
         candidates.append(_whole(query, name, weights, reading))
+    elif len(name.words) == 1 and not query.abjad and _may_join(query, name, person):
+        # The query's words run together ("Kuchuk Chekmejeh" / "Küçükçekmece"):
+        # only a close spelling counts, as extra words would otherwise vanish
+        # into it; never a name without short vowels (Arabic, Hebrew script),
+        # whose joined consonants are alike too many names ("Del City" / Tilst).
+        whole = _whole(query, name, weights, reading)
+        if whole.score >= _config.SPLIT_MIN_SIMILARITY:
+            candidates.append(whole)
     if len(query.words) > 1 or len(name.words) > 1:
         aligned = _aligned(query.words, name.words, person, weights, reading)
         if aligned is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from namenorm import Entity, Gazetteer, Resolver
+from namenorm._keys import name_keys
+from namenorm._score import score_name
 
 PLACES = Resolver(
     Gazetteer(
@@ -15,6 +17,8 @@ PLACES = Resolver(
             Entity(id="geonames:2657896", name="Zürich", kind="place"),
             Entity(id="geonames:104515", name="Makkah", kind="place"),
             Entity(id="geonames:6697380", name="Tacloban", kind="place"),
+            Entity(id="geonames:742394", name="Küçükçekmece", kind="place"),
+            Entity(id="geonames:5109177", name="Binghamton", kind="place"),
         ]
     ),
     rival_places=False,
@@ -29,6 +33,8 @@ CASES = [
     ("Цюрих", "geonames:2657896", "ch read as kh"),
     ("Makka", "geonames:104515", "a mute final h"),
     ("Lungsod ng Tacloban", "geonames:6697380", "'city of' in Tagalog"),
+    ("Kuchuk Chekmejeh", "geonames:742394", "a one-word name written in two"),
+    ("bing-eomteon", "geonames:5109177", "a one-word name transcribed in two"),
 ]
 
 
@@ -70,3 +76,20 @@ def test_optional_words_do_not_merge_entities() -> None:
     assert r.resolve("Ed Gore") is None
     gore = r.resolve("Gore")
     assert gore is not None and gore.method == "surname"
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("ڈیل سٹی", "Tilst"),  # Del City in Urdu: joined consonants say too little
+        ("Tacoma Beach", "Tacoma"),  # an extra word, not the name written apart
+    ],
+)
+def test_words_run_together_only_when_close(query: str, name: str) -> None:
+    joined = score_name(name_keys(query), name_keys(name), person=False)
+    assert joined is not None and joined.method == "partial"
+
+
+def test_words_run_together() -> None:
+    joined = score_name(name_keys("Kuchuk Chekmejeh"), name_keys("Küçükçekmece"), person=False)
+    assert joined is not None and joined.method == "phonetic" and joined.score >= 0.8
