@@ -6,7 +6,7 @@ classes of sounds that romanizations and translations confuse:
     labials       p b f v ph (w)                 -> P
     dentals       t d th dh                      -> T
     velars        k g q c h kh gh ck (x, ch)     -> K
-    sibilants     s z c(e/i/y) ts dz sh zh dzh (j, ch, x, soft g) -> S
+    sibilants     s z c(e/i/y) ts dz sh zh dzh (j, ch, x, c, soft g) -> S
     l m n r       kept                           -> L M N R
     vowels        a e i o u y (w, j, a mute final h) -> a
 
@@ -43,12 +43,14 @@ _UNIT = regex.compile(r"tsch|dzh|sch|tch|kh|gh|ck|ph|th|dh|sh|ch|zh|ts|tz|dz|dj|
 # A unit's classes: the first is its own (used in sound keys); any further
 # class is another sound the spelling has in some language: "ch" is K in
 # German and Italian, "w" a vowel in Welsh and in Persian romanizations, "j" the
-# y of German and Slavic spellings, "x" is ks.
+# y of German and Slavic spellings, "x" is ks, and "c" is ts in Slavic,
+# Hungarian and pinyin spellings ("Macuura" for Matsuura, "Lu-cou" for Luzhou).
 _CLASS_OF: dict[str, str] = {
     **dict.fromkeys(["p", "b", "f", "v", "ph"], "P"),
     "w": "P" + VOWEL,
     **dict.fromkeys(["t", "d", "th", "dh"], "T"),
-    **dict.fromkeys(["k", "g", "q", "c", "h", "kh", "gh", "ck"], "K"),
+    **dict.fromkeys(["k", "g", "q", "h", "kh", "gh", "ck"], "K"),
+    "c": "KS",
     "x": "KS",
     **dict.fromkeys(["s", "z", "sh", "zh", "ts", "tz", "dz", "dj", "sch", "tch", "tsch", "dzh"], "S"),
     "ch": "SK",
