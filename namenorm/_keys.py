@@ -5,10 +5,10 @@ classes of sounds that romanizations and translations confuse:
 
     labials       p b f v ph (w)                 -> P
     dentals       t d th dh                      -> T
-    velars        k g q c h kh gh ck (x, ch)     -> K
-    sibilants     s z c(e/i/y) ts dz sh zh dzh (j, ch, x, c, soft g) -> S
+    velars        k g q c h kh gh ck (x, ch, j)  -> K
+    sibilants     s z c(e/i/y) ts dz sh zh dzh (j, ch, x, c, q, soft g) -> S
     l m n r       kept                           -> L M N R
-    vowels        a e i o u y (w, j, a mute final h) -> a
+    vowels        a e i o u y (w, j, h)          -> a
 
 A spelling in brackets also belongs to another class ("ch" is s in English,
 k in German). `sound_key` keeps one letter per class and one "a" per run of
@@ -43,18 +43,22 @@ _UNIT = regex.compile(r"tsch|dzh|sch|tch|kh|gh|ck|ph|th|dh|sh|ch|zh|ts|tz|dz|dj|
 # A unit's classes: the first is its own (used in sound keys); any further
 # class is another sound the spelling has in some language: "ch" is K in
 # German and Italian, "w" a vowel in Welsh and in Persian romanizations, "j" the
-# y of German and Slavic spellings, "x" is ks, and "c" is ts in Slavic,
-# Hungarian and pinyin spellings ("Macuura" for Matsuura, "Lu-cou" for Luzhou).
+# y of German and Slavic spellings (and kh in Spanish), "x" is ks, "c" is ts
+# in Slavic, Hungarian and pinyin spellings ("Macuura" for Matsuura, "Lu-cou"
+# for Luzhou), "q" the ch of pinyin (Qiqihar, "Tsitsihar"), and "h" is mute in
+# Romance spellings ("awanta" for Huanta).
 _CLASS_OF: dict[str, str] = {
     **dict.fromkeys(["p", "b", "f", "v", "ph"], "P"),
     "w": "P" + VOWEL,
     **dict.fromkeys(["t", "d", "th", "dh"], "T"),
-    **dict.fromkeys(["k", "g", "q", "h", "kh", "gh", "ck"], "K"),
+    **dict.fromkeys(["k", "g", "kh", "gh", "ck"], "K"),
+    "h": "K" + VOWEL,
+    "q": "KS",
     "c": "KS",
     "x": "KS",
     **dict.fromkeys(["s", "z", "sh", "zh", "ts", "tz", "dz", "dj", "sch", "tch", "tsch", "dzh"], "S"),
     "ch": "SK",
-    "j": "S" + VOWEL,
+    "j": "S" + VOWEL + "K",
     **dict.fromkeys(["a", "e", "i", "o", "u", "y"], VOWEL),
 }
 # Before these, c is s ("Nice") and g may be j ("Georgia").
