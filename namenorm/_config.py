@@ -19,7 +19,7 @@ TRANSLITERATED_SIMILARITY = 0.98
 #: deleting a consonant, or swapping it for one of another class, costs 1.
 #: Swapping a letter for another of its sound class (b/p, k/kh/h/g, s/ts/sh),
 #: or a vowel for another vowel:
-SAME_CLASS_COST = 0.5
+SAME_CLASS_COST = 0.4
 #: Inserting or deleting a vowel, which scripts without short vowels drop:
 VOWEL_INDEL_COST = 0.4
 
@@ -27,7 +27,7 @@ VOWEL_INDEL_COST = 0.4
 #: (Japanese "bureisuburijji" for Bracebridge, Korean, Chinese "ao si lu" for
 #: Oslo), which adds vowels a name lacks; in such a query r and l swap at
 #: `ALTERNATIVE_COST`, as those scripts have one of them only.
-EPENTHETIC_VOWEL_COST = 0.2
+EPENTHETIC_VOWEL_COST = 0.15
 
 #: Cost of swapping a letter's romanization for another common one (the
 #: `[alternatives]` of the tables in data/translit/: kh / h / ch / x for х).

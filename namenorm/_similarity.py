@@ -208,7 +208,7 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     names that romanize alike.
 
     >>> round(phonetic_similarity("Ksabart", "Khtsaberd"), 2)
-    0.76
+    0.79
     """
     ka, kb = name_keys(a), name_keys(b)
     # Symmetric: a syllabic reading would favour one side.
