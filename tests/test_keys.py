@@ -53,3 +53,23 @@ def test_an_alternative_romanization_costs_less_than_another_sound_of_its_class(
 )
 def test_syllabic_transcriptions_are_recognised(text: str, syllabic: bool) -> None:
     assert name_keys(text).syllabic is syllabic
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "other"),
+    [
+        ("macuura", "matsuura", "mabuura"),  # c is ts in Slavic transcriptions of Japanese
+        ("tsitsihar", "qiqihar", "bibihar"),  # q is the ch of pinyin
+        ("tunkha", "tunja", "tunda"),  # j is the kh of Spanish
+        ("awanta", "huanta", "buanta"),  # h is mute in Romance spellings
+    ],
+    ids=str,
+)
+def test_a_letter_read_two_ways_is_near_its_other_sound(query: str, name: str, other: str) -> None:
+    # The other reading of a letter costs less than a sound of another class.
+    from namenorm._similarity import phonetic_distance
+    from namenorm._keys import sound_units
+
+    assert phonetic_distance(sound_units(query), sound_units(name)) < phonetic_distance(
+        sound_units(query), sound_units(other)
+    )
