@@ -4,8 +4,9 @@ A query is scored only against names that share at least half of its
 sound-key bigrams, or the Metaphone key (jellyfish) of a word, so an
 unrelated name costs nothing. The sound key already folds the letters
 that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
-still shares the rest of its grams. A query in Arabic or Hebrew script is
-looked up by its consonant skeleton as well. When more names qualify than
+still shares the rest of its grams. A query in Arabic or Hebrew script, which
+leaves vowels out, or transcribed through a syllabic script, which adds them
+("sutokkuhorumu" for Stockholm), is looked up by its consonant skeleton as well. When more names qualify than
 will be scored, those most alike in grams and in spelling (Jaro-Winkler,
 from jellyfish) are kept.
 """
@@ -112,12 +113,13 @@ class Index:
         word's Metaphone key; at most `limit` of them, those most alike first
         (Dice coefficient of grams, plus Jaro-Winkler similarity of spelling).
 
-        A query written without short vowels (Arabic or Hebrew script) is looked
-        up by its consonant skeleton too (`skeleton_grams`).
+        A query written without short vowels (Arabic or Hebrew script) or
+        with vowels its name lacks (`NameKeys.syllabic`) is looked up by its
+        consonant skeleton too (`skeleton_grams`).
         """
         alike: dict[int, float] = {}  # name -> how alike: the Dice coefficient of the grams that admitted it
         lookups = [(grams(query), self._sizes)]
-        if query.abjad:
+        if query.abjad or query.syllabic:
             lookups.append((skeleton_grams(query), self._skeleton_sizes))
         for query_grams, sizes in lookups:
             shared: Counter[int] = Counter()

@@ -286,3 +286,11 @@ def test_resolver_is_immutable_and_checks_cutoff() -> None:
         r.score_cutoff = 0.1  # type: ignore[misc]
     with pytest.raises(ValueError):
         r.resolve("Nowhereville", score_cutoff=-1)
+
+
+def test_a_syllabic_transcription_is_found_by_its_consonants() -> None:
+    # Japanese katakana adds a vowel after each consonant: few sound-key grams
+    # of "sutokkuhorumu" are Stockholm's, its consonants are.
+    names = ["Stockholm", *(f"Sutto{i}" for i in range(600))]  # more near names than are scored
+    r = Resolver(Gazetteer([Entity(id=f"place:{i}", name=n, kind="place") for i, n in enumerate(names)]))
+    assert [m.entity.name for m in r.candidates("sutokkuhorumu", limit=1)] == ["Stockholm"]
