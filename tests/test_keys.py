@@ -67,8 +67,8 @@ def test_syllabic_transcriptions_are_recognised(text: str, syllabic: bool) -> No
 )
 def test_a_letter_read_two_ways_is_near_its_other_sound(query: str, name: str, other: str) -> None:
     # The other reading of a letter costs less than a sound of another class.
-    from namenorm._similarity import phonetic_distance
     from namenorm._keys import sound_units
+    from namenorm._similarity import phonetic_distance
 
     assert phonetic_distance(sound_units(query), sound_units(name)) < phonetic_distance(
         sound_units(query), sound_units(other)
