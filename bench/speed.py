@@ -14,10 +14,12 @@ both alike; times are medians per query, with their ratio:
 The baseline is what users run today: `rapidfuzz.process.extractOne` with
 `fuzz.ratio` over every name, unidecode-folded. namenorm's word-pair cache is
 cleared before each of its queries, so that repeated names do not flatter it.
-Also printed: the time to build each namenorm index from Python objects, and
-the process's peak memory (resident set) after each gazetteer.
+Also printed: the time to build each namenorm index from Python objects, the
+process's peak memory (resident set) after each gazetteer, and the speed-up
+of `Resolver.resolve_many` on every core over one process, resolving the
+small gazetteer's queries (`--many` of them).
 
-    pip install ".[bench]" && python bench/speed.py [--n 200] [--small-only]
+    pip install ".[bench]" && python bench/speed.py [--n 200] [--many 1000] [--small-only]
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="queries per gazetteer (default 200)")
     parser.add_argument("--small-only", action="store_true", help="skip the large gazetteer")
+    parser.add_argument("--many", type=int, default=1000, help="names for the resolve_many speed-up (default 1000)")
     args = parser.parse_args(argv)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -116,6 +119,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     print()
     print("ratio: namenorm's median over rapidfuzz's (below 1 is faster); peak: the whole process so far")
+    print()
+    resolver = namenorm.Resolver(namenorm.Gazetteer(entities))
+    names = (queries * (args.many // len(queries) + 1))[: args.many]
+    elapsed = {}
+    for processes in sorted({1, os.cpu_count() or 1}):
+        start = time.perf_counter()
+        for _ in resolver.resolve_many(names, processes=processes):
+            pass
+        elapsed[processes] = time.perf_counter() - start
+        print(f"resolve_many, {len(names)} names, {processes} process(es): {elapsed[processes]:.1f} s")
+    print(f"speed-up on {max(elapsed)} cores: {elapsed[1] / elapsed[max(elapsed)]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -126,3 +126,7 @@ SURNAME_CUTOFF = 0.8
 # A query in several words matches a one-word name joined ("Kuchuk Chekmejeh" /
 # "Küçükçekmece") only at this similarity or more.
 SPLIT_MIN_SIMILARITY = 0.8
+
+#: How many names a worker process of `Resolver.resolve_many` takes at a time:
+#: enough that sending them costs little beside resolving them.
+CHUNKSIZE = 64

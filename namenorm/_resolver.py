@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -216,10 +218,61 @@ class Resolver:
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         return match.score >= cutoff and not (match.method == "partial" and match.entity.kind != "person")
 
-    def resolve_many(self, names: Iterable[str], *, kind: str | None = None) -> Iterator[Match | None]:
-        """Resolve each name in turn, yielding the answers in input order."""
-        for name in names:
-            yield self.resolve(name, kind=kind)
+    def resolve_many(
+        self,
+        names: Iterable[str],
+        *,
+        kind: str | None = None,
+        processes: int | None = None,
+        chunksize: int = _config.CHUNKSIZE,
+    ) -> Iterator[Match | None]:
+        """Resolve each name as `resolve` does, on several processes, yielding
+        the answers in input order as they come.
+
+        Args:
+            names: The names; read as they are needed, so a file or a
+                generator streams through.
+            kind: Only entities of this kind.
+            processes: How many worker processes (default: one per core);
+                1 resolves in this process.
+            chunksize: How many names a worker takes at a time.
+
+        Raises:
+            TypeError: If a name is not a str (when its answer is reached).
+            ValueError: If `kind` is not a kind of this gazetteer, or
+                `processes` or `chunksize` is < 1.
+        """
+        if kind is not None and kind not in self._kinds:
+            raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
+        processes = (os.cpu_count() or 1) if processes is None else processes
+        for what, value in (("processes", processes), ("chunksize", chunksize)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{what} must be a whole number >= 1, not {value!r}")
+        if processes == 1:
+            return (self.resolve(name, kind=kind) for name in names)
+        return self._resolve_on(processes, names, kind, chunksize)
+
+    def _resolve_on(
+        self, processes: int, names: Iterable[str], kind: str | None, chunksize: int
+    ) -> Iterator[Match | None]:
+        # Each worker gets this resolver once, at its start (forked, or pickled
+        # and rebuilt where processes are spawned), not with every name.
+        with multiprocessing.Pool(processes, initializer=_start_worker, initargs=(self, kind)) as pool:
+            yield from pool.imap(_resolve_in_worker, names, chunksize)
+
+
+_worker: tuple[Resolver, str | None] | None = None
+
+
+def _start_worker(resolver: Resolver, kind: str | None) -> None:
+    global _worker
+    _worker = (resolver, kind)
+
+
+def _resolve_in_worker(name: str) -> Match | None:
+    assert _worker is not None, "a worker resolves only after _start_worker"
+    resolver, kind = _worker
+    return resolver.resolve(name, kind=kind)
 
 
 def _scaled(item: Scored, factor: float, note: str) -> Scored:

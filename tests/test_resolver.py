@@ -294,3 +294,20 @@ def test_a_syllabic_transcription_is_found_by_its_consonants() -> None:
     names = ["Stockholm", *(f"Sutto{i}" for i in range(600))]  # more near names than are scored
     r = Resolver(Gazetteer([Entity(id=f"place:{i}", name=n, kind="place") for i, n in enumerate(names)]))
     assert [m.entity.name for m in r.candidates("sutokkuhorumu", limit=1)] == ["Stockholm"]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_resolve_many_answers_in_input_order(processes: int) -> None:
+    r = Resolver(Gazetteer.builtin())
+    names = ["Nicole Bashinian", "Qadr", "Paris", "Gadrut", "", "Пашинян"] * 30
+    answers = list(r.resolve_many(iter(names), processes=processes, chunksize=7))
+    assert answers == [r.resolve(name) for name in names]
+
+
+def test_resolve_many_checks_its_arguments_before_it_starts() -> None:
+    r = Resolver(Gazetteer.builtin())
+    for bad in ({"processes": 0}, {"chunksize": 0}, {"kind": "planet"}):
+        with pytest.raises(ValueError):
+            r.resolve_many(["Qadr"], **bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        list(r.resolve_many(["Qadr", 42], processes=2))  # type: ignore[list-item]
