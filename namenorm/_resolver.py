@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import replace
 from typing import Any
+
+from tqdm import tqdm
 
 from . import _config
 from ._decide import decide
@@ -225,6 +228,7 @@ class Resolver:
         kind: str | None = None,
         processes: int | None = None,
         chunksize: int = _config.CHUNKSIZE,
+        progress: bool | None = None,
     ) -> Iterator[Match | None]:
         """Resolve each name as `resolve` does, on several processes, yielding
         the answers in input order as they come.
@@ -236,6 +240,8 @@ class Resolver:
             processes: How many worker processes (default: one per core);
                 1 resolves in this process.
             chunksize: How many names a worker takes at a time.
+            progress: Show a progress bar (tqdm) on stderr; by default, when
+                stderr is a terminal.
 
         Raises:
             TypeError: If a name is not a str (when its answer is reached).
@@ -249,8 +255,15 @@ class Resolver:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{what} must be a whole number >= 1, not {value!r}")
         if processes == 1:
-            return (self.resolve(name, kind=kind) for name in names)
-        return self._resolve_on(processes, names, kind, chunksize)
+            answers: Iterator[Match | None] = (self.resolve(name, kind=kind) for name in names)
+        else:
+            answers = self._resolve_on(processes, names, kind, chunksize)
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress:
+            total = len(names) if isinstance(names, Sized) else None
+            answers = iter(tqdm(answers, total=total, unit=" names", desc="resolving", file=sys.stderr))
+        return answers
 
     def _resolve_on(
         self, processes: int, names: Iterable[str], kind: str | None, chunksize: int

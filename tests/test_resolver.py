@@ -311,3 +311,11 @@ def test_resolve_many_checks_its_arguments_before_it_starts() -> None:
             r.resolve_many(["Qadr"], **bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         list(r.resolve_many(["Qadr", 42], processes=2))  # type: ignore[list-item]
+
+
+def test_resolve_many_shows_progress_on_stderr_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    r = Resolver(Gazetteer.builtin())
+    assert list(r.resolve_many(["Qadr", "Paris"], processes=1, progress=True))[1] is None
+    assert "2/2" in capsys.readouterr().err
+    list(r.resolve_many(["Qadr"], processes=1))  # stderr is not a terminal here: no bar
+    assert capsys.readouterr().err == ""
