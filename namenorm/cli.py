@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -124,7 +125,8 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     resolver = Resolver(gazetteer)
     unresolved = False
     try:
-        for name, matches in _answers(resolver, _names(args), args.kind, args.top):
+        batch = not args.names and not sys.stdin.isatty()
+        for name, matches in _answers(resolver, _names(args), args.kind, args.top, batch=batch):
             unresolved |= not matches
             if args.json:
                 print(json.dumps(_as_json(name, matches, args.explain), ensure_ascii=False), file=out, flush=True)
@@ -138,15 +140,32 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_UNRESOLVED if unresolved else EXIT_OK
 
 
-def _answers(resolver: Resolver, names: Iterable[str], kind: str | None, top: int) -> Iterator[tuple[str, list[Match]]]:
+def _answers(
+    resolver: Resolver, names: Iterable[str], kind: str | None, top: int, *, batch: bool
+) -> Iterator[tuple[str, list[Match]]]:
+    if top == 1:
+        # Resolver.resolve_many, on every core for a batch from a pipe or a
+        # file. The pool reads names ahead on a thread of its own; each is
+        # queued as it is read, and its answer comes back in the same order.
+        pending: deque[str] = deque()
+
+        def read() -> Iterator[str]:
+            for name in names:
+                pending.append(name)
+                yield name
+
+        processes = None if batch else 1
+        for match in resolver.resolve_many(read(), kind=kind, processes=processes, progress=None if batch else False):
+            yield pending.popleft(), [match] if match else []
+        return
     for name in names:
         # As Resolver.resolve decides, from one ranking: no match unless the
         # best clears the cutoff; then the others that clear it too.
-        found = resolver.candidates(name, kind=kind, limit=max(top, 2))
+        found = resolver.candidates(name, kind=kind, limit=top)
         if not found or not resolver.accepts(found[0]):
             yield name, []
         else:
-            yield name, [m for m in found[:top] if m.score >= resolver.score_cutoff]
+            yield name, [m for m in found if m.score >= resolver.score_cutoff]
 
 
 def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -> None:

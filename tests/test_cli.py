@@ -130,6 +130,38 @@ def test_broken_pipe_is_quiet() -> None:
     assert done.stdout.count("\n") == 1 and "Error" not in done.stderr, done.stderr
 
 
+def test_a_batch_streams_in_order_through_worker_processes() -> None:
+    names = ["Пашинян", "U.S.", "Paris", "Kinrut", "Gadrut", "Heydar Aliyev"] * 50
+    done = subprocess.run(
+        [sys.executable, "-m", "namenorm", "resolve", "--json"],
+        input="\n".join(names) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a["query"] for a in answers] == names, done.stderr
+    assert [a["match"] and a["match"]["id"] for a in answers[:6]] == [
+        "person:nikol-pashinyan",
+        "place:united-states",
+        None,
+        "place:hadrut",
+        "place:hadrut",
+        None,
+    ]
+    assert answers[6:] == answers[:-6]
+    piped = subprocess.run(
+        f"yes Qadr | head -5000 | {sys.executable} -m namenorm resolve | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert piped.stdout.count("\n") == 1 and "Error" not in piped.stderr, piped.stderr
+
+
 def test_user_gazetteer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(
