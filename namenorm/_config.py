@@ -123,8 +123,8 @@ DEFAULT_LIMIT = 5
 #: (Nikol, Nicole, Nikola) but another surname is another person.
 SURNAME_CUTOFF = 0.8
 
-# A query in several words matches a one-word name joined ("Kuchuk Chekmejeh" /
-# "Küçükçekmece") only at this similarity or more.
+#: A query in several words matches a one-word name joined ("Kuchuk Chekmejeh" /
+#: "Küçükçekmece") only at this similarity or more.
 SPLIT_MIN_SIMILARITY = 0.8
 
 #: How many names a worker process of `Resolver.resolve_many` takes at a time:

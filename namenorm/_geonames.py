@@ -69,7 +69,8 @@ def read_places(
         OSError: If a file cannot be read.
     """
     places: dict[str, tuple[str, list[str], int, str]] = {}
-    for where, line, fields in _records(Path(path), (_PLACE_COLUMNS,)):
+    where = Path(path)
+    for line, fields in _records(where, (_PLACE_COLUMNS,)):
         gid, name, alternates, country, population = fields[0], fields[1], fields[3], fields[8], fields[14]
         number = _count(population or "0", "population", where, line, gid)
         _count(gid, "geonameid", where, line, gid)
@@ -78,14 +79,14 @@ def read_places(
         if number >= min_population:
             places[gid] = (name, [a for a in alternates.split(",") if a.strip()], number, country)
     if alternate_names is not None:
-        for where, line, fields in _records(Path(alternate_names), _ALTERNATE_COLUMNS):
+        for _, fields in _records(Path(alternate_names), _ALTERNATE_COLUMNS):
             gid, language, name = fields[1], fields[2], fields[3]
             if gid in places and language not in _NOT_NAMES and name.strip():
                 places[gid][1].append(name)
     return [_place(gid, *place) for gid, place in places.items()]
 
 
-def _records(path: Path, columns: tuple[int, ...]) -> Iterator[tuple[Path, int, list[str]]]:
+def _records(path: Path, columns: tuple[int, ...]) -> Iterator[tuple[int, list[str]]]:
     with path.open(encoding="utf-8") as lines:
         for number, text in enumerate(lines, start=1):
             text = text.rstrip("\n")
@@ -100,7 +101,7 @@ def _records(path: Path, columns: tuple[int, ...]) -> Iterator[tuple[Path, int, 
                     line=number,
                     record=fields[0] or None,
                 )
-            yield path, number, fields
+            yield number, fields
 
 
 def _count(text: str, what: str, path: Path, line: int, record: str) -> int:

@@ -6,9 +6,9 @@ unrelated name costs nothing. The sound key already folds the letters
 that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
 still shares the rest of its grams. A query in Arabic or Hebrew script, which
 leaves vowels out, or transcribed through a syllabic script, which adds them
-("sutokkuhorumu" for Stockholm), is looked up by its consonant skeleton as well. When more names qualify than
-will be scored, those most alike in grams and in spelling (Jaro-Winkler,
-from jellyfish) are kept.
+("sutokkuhorumu" for Stockholm), is looked up by its consonant skeleton as
+well. When more names qualify than will be scored, those most alike in grams
+and in spelling (Jaro-Winkler, from jellyfish) are kept.
 """
 
 from __future__ import annotations

@@ -126,8 +126,7 @@ class Resolver:
         """
         if not isinstance(name, str):
             raise TypeError(f"a name must be a str, not {type(name).__name__}")
-        if kind is not None and kind not in self._kinds:
-            raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
+        self._check_kind(kind)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
         _check_unit("score_cutoff", score_cutoff)
@@ -178,6 +177,10 @@ class Resolver:
             note = "spelled like another place (GeoNames)"
             scored = [_scaled(s, _config.RIVAL_FACTOR, note) if s.score.fuzzy else s for s in scored]
         return scored
+
+    def _check_kind(self, kind: str | None) -> None:
+        if kind is not None and kind not in self._kinds:
+            raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
 
     def _is_rival(self, romanized: str) -> bool:
         return self.rival_places and romanized not in self._own_names and romanized in rival_names()
@@ -248,8 +251,7 @@ class Resolver:
             ValueError: If `kind` is not a kind of this gazetteer, or
                 `processes` or `chunksize` is < 1.
         """
-        if kind is not None and kind not in self._kinds:
-            raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
+        self._check_kind(kind)
         processes = (os.cpu_count() or 1) if processes is None else processes
         for what, value in (("processes", processes), ("chunksize", chunksize)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
