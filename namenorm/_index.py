@@ -8,17 +8,18 @@ still shares the rest of its grams. A query in Arabic or Hebrew script, which
 leaves vowels out, or transcribed through a syllabic script, which adds them
 ("sutokkuhorumu" for Stockholm), is looked up by its consonant skeleton as
 well. When more names qualify than will be scored, those most alike in grams
-and in spelling (Jaro-Winkler, from jellyfish) are kept.
+and in spelling (Jaro-Winkler, from rapidfuzz) are kept.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import jellyfish
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
 from . import _config
 from ._keys import NameKeys, name_keys, units_skeleton
@@ -75,9 +76,15 @@ def is_acronym(text: str) -> bool:
 
 
 class Index:
-    """Names of entities, looked up by the sound-key grams they share with a query."""
+    """Names of entities, looked up by the sound-key grams they share with a query.
 
-    __slots__ = ("entities", "names", "_postings", "_sizes", "_skeleton_sizes")
+    Postings are numpy arrays of name positions, so counting the grams a
+    query shares with every name is one `numpy.bincount`, not a loop in
+    Python; the names that qualify are cut by Jaro-Winkler similarity
+    computed in one batch by rapidfuzz.
+    """
+
+    __slots__ = ("entities", "names", "_postings", "_sizes", "_skeleton_sizes", "_romanized")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities: tuple[Entity, ...] = tuple(entities)
@@ -98,9 +105,10 @@ class Index:
                 skeleton_sizes.append(len(name_skeleton))
                 names.append(IndexedName(position, text, keys, not is_acronym(text)))
         self.names: tuple[IndexedName, ...] = tuple(names)
-        self._postings = postings
-        self._sizes = sizes
-        self._skeleton_sizes = skeleton_sizes
+        self._postings = {gram: np.array(found, dtype=np.int32) for gram, found in postings.items()}
+        self._sizes = np.array(sizes, dtype=np.float64)
+        self._skeleton_sizes = np.array(skeleton_sizes, dtype=np.float64)
+        self._romanized = [n.keys.romanized for n in names]
 
     def lookup(
         self,
@@ -117,31 +125,47 @@ class Index:
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its
         consonant skeleton too (`skeleton_grams`).
         """
-        alike: dict[int, float] = {}  # name -> how alike: the Dice coefficient of the grams that admitted it
-        lookups = [(grams(query), self._sizes)]
+        found: list[np.ndarray] = []  # positions of names admitted
+        alike: list[np.ndarray] = []  # and how alike: the Dice coefficient of the grams that admitted them
+        query_grams = grams(query)
+        lookups = [(query_grams, self._sizes)]
         if query.abjad or query.syllabic:
             lookups.append((skeleton_grams(query), self._skeleton_sizes))
-        for query_grams, sizes in lookups:
-            shared: Counter[int] = Counter()
-            for gram in query_grams:
-                shared.update(self._postings.get(gram, ()))
-            needed = min_shared * len(query_grams)
-            for i, count in shared.items():
-                if count >= needed:
-                    # A long name shares many grams with anything, so counts alone favour it.
-                    alike[i] = max(alike.get(i, 0.0), count / (len(query_grams) + sizes[i]))
-        size = len(lookups[0][0])
-        floor = math.ceil(min_shared * size) + 1
+        for some_grams, sizes in lookups:
+            lists = [self._postings[g] for g in some_grams if g in self._postings]
+            if not lists:
+                continue
+            shared = np.bincount(np.concatenate(lists))
+            admitted = np.flatnonzero(shared >= min_shared * len(some_grams))
+            found.append(admitted)
+            # A long name shares many grams with anything, so counts alone favour it.
+            alike.append(shared[admitted] / (len(some_grams) + sizes[admitted]))
+        floor = math.ceil(min_shared * len(query_grams)) + 1
         for key in metaphones(query):
             # A shared Metaphone key admits a name on its own, as if it shared
             # just over the grams needed.
-            for i in self._postings.get(key, ()):
-                alike[i] = max(alike.get(i, 0.0), floor / (size + self._sizes[i]))
-        if len(alike) > limit:
-            # Cheaper than scoring them all: rank by grams and by Jaro-Winkler (jellyfish).
-            for i in alike:
-                alike[i] = _config.CANDIDATE_GRAMS_WEIGHT * alike[i] + jellyfish.jaro_winkler_similarity(
-                    query.romanized, self.names[i].keys.romanized
-                )
-        hits = sorted(alike, key=lambda i: (-alike[i], i))[:limit]
-        return [self.names[i] for i in sorted(hits)]
+            if key in self._postings:
+                having = self._postings[key]
+                found.append(having)
+                alike.append(floor / (len(query_grams) + self._sizes[having]))
+        if not found:
+            return []
+        positions, alikeness = _best_of(np.concatenate(found), np.concatenate(alike))
+        if len(positions) > limit:
+            # Cheaper than scoring them all: rank by grams and by Jaro-Winkler (rapidfuzz, in one batch).
+            spelling = process.cdist(
+                [query.romanized], [self._romanized[i] for i in positions], scorer=JaroWinkler.normalized_similarity
+            )[0]
+            alikeness = _config.CANDIDATE_GRAMS_WEIGHT * alikeness + spelling
+            # Most alike first, ties by position (lexsort sorts by the last key first).
+            positions = np.sort(positions[np.lexsort((positions, -alikeness))[:limit]])
+        return [self.names[i] for i in positions.tolist()]
+
+
+def _best_of(positions: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each position once, in order, with the largest of its values."""
+    order = np.lexsort((-values, positions))
+    positions, values = positions[order], values[order]
+    first = np.ones(len(positions), dtype=bool)
+    first[1:] = positions[1:] != positions[:-1]
+    return positions[first], values[first]
