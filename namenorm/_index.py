@@ -14,12 +14,14 @@ and in spelling (Jaro-Winkler, from rapidfuzz) are kept.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from . import _config
 from ._keys import NameKeys, name_keys, units_skeleton
@@ -80,35 +82,114 @@ class Index:
 
     Postings are numpy arrays of name positions, so counting the grams a
     query shares with every name is one `numpy.bincount`, not a loop in
-    Python; the names that qualify are cut by Jaro-Winkler similarity
-    computed in one batch by rapidfuzz.
+    Python; the names that qualify are cut by edit distances computed in
+    one batch by rapidfuzz. Built from entities here, or read from a compiled
+    index (`namenorm._compiled`), whose name keys are decoded only when a
+    query reaches them.
     """
 
-    __slots__ = ("entities", "names", "_postings", "_sizes", "_skeleton_sizes", "_romanized")
+    __slots__ = (
+        "entities",
+        "_entity_of",
+        "_texts",
+        "_keys",
+        "_fuzzy",
+        "_romanized",
+        "_sounds",
+        "_postings",
+        "_sizes",
+        "_skeleton_sizes",
+    )
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities: tuple[Entity, ...] = tuple(entities)
-        names: list[IndexedName] = []
+        entity_of: list[int] = []
+        texts: list[str] = []
+        all_keys: list[NameKeys] = []
         postings: dict[str, list[int]] = {}
-        sizes: list[int] = []
-        skeleton_sizes: list[int] = []
         for position, entity in enumerate(self.entities):
             for text in entity.names:
                 keys = name_keys(text)
                 if not keys.words:
                     continue
-                name_grams = grams(keys)
-                name_skeleton = skeleton_grams(keys)
-                for gram in name_grams | name_skeleton | metaphones(keys):
-                    postings.setdefault(gram, []).append(len(names))
-                sizes.append(len(name_grams))
-                skeleton_sizes.append(len(name_skeleton))
-                names.append(IndexedName(position, text, keys, not is_acronym(text)))
-        self.names: tuple[IndexedName, ...] = tuple(names)
-        self._postings = {gram: np.array(found, dtype=np.int32) for gram, found in postings.items()}
-        self._sizes = np.array(sizes, dtype=np.float64)
-        self._skeleton_sizes = np.array(skeleton_sizes, dtype=np.float64)
-        self._romanized = [n.keys.romanized for n in names]
+                for gram in grams(keys) | skeleton_grams(keys) | metaphones(keys):
+                    postings.setdefault(gram, []).append(len(texts))
+                entity_of.append(position)
+                texts.append(text)
+                all_keys.append(keys)
+        self._set(
+            entity_of=np.array(entity_of, dtype=np.int32),
+            texts=texts,
+            keys=all_keys,
+            fuzzy=np.array([not is_acronym(t) for t in texts], dtype=bool),
+            romanized=[k.romanized for k in all_keys],
+            sounds=[k.sound for k in all_keys],
+            postings={gram: np.array(found, dtype=np.int32) for gram, found in postings.items()},
+            sizes=np.array([len(grams(k)) for k in all_keys], dtype=np.float64),
+            skeleton_sizes=np.array([len(skeleton_grams(k)) for k in all_keys], dtype=np.float64),
+        )
+
+    @classmethod
+    def from_parts(cls, entities: tuple[Entity, ...], **parts: Any) -> Index:
+        """An index from the parts `parts` returns, as a compiled index stores them.
+
+        `keys` may be any sequence, such as one that decodes a key when it is first asked for.
+        """
+        index = cls.__new__(cls)
+        index.entities = entities
+        index._set(**parts)
+        return index
+
+    def _set(
+        self,
+        *,
+        entity_of: npt.NDArray[np.int32],
+        texts: Sequence[str],
+        keys: Sequence[NameKeys],
+        fuzzy: npt.NDArray[np.bool_],
+        romanized: Sequence[str],
+        sounds: Sequence[str],
+        postings: dict[str, npt.NDArray[np.int32]],
+        sizes: npt.NDArray[np.float64],
+        skeleton_sizes: npt.NDArray[np.float64],
+    ) -> None:
+        self._entity_of = entity_of  # the entity (position in entities) of each name
+        self._texts = texts
+        self._keys = keys
+        self._fuzzy = fuzzy  # False for acronyms, which only match when spelled the same
+        self._romanized = romanized
+        self._sounds = sounds
+        self._postings = postings
+        self._sizes = sizes  # how many grams each name has
+        self._skeleton_sizes = skeleton_sizes  # and how many skeleton grams
+
+    def parts(self) -> dict[str, Any]:
+        """What the index is made of, for `from_parts` (see `namenorm._compiled`)."""
+        return {
+            "entity_of": self._entity_of,
+            "texts": self._texts,
+            "keys": self._keys,
+            "fuzzy": self._fuzzy,
+            "romanized": self._romanized,
+            "sounds": self._sounds,
+            "postings": self._postings,
+            "sizes": self._sizes,
+            "skeleton_sizes": self._skeleton_sizes,
+        }
+
+    def __len__(self) -> int:
+        """How many names the index holds."""
+        return len(self._texts)
+
+    def name(self, position: int) -> IndexedName:
+        """The name at `position`, with its keys."""
+        return IndexedName(
+            int(self._entity_of[position]), self._texts[position], self._keys[position], bool(self._fuzzy[position])
+        )
+
+    def romanized_names(self) -> frozenset[str]:
+        """Every name, romanized (`NameKeys.romanized`)."""
+        return frozenset(self._romanized)
 
     def lookup(
         self,
@@ -119,14 +200,14 @@ class Index:
     ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
         word's Metaphone key; at most `limit` of them, those most alike first
-        (Dice coefficient of grams, plus Jaro-Winkler similarity of spelling).
+        (Dice coefficient of grams, plus similarities of spelling and sound).
 
         A query written without short vowels (Arabic or Hebrew script) or
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its
         consonant skeleton too (`skeleton_grams`).
         """
-        found: list[np.ndarray] = []  # positions of names admitted
-        alike: list[np.ndarray] = []  # and how alike: the Dice coefficient of the grams that admitted them
+        found: list[npt.NDArray[np.int32] | npt.NDArray[np.intp]] = []  # positions of names admitted
+        alike: list[npt.NDArray[np.float64]] = []  # how alike: the Dice coefficient of the grams that admitted them
         query_grams = grams(query)
         lookups = [(query_grams, self._sizes)]
         if query.abjad or query.syllabic:
@@ -152,17 +233,23 @@ class Index:
             return []
         positions, alikeness = _best_of(np.concatenate(found), np.concatenate(alike))
         if len(positions) > limit:
-            # Cheaper than scoring them all: rank by grams and by Jaro-Winkler (rapidfuzz, in one batch).
-            spelling = process.cdist(
-                [query.romanized], [self._romanized[i] for i in positions], scorer=JaroWinkler.normalized_similarity
-            )[0]
-            alikeness = _config.CANDIDATE_GRAMS_WEIGHT * alikeness + spelling
+            # Cheaper than scoring them all: rank by grams, and by spelling and
+            # sound as edit distances see them (rapidfuzz, in one batch each).
+            alikeness = _config.CANDIDATE_GRAMS_WEIGHT * alikeness
+            for scorer, asked, keys in (
+                (JaroWinkler.normalized_similarity, query.romanized, self._romanized),
+                (Levenshtein.normalized_similarity, query.romanized, self._romanized),
+                (Levenshtein.normalized_similarity, query.sound, self._sounds),
+            ):
+                alikeness += process.cdist([asked], [keys[i] for i in positions], scorer=scorer)[0]
             # Most alike first, ties by position (lexsort sorts by the last key first).
             positions = np.sort(positions[np.lexsort((positions, -alikeness))[:limit]])
-        return [self.names[i] for i in positions.tolist()]
+        return [self.name(i) for i in positions.tolist()]
 
 
-def _best_of(positions: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _best_of(
+    positions: npt.NDArray[Any], values: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
     """Each position once, in order, with the largest of its values."""
     order = np.lexsort((-values, positions))
     positions, values = positions[order], values[order]

@@ -75,6 +75,25 @@ class Entity:
         object.__setattr__(self, "prior", float(self.prior))
         object.__setattr__(self, "attrs", dict(self.attrs))
 
+    @classmethod
+    def _trusted(
+        cls, id: str, name: str, kind: str, aliases: tuple[str, ...], prior: float, attrs: dict[str, Any]
+    ) -> Entity:
+        """An entity from fields already checked, as a compiled index stores
+        them: built without `__post_init__`'s checks, which cost more than
+        the rest of loading (each name is normalized)."""
+        entity = cls.__new__(cls)
+        for field_name, value in (
+            ("id", id),
+            ("name", name),
+            ("kind", kind),
+            ("aliases", aliases),
+            ("prior", prior),
+            ("attrs", attrs),
+        ):
+            object.__setattr__(entity, field_name, value)
+        return entity
+
     @property
     def names(self) -> tuple[str, ...]:
         """The canonical name followed by the aliases, without repeats."""

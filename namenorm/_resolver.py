@@ -15,7 +15,6 @@ from tqdm import tqdm
 from . import _config
 from ._decide import decide
 from ._gazetteer import Gazetteer
-from ._index import Index
 from ._keys import NameKeys, name_keys
 from ._model import Match
 from ._rank import fitted
@@ -77,8 +76,8 @@ class Resolver:
         self.ambiguity_margin = ambiguity_margin
         self.weights = weights
         self.rival_places = rival_places
-        index = Index(gazetteer)
-        self._own_names = frozenset(n.keys.romanized for n in index.names)
+        index = gazetteer._candidate_index()
+        self._own_names = index.romanized_names()
         self._kinds = frozenset(e.kind for e in gazetteer)
         self._index = index  # last: once it is set, the Resolver is frozen (see __setattr__)
 

@@ -1,0 +1,145 @@
+"""The compiled index: a gazetteer and its candidate index in one file."""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from namenorm import Entity, Gazetteer, GazetteerError, Resolver
+from namenorm import _compiled
+from namenorm.cli import main
+
+from conftest import read_tsv
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("compiled") / "builtin.nnx"
+    Gazetteer.builtin().compile(path)
+    return path
+
+
+def test_loads_the_same_entities(compiled: Path) -> None:
+    loaded = Gazetteer.load(compiled)
+    builtin = Gazetteer.builtin()
+    assert len(loaded) == len(builtin)
+    for entity in builtin:
+        assert loaded[entity.id] == entity
+        assert loaded[entity.id].attrs == entity.attrs
+
+
+def test_resolves_as_the_gazetteer_it_was_built_from(compiled: Path) -> None:
+    built, loaded = Resolver(Gazetteer.builtin()), Resolver(Gazetteer.load(compiled))
+    queries = [row[0] for row in read_tsv("seed_variants.tsv")] + [row[0] for row in read_tsv("not_in_gazetteer.tsv")]
+    for query in queries:
+        assert loaded.candidates(query) == built.candidates(query), query
+
+
+def _damaged(compiled: Path, tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "damaged.nnx"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.9, 0.999], ids=str)
+def test_a_truncated_file_is_refused(compiled: Path, tmp_path: Path, keep: float) -> None:
+    data = compiled.read_bytes()
+    path = _damaged(compiled, tmp_path, data[: int(len(data) * keep)])
+    with pytest.raises(GazetteerError, match="compiled index") as error:
+        Gazetteer.load(path)
+    assert error.value.path == str(path)
+
+
+def test_a_damaged_file_is_refused(compiled: Path, tmp_path: Path) -> None:
+    data = bytearray(compiled.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte in the middle of the members
+    with pytest.raises(GazetteerError, match="truncated or damaged"):
+        Gazetteer.load(_damaged(compiled, tmp_path, bytes(data)))
+
+
+def test_a_foreign_zip_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not an index")
+    with pytest.raises(GazetteerError, match="not a namenorm compiled index"):
+        Gazetteer.load(path)
+    np.savez(tmp_path / "arrays.npz", meta=np.frombuffer(b'{"format": "other"}', dtype=np.uint8))
+    with pytest.raises(GazetteerError, match="not a namenorm compiled index"):
+        Gazetteer.load(tmp_path / "arrays.npz")
+
+
+_unpickled: list[str] = []
+
+
+class _Trap:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_unpickled.append, ("ran",))
+
+
+def test_a_pickle_inside_is_never_run(compiled: Path, tmp_path: Path) -> None:
+    with np.load(compiled) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["entities"] = np.array([_Trap()], dtype=object)
+    path = tmp_path / "pickled.nnx"
+    np.savez(path, allow_pickle=True, **arrays)
+    with pytest.raises(GazetteerError):
+        Gazetteer.load(path)
+    assert _unpickled == []
+
+
+def test_a_stale_file_is_refused(compiled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "stale.nnx"
+    monkeypatch.setattr(_compiled, "fingerprint", lambda: "keyed by another namenorm")
+    Gazetteer.builtin().compile(path)
+    monkeypatch.undo()
+    with pytest.raises(GazetteerError, match="stale compiled index.*gazetteer build"):
+        Gazetteer.load(path)
+    monkeypatch.setattr(_compiled, "FORMAT_VERSION", 0)
+    Gazetteer.builtin().compile(path)
+    monkeypatch.undo()
+    with pytest.raises(GazetteerError, match="format version 0"):
+        Gazetteer.load(path)
+
+
+def test_attrs_that_json_cannot_hold_name_the_record(tmp_path: Path) -> None:
+    entity = Entity(id="x:1", name="Hadrut", kind="place", attrs={"founded": datetime.date(1900, 1, 1)})
+    with pytest.raises(GazetteerError, match="x:1.*attrs"):
+        Gazetteer([entity]).compile(tmp_path / "x.nnx")
+
+
+def test_an_empty_gazetteer_round_trips(tmp_path: Path) -> None:
+    Gazetteer([]).compile(tmp_path / "empty.nnx")
+    loaded = Gazetteer.load(tmp_path / "empty.nnx")
+    assert len(loaded) == 0
+    assert Resolver(loaded).resolve("Hadrut") is None
+
+
+def test_cli_builds_and_resolves_with_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "built.nnx"
+    assert main(["gazetteer", "build", "builtin", "-o", str(path)]) == 0
+    assert "entities" in capsys.readouterr().out
+    assert main(["resolve", "--gazetteer", str(path), "--json", "Gadrut"]) == 0
+    assert '"place:hadrut"' in capsys.readouterr().out
+
+
+def test_cli_build_from_a_geonames_dump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    columns = ["616052", "Yerevan", "Yerevan", "Erevan,Ереван", "40.18", "44.51", "P", "PPLC", "AM", "", "11"]
+    columns += ["", "", "", "1093485", "", "989", "Asia/Yerevan", "2023-01-01"]
+    dump = tmp_path / "cities.txt"
+    dump.write_text("\t".join(columns) + "\n", encoding="utf-8")
+    path = tmp_path / "dump.nnx"
+    assert main(["gazetteer", "build", str(dump), "-o", str(path)]) == 0
+    assert main(["resolve", "--gazetteer", str(path), "Ереван"]) == 0
+    assert "geonames:616052" in capsys.readouterr().out
+
+
+def test_cli_build_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gazetteer", "build", "geonames:7", "-o", str(tmp_path / "x.nnx")]) == 2
+    assert "geonames:7" in capsys.readouterr().err
+    assert main(["gazetteer", "build", "builtin", "--min-population", "5", "-o", str(tmp_path / "x.nnx")]) == 2
+    assert "GeoNames dump" in capsys.readouterr().err
+    assert not (tmp_path / "x.nnx").exists()
