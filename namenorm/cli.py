@@ -126,10 +126,10 @@ def _names(args: argparse.Namespace) -> Iterator[str]:
     if args.names:
         yield from args.names
         return
+    # Every line, blank ones too, so that line N of the output answers line
+    # N of the input (a blank line has no match).
     for line in sys.stdin:
-        name = line.rstrip("\r\n")
-        if name.strip():
-            yield name
+        yield line.rstrip("\r\n")
 
 
 def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
@@ -149,7 +149,7 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     try:
         batch = not args.names and not sys.stdin.isatty()
         for name, matches in _answers(resolver, _names(args), args.kind, args.top, batch=batch):
-            unresolved |= not matches
+            unresolved |= not matches and bool(name.strip())  # a blank line asks nothing
             if args.json:
                 print(json.dumps(_as_json(name, matches, args.explain), ensure_ascii=False), file=out, flush=True)
             else:

@@ -73,8 +73,10 @@ def test_top_and_kind_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
 def test_stdin_streams_one_name_a_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = run(["resolve", "--json"], capsys, stdin="Пашинян\n\nU.S.\nKinrut\n", monkeypatch=monkeypatch)
     assert code == 0
-    assert [json.loads(line)["match"]["id"] for line in out.splitlines()] == [
+    # One line out per line in, the blank one too (no match, and no failure).
+    assert [(json.loads(line)["match"] or {}).get("id") for line in out.splitlines()] == [
         "person:nikol-pashinyan",
+        None,
         "place:united-states",
         "place:hadrut",
     ]
