@@ -13,9 +13,9 @@ another format version, or keyed by other tables or code, is stale: the keys in
 it are not those a query gets, so it is refused, with the command that
 rebuilds it.
 
-Names' keys are decoded when a query first reaches them (`_StoredKeys`).
-Entities are rebuilt with their types checked, not re-validated in full:
-their names were checked when the file was built.
+Names' keys stay packed until a query reaches them (`namenorm._packed`).
+Entities are stored as columns and rebuilt with their shapes checked, not
+re-validated in full: their names were checked when the file was built.
 """
 
 from __future__ import annotations
@@ -24,20 +24,20 @@ import hashlib
 import json
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ._version import __version__
 from ._errors import GazetteerError
 from ._index import Index
-from ._keys import NameKeys, WordKeys
 from ._model import Entity
+from ._packed import PackedKeys
+from ._version import __version__
 
 #: What a compiled index says it is, and the version of its layout.
 FORMAT = "namenorm compiled index"
@@ -49,8 +49,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 # other version of them is stale.
 _KEYING_MODULES = ("_normalize.py", "_translit.py", "_keys.py", "_generic.py", "_index.py", "_compiled.py")
 _KEYING_DATA = ("generic.toml", "translit")
-# Keys decoded and kept at once; a query touches at most a few hundred names.
-_DECODED_CACHE = 1 << 16
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +84,7 @@ def write_index(index: Index, path: str | Path) -> None:
         OSError: If the file cannot be written.
     """
     parts = index.parts()
-    entities = [_entity_record(e) for e in index.entities]
+    entities = index.entities
     grams = sorted(parts["postings"])
     postings = [parts["postings"][g] for g in grams]
     meta = {
@@ -97,19 +95,19 @@ def write_index(index: Index, path: str | Path) -> None:
         "entities": len(entities),
         "names": len(index),
     }
-    keys_blob, keys_offsets = _joined([_encode_keys(k) for k in parts["keys"]])
+    keys: PackedKeys = parts["keys"]
     arrays: dict[str, npt.NDArray[Any]] = {
         "meta": _utf8(json.dumps(meta)),
-        "entities": _utf8(json.dumps(entities, ensure_ascii=False)),
+        **_entity_columns(entities),
         "entity_of": parts["entity_of"],
         "texts": _utf8("\0".join(parts["texts"])),
-        "romanized": _utf8("\0".join(parts["romanized"])),
-        "sounds": _utf8("\0".join(parts["sounds"])),
+        "romanized": _utf8("\0".join(parts["romanized"].tolist())),
+        "sounds": _utf8("\0".join(parts["sounds"].tolist())),
         "fuzzy": parts["fuzzy"],
         "sizes": parts["sizes"],
         "skeleton_sizes": parts["skeleton_sizes"],
-        "keys": keys_blob,
-        "keys_offsets": keys_offsets,
+        "keys": np.frombuffer(keys.blob, dtype=np.uint8),
+        "keys_offsets": keys.offsets,
         "grams": _utf8("\0".join(grams)),
         "postings": np.concatenate(postings) if postings else np.zeros(0, dtype=np.int32),
         "postings_offsets": np.cumsum([0, *map(len, postings)], dtype=np.int64),
@@ -173,9 +171,7 @@ def _check_meta(meta: Any, where: str) -> dict[str, Any]:
 
 
 def _index(arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], where: str) -> Index:
-    entities = tuple(_entity(record, where) for record in json.loads(_text(arrays["entities"])))
-    if len(entities) != meta["entities"] or len({e.id for e in entities}) != len(entities):
-        raise GazetteerError("a damaged compiled index: its entities are not as its meta says", path=where)
+    entities = _entities(arrays, meta["entities"], where)
     count = meta["names"]
     texts, romanized, sounds = (
         _text(arrays[name]).split("\0") if count else [] for name in ("texts", "romanized", "sounds")
@@ -199,10 +195,10 @@ def _index(arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], where: str
         entities,
         entity_of=entity_of.astype(np.int32, copy=False),
         texts=texts,
-        keys=_StoredKeys(arrays["keys"].tobytes(), keys_offsets.tolist(), where),
+        keys=PackedKeys(arrays["keys"].data, keys_offsets, where),
         fuzzy=arrays["fuzzy"].astype(bool, copy=False),
-        romanized=romanized,
-        sounds=sounds,
+        romanized=np.array(romanized, dtype=object),
+        sounds=np.array(sounds, dtype=object),
         postings={g: postings[offsets[i] : offsets[i + 1]].astype(np.int32, copy=False) for i, g in enumerate(grams)},
         sizes=arrays["sizes"].astype(np.float64, copy=False),
         skeleton_sizes=arrays["skeleton_sizes"].astype(np.float64, copy=False),
@@ -219,117 +215,60 @@ def _check_offsets(offsets: npt.NDArray[Any], end: int, where: str) -> None:
         raise GazetteerError("a damaged compiled index: offsets out of order", path=where)
 
 
-class _StoredKeys(Sequence[NameKeys]):
-    """The names' keys as stored, each decoded when first asked for (and kept a while)."""
-
-    def __init__(self, blob: bytes, offsets: list[int], where: str) -> None:
-        self._blob = blob
-        self._offsets = offsets
-        self._where = where
-        self._decoded = lru_cache(maxsize=_DECODED_CACHE)(self._decode)
-
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    @overload
-    def __getitem__(self, position: int) -> NameKeys: ...
-    @overload
-    def __getitem__(self, position: slice) -> Sequence[NameKeys]: ...
-    def __getitem__(self, position: int | slice) -> NameKeys | Sequence[NameKeys]:
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
-        return self._decoded(position)
-
-    def __iter__(self) -> Iterator[NameKeys]:
-        return (self[i] for i in range(len(self)))
-
-    def _decode(self, position: int) -> NameKeys:
-        data = self._blob[self._offsets[position] : self._offsets[position + 1]]
+def _entity_columns(entities: Sequence[Entity]) -> dict[str, npt.NDArray[Any]]:
+    # Entities as columns: joined strings split in one call, and numbers as
+    # arrays, load far faster than a JSON record each. Attrs are few distinct
+    # tables (a country code, say), stored once each.
+    attrs: dict[str, int] = {}
+    attrs_of = []
+    for entity in entities:
         try:
-            return _decode_keys(json.loads(data))
-        except (ValueError, TypeError, IndexError) as e:
-            raise GazetteerError(f"a damaged compiled index: the keys of name {position}: {e}", path=self._where) from e
+            text = json.dumps(dict(entity.attrs), ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError) as e:
+            raise GazetteerError(f"its attrs cannot be stored in a compiled index ({e})", record=entity.id) from e
+        attrs_of.append(attrs.setdefault(text, len(attrs)))
+    return {
+        "entity_ids": _utf8("\0".join(e.id for e in entities)),
+        "entity_names": _utf8("\0".join(e.name for e in entities)),
+        "entity_kinds": _utf8("\0".join(e.kind for e in entities)),
+        "entity_aliases": _utf8("\0".join(a for e in entities for a in e.aliases)),
+        "entity_alias_counts": np.array([len(e.aliases) for e in entities], dtype=np.int64),
+        "entity_priors": np.array([e.prior for e in entities], dtype=np.float64),
+        "entity_attrs": _utf8("[" + ",".join(attrs) + "]"),
+        "entity_attrs_of": np.array(attrs_of, dtype=np.int64),
+    }
 
 
-def _encode_keys(keys: NameKeys) -> str:
-    words = [[w.normalized, w.romanized, w.sound, _units(w.units), w.metaphone, w.optional] for w in keys.words]
-    return json.dumps(
-        [keys.normalized, words, keys.romanized, keys.sound, _units(keys.units), keys.abjad, keys.syllabic],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def _units(units: tuple[tuple[str, str], ...]) -> list[str]:
-    return [f"{spelling} {sound}" for spelling, sound in units]
-
-
-def _decode_keys(data: Any) -> NameKeys:
-    normalized, words, romanized, sound, units, abjad, syllabic = data
-    return NameKeys(
-        _str(normalized),
-        tuple(WordKeys(_str(n), _str(r), _str(s), _unpacked(u), _str(m), _bool(o)) for n, r, s, u, m, o in words),
-        _str(romanized),
-        _str(sound),
-        _unpacked(units),
-        _bool(abjad),
-        _bool(syllabic),
-    )
-
-
-def _unpacked(units: Any) -> tuple[tuple[str, str], ...]:
-    pairs = tuple(tuple(_str(u).split(" ")) for u in units)
-    if any(len(p) != 2 for p in pairs):
-        raise ValueError("a sound unit is not a spelling and a class")
-    return pairs  # type: ignore[return-value]  # each pair has two items, checked above
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"a str was expected, not {type(value).__name__}")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"a bool was expected, not {type(value).__name__}")
-    return value
-
-
-def _entity_record(entity: Entity) -> list[Any]:
-    try:
-        json.dumps(dict(entity.attrs))
-    except (TypeError, ValueError) as e:
-        raise GazetteerError(f"its attrs cannot be stored in a compiled index ({e})", record=entity.id) from e
-    return [entity.id, entity.name, entity.kind, list(entity.aliases), entity.prior, dict(entity.attrs)]
-
-
-def _entity(record: Any, where: str) -> Entity:
+def _entities(arrays: dict[str, npt.NDArray[Any]], count: int, where: str) -> tuple[Entity, ...]:
     # The names were checked when the index was built; here only the shape
     # and the types are, which is all that stands between a damaged file and
     # a wrong answer, at a fraction of the cost of Entity's own checks.
-    try:
-        entity_id, name, kind, aliases, prior, attrs = record
-        ok = (
-            all(isinstance(v, str) and v for v in (entity_id, name, kind))
-            and isinstance(aliases, list)
-            and all(isinstance(a, str) and a for a in aliases)
-            and isinstance(prior, (int, float))
-            and not isinstance(prior, bool)
-            and prior >= 0
-            and isinstance(attrs, dict)
+    def damaged(what: str) -> GazetteerError:
+        return GazetteerError(f"a damaged compiled index: {what}", path=where)
+
+    columns = [_text(arrays[f"entity_{c}"]).split("\0") if count else [] for c in ("ids", "names", "kinds")]
+    counts = arrays["entity_alias_counts"]
+    priors = arrays["entity_priors"]
+    attrs_of = arrays["entity_attrs_of"]
+    aliases = _text(arrays["entity_aliases"]).split("\0") if counts.sum() else []
+    attrs = json.loads(_text(arrays["entity_attrs"]))
+    lengths = [len(c) for c in columns] + [len(counts), len(priors), len(attrs_of)]
+    if any(n != count for n in lengths) or len(aliases) != counts.sum():
+        raise damaged("its entities are not as its meta says")
+    if any("" in c for c in (*columns, aliases)) or len(set(columns[0])) != count:
+        raise damaged("an entity without an id, a name or a kind, or two with one id")
+    if priors.dtype != np.float64 or not np.all(np.isfinite(priors) & (priors >= 0)):
+        raise damaged("an entity's prior is not a number >= 0")
+    if not isinstance(attrs, list) or not all(isinstance(a, dict) for a in attrs):
+        raise damaged("an entity's attrs are not a table")
+    _check_positions(attrs_of, len(attrs), "attrs", where)
+    ends = np.cumsum(counts).tolist()
+    return tuple(
+        Entity._trusted(entity_id, name, kind, tuple(aliases[end - n : end]), prior, dict(attrs[a]))
+        for entity_id, name, kind, n, end, prior, a in zip(
+            *columns, counts.tolist(), ends, priors.tolist(), attrs_of.tolist(), strict=True
         )
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise GazetteerError("a damaged compiled index: an entity record is not as namenorm writes it", path=where)
-    return Entity._trusted(entity_id, name, kind, tuple(aliases), float(prior), attrs)
-
-
-def _joined(items: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    encoded = [item.encode() for item in items]
-    offsets = np.cumsum([0, *map(len, encoded)], dtype=np.int64)
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+    )
 
 
 def _utf8(text: str) -> npt.NDArray[np.uint8]:

@@ -103,14 +103,19 @@ ACRONYM_MAX_LETTERS = 6
 #: sound-key bigrams (the candidate index's cheap rejection).
 CANDIDATE_MIN_SHARED = 0.5
 
-#: At most this many names are scored for a query: those that share the
-#: most sound-key bigrams with it.
-CANDIDATE_LIMIT = 500
+#: At most this many names are scored for a query (the expensive scores):
+#: those most alike by the cheap ones below.
+CANDIDATE_LIMIT = 150
 
 #: When more names qualify than `CANDIDATE_LIMIT`, they are cut by this weight
-#: times their gram Dice coefficient (at most 0.5) plus the Jaro-Winkler
-#: similarity of their spelling (at most 1): grams and spelling count alike.
+#: times their gram Dice coefficient (at most 0.5), plus three similarities
+#: computed in one batch by rapidfuzz (each at most 1): Jaro-Winkler and
+#: Levenshtein of the romanized spelling, and Levenshtein of the sound key.
 CANDIDATE_GRAMS_WEIGHT = 2.0
+
+#: The cheap similarities are computed for at most this many names, those
+#: sharing the most grams: a short query can admit a tenth of a gazetteer.
+CANDIDATE_PRESELECT = 5000
 
 #: Names longer than this (normalized characters) are not matched at all:
 #: no name is this long, and edit distances grow with the square of length.
@@ -126,6 +131,11 @@ SURNAME_CUTOFF = 0.8
 #: A query in several words matches a one-word name joined ("Kuchuk Chekmejeh" /
 #: "Küçükçekmece") only at this similarity or more.
 SPLIT_MIN_SIMILARITY = 0.8
+
+#: A gazetteer of at least this many names is keyed on every core when its
+#: index is built, in chunks of `KEYING_CHUNK` names.
+PARALLEL_MIN_NAMES = 100_000
+KEYING_CHUNK = 20_000
 
 #: How many names a worker process of `Resolver.resolve_many` takes at a time:
 #: enough that sending them costs little beside resolving them.

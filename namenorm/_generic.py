@@ -66,27 +66,50 @@ def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
     >>> generic_span(["hadrut", "district"]), generic_span(["president"]), generic_span(["al", "diwaniyah"])
     ((0, 0, 1), (0, 0, 1), (0, 1, 2))
     """
-    titles, leading, trailing = _generic_words()
+    titles, leading, trailing = _phrases_by_end_word()
     start = 0
-    while title := next(
-        (p for p in titles if len(words) - start > len(p) and tuple(words[start : start + len(p)]) == p), None
+    while start < len(words) and (
+        title := next(
+            (
+                p
+                for p in titles.get(words[start], ())
+                if len(words) - start > len(p) and tuple(words[start : start + len(p)]) == p
+            ),
+            None,
+        )
     ):
         start += len(title)
     core_start, core_end = start, len(words)
     changed = True
-    while changed:
+    while changed and core_end - core_start > 1:
         changed = False
-        for phrase in leading:
+        for phrase in leading.get(words[core_start], ()):
             if core_end - core_start > len(phrase) and tuple(words[core_start : core_start + len(phrase)]) == phrase:
                 core_start += len(phrase)
                 changed = True
                 break
-        for phrase in trailing:
+        for phrase in trailing.get(words[core_end - 1], ()):
             if core_end - core_start > len(phrase) and tuple(words[core_end - len(phrase) : core_end]) == phrase:
                 core_end -= len(phrase)
                 changed = True
                 break
     return start, core_start, core_end
+
+
+@lru_cache(maxsize=1)
+def _phrases_by_end_word() -> tuple[dict[str, Phrases], dict[str, Phrases], dict[str, Phrases]]:
+    # Titles and leading words by their first word, trailing words by their
+    # last, each list in `_generic_words`' order: a name is checked only
+    # against the phrases its own words could start or end.
+    titles, leading, trailing = _generic_words()
+
+    def by(phrases: Phrases, end: int) -> dict[str, Phrases]:
+        found: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            found.setdefault(phrase[end], []).append(phrase)
+        return {word: tuple(listed) for word, listed in found.items()}
+
+    return by(titles, 0), by(leading, 0), by(trailing, -1)
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,8 @@ and in spelling (Jaro-Winkler, from rapidfuzz) are kept.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from . import _config
 from ._keys import NameKeys, name_keys, units_skeleton
 from ._model import Entity
+from ._packed import PackedKeys, pack_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,30 +106,52 @@ class Index:
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities: tuple[Entity, ...] = tuple(entities)
+        named = [(position, text) for position, entity in enumerate(self.entities) for text in entity.names]
+        size = _config.KEYING_CHUNK
+        chunks = [[text for _, text in named[i : i + size]] for i in range(0, len(named), size)]
+        processes = os.cpu_count() or 1
+        if len(named) < _config.PARALLEL_MIN_NAMES or processes == 1 or multiprocessing.current_process().daemon:
+            keyed: Iterable[_Keyed] = map(_key_names, chunks)
+            pool = None
+        else:
+            # Keying is most of the build: on every core, each chunk coming
+            # back packed (bytes and arrays, cheap to send).
+            pool = multiprocessing.Pool(processes)
+            keyed = pool.imap(_key_names, chunks)
         entity_of: list[int] = []
         texts: list[str] = []
-        all_keys: list[NameKeys] = []
-        postings: dict[str, list[int]] = {}
-        for position, entity in enumerate(self.entities):
-            for text in entity.names:
-                keys = name_keys(text)
-                if not keys.words:
-                    continue
-                for gram in grams(keys) | skeleton_grams(keys) | metaphones(keys):
-                    postings.setdefault(gram, []).append(len(texts))
-                entity_of.append(position)
-                texts.append(text)
-                all_keys.append(keys)
+        packed: list[bytes] = []
+        romanized: list[str] = []
+        sounds: list[str] = []
+        sizes: list[int] = []
+        skeleton_sizes: list[int] = []
+        postings: dict[str, list[npt.NDArray[np.int32]]] = {}
+        try:
+            for start, chunk in zip(range(0, len(named), size), keyed, strict=True):
+                offset = len(texts)
+                for i in chunk.kept:
+                    entity_of.append(named[start + i][0])
+                    texts.append(named[start + i][1])
+                packed += chunk.packed
+                romanized += chunk.romanized
+                sounds += chunk.sounds
+                sizes += chunk.sizes
+                skeleton_sizes += chunk.skeleton_sizes
+                for gram, (begin, end) in chunk.spans.items():
+                    postings.setdefault(gram, []).append(chunk.positions[begin:end] + offset)
+        finally:
+            if pool is not None:
+                pool.terminate()
         self._set(
             entity_of=np.array(entity_of, dtype=np.int32),
             texts=texts,
-            keys=all_keys,
+            keys=PackedKeys.of(packed),
             fuzzy=np.array([not is_acronym(t) for t in texts], dtype=bool),
-            romanized=[k.romanized for k in all_keys],
-            sounds=[k.sound for k in all_keys],
-            postings={gram: np.array(found, dtype=np.int32) for gram, found in postings.items()},
-            sizes=np.array([len(grams(k)) for k in all_keys], dtype=np.float64),
-            skeleton_sizes=np.array([len(skeleton_grams(k)) for k in all_keys], dtype=np.float64),
+            romanized=np.array(romanized, dtype=object),
+            sounds=np.array(sounds, dtype=object),
+            postings={gram: np.concatenate(found) for gram, found in postings.items()},
+            sizes=np.array(sizes, dtype=np.float64),
+            skeleton_sizes=np.array(skeleton_sizes, dtype=np.float64),
         )
 
     @classmethod
@@ -147,8 +172,8 @@ class Index:
         texts: Sequence[str],
         keys: Sequence[NameKeys],
         fuzzy: npt.NDArray[np.bool_],
-        romanized: Sequence[str],
-        sounds: Sequence[str],
+        romanized: npt.NDArray[np.object_],
+        sounds: npt.NDArray[np.object_],
         postings: dict[str, npt.NDArray[np.int32]],
         sizes: npt.NDArray[np.float64],
         skeleton_sizes: npt.NDArray[np.float64],
@@ -197,10 +222,12 @@ class Index:
         *,
         min_shared: float = _config.CANDIDATE_MIN_SHARED,
         limit: int = _config.CANDIDATE_LIMIT,
+        preselect: int = _config.CANDIDATE_PRESELECT,
     ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
         word's Metaphone key; at most `limit` of them, those most alike first
-        (Dice coefficient of grams, plus similarities of spelling and sound).
+        (Dice coefficient of grams, plus similarities of spelling and sound),
+        chosen among the `preselect` that share the most grams.
 
         A query written without short vowels (Arabic or Hebrew script) or
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its
@@ -232,6 +259,10 @@ class Index:
         if not found:
             return []
         positions, alikeness = _best_of(np.concatenate(found), np.concatenate(alike))
+        if len(positions) > preselect:
+            # Too many to compare even cheaply (a short query, a huge gazetteer): those sharing most grams first.
+            keep = np.lexsort((positions, -alikeness))[:preselect]
+            positions, alikeness = positions[keep], alikeness[keep]
         if len(positions) > limit:
             # Cheaper than scoring them all: rank by grams, and by spelling and
             # sound as edit distances see them (rapidfuzz, in one batch each).
@@ -241,10 +272,50 @@ class Index:
                 (Levenshtein.normalized_similarity, query.romanized, self._romanized),
                 (Levenshtein.normalized_similarity, query.sound, self._sounds),
             ):
-                alikeness += process.cdist([asked], [keys[i] for i in positions], scorer=scorer)[0]
+                alikeness += process.cdist([asked], keys[positions], scorer=scorer)[0]
             # Most alike first, ties by position (lexsort sorts by the last key first).
             positions = np.sort(positions[np.lexsort((positions, -alikeness))[:limit]])
         return [self.name(i) for i in positions.tolist()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    """A chunk of names keyed: those with words (`kept`, positions in the
+    chunk), their packed keys and gram counts, and the chunk's postings (each
+    gram's run of `positions`, which count kept names only)."""
+
+    kept: list[int]
+    packed: list[bytes]
+    romanized: list[str]
+    sounds: list[str]
+    sizes: list[int]
+    skeleton_sizes: list[int]
+    spans: dict[str, tuple[int, int]]
+    positions: npt.NDArray[np.int32]
+
+
+def _key_names(texts: list[str]) -> _Keyed:
+    keyed = _Keyed([], [], [], [], [], [], {}, np.zeros(0, dtype=np.int32))
+    postings: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        keys = name_keys(text)
+        if not keys.words:
+            continue
+        name_grams, name_skeleton = grams(keys), skeleton_grams(keys)
+        for gram in name_grams | name_skeleton | metaphones(keys):
+            postings.setdefault(gram, []).append(len(keyed.kept))
+        keyed.kept.append(i)
+        keyed.packed.append(pack_keys(keys))
+        keyed.romanized.append(keys.romanized)
+        keyed.sounds.append(keys.sound)
+        keyed.sizes.append(len(name_grams))
+        keyed.skeleton_sizes.append(len(name_skeleton))
+    ends = np.cumsum([len(found) for found in postings.values()]).tolist()
+    spans = {gram: (end - len(found), end) for (gram, found), end in zip(postings.items(), ends, strict=True)}
+    positions = np.array([i for found in postings.values() for i in found], dtype=np.int32)
+    return _Keyed(
+        keyed.kept, keyed.packed, keyed.romanized, keyed.sounds, keyed.sizes, keyed.skeleton_sizes, spans, positions
+    )
 
 
 def _best_of(

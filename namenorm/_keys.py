@@ -230,23 +230,29 @@ def name_keys(text: str) -> NameKeys:
     """
     normalized = normalize(text)
     split = normalized.split()
-    romanized_words = [romanize(word).replace(" ", "") for word in split]
-    start, core_start, core_end = generic_span(romanized_words)
+    forms = [_word_forms(word) for word in split]
+    start, core_start, core_end = generic_span([romanized for romanized, *_ in forms])
     words = tuple(
-        WordKeys(
-            word,
-            romanized,
-            _key_of(units),
-            units,
-            jellyfish.metaphone(romanized),
-            not core_start <= position < core_end,
-        )
-        for position, (word, romanized) in enumerate(zip(split, romanized_words))
+        WordKeys(word, romanized, sound, units, metaphone, not core_start <= position < core_end)
+        for position, (word, (romanized, sound, units, metaphone)) in enumerate(zip(split, forms))
         if position >= start and romanized
-        for units in [sound_units(romanized)]
     )
     # The whole name's units, with the word ends known (a mute h ends a word).
-    units = sound_units(" ".join(w.romanized for w in words))
+    if len(words) == 1:
+        units, sound = words[0].units, words[0].sound
+    else:
+        units = sound_units(" ".join(w.romanized for w in words))
+        sound = _key_of(units)
     abjad = bool(_ABJAD.search(normalized))
     syllabic = text.islower() and len(normalized) >= 5 and all(_OPEN_SYLLABLES.fullmatch(w) for w in split)
-    return NameKeys(normalized, words, "".join(w.romanized for w in words), _key_of(units), units, abjad, syllabic)
+    return NameKeys(normalized, words, "".join(w.romanized for w in words), sound, units, abjad, syllabic)
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_forms(word: str) -> tuple[str, str, tuple[tuple[str, str], ...], str]:
+    # A normalized word's romanization, sound key, sound units and Metaphone.
+    # Cached: words recur across the names of a gazetteer ("San", "de",
+    # a city's name in the many languages that spell it alike).
+    romanized = romanize(word).replace(" ", "")
+    units = sound_units(romanized)
+    return romanized, _key_of(units), units, jellyfish.metaphone(romanized)

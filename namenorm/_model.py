@@ -83,15 +83,9 @@ class Entity:
         them: built without `__post_init__`'s checks, which cost more than
         the rest of loading (each name is normalized)."""
         entity = cls.__new__(cls)
-        for field_name, value in (
-            ("id", id),
-            ("name", name),
-            ("kind", kind),
-            ("aliases", aliases),
-            ("prior", prior),
-            ("attrs", attrs),
-        ):
-            object.__setattr__(entity, field_name, value)
+        # A frozen dataclass's fields live in its __dict__: filled at once,
+        # past the __setattr__ that refuses changes.
+        entity.__dict__.update(id=id, name=name, kind=kind, aliases=aliases, prior=prior, attrs=attrs)
         return entity
 
     @property
