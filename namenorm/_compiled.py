@@ -103,6 +103,7 @@ def write_index(index: Index, path: str | Path) -> None:
         "texts": _utf8("\0".join(parts["texts"])),
         "romanized": _utf8("\0".join(parts["romanized"].tolist())),
         "sounds": _utf8("\0".join(parts["sounds"].tolist())),
+        "spaced": _utf8("\0".join(parts["spaced"].tolist())),
         "fuzzy": parts["fuzzy"],
         "sizes": parts["sizes"],
         "skeleton_sizes": parts["skeleton_sizes"],
@@ -173,13 +174,13 @@ def _check_meta(meta: Any, where: str) -> dict[str, Any]:
 def _index(arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], where: str) -> Index:
     entities = _entities(arrays, meta["entities"], where)
     count = meta["names"]
-    texts, romanized, sounds = (
-        _text(arrays[name]).split("\0") if count else [] for name in ("texts", "romanized", "sounds")
+    texts, romanized, sounds, spaced = (
+        _text(arrays[name]).split("\0") if count else [] for name in ("texts", "romanized", "sounds", "spaced")
     )
     entity_of = arrays["entity_of"]
     keys_offsets = arrays["keys_offsets"]
     lengths = [len(a) for a in (entity_of, arrays["fuzzy"], arrays["sizes"], arrays["skeleton_sizes"])]
-    lengths += [len(texts), len(romanized), len(sounds)]
+    lengths += [len(texts), len(romanized), len(sounds), len(spaced)]
     if any(n != count for n in lengths) or len(keys_offsets) != count + 1:
         raise GazetteerError("a damaged compiled index: its names are not as its meta says", path=where)
     _check_positions(entity_of, len(entities), "entity", where)
@@ -199,6 +200,7 @@ def _index(arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], where: str
         fuzzy=arrays["fuzzy"].astype(bool, copy=False),
         romanized=np.array(romanized, dtype=object),
         sounds=np.array(sounds, dtype=object),
+        spaced=np.array(spaced, dtype=object),
         postings={g: postings[offsets[i] : offsets[i + 1]].astype(np.int32, copy=False) for i, g in enumerate(grams)},
         sizes=arrays["sizes"].astype(np.float64, copy=False),
         skeleton_sizes=arrays["skeleton_sizes"].astype(np.float64, copy=False),

@@ -108,9 +108,10 @@ CANDIDATE_MIN_SHARED = 0.5
 CANDIDATE_LIMIT = 150
 
 #: When more names qualify than `CANDIDATE_LIMIT`, they are cut by this weight
-#: times their gram Dice coefficient (at most 0.5), plus three similarities
+#: times their gram Dice coefficient (at most 0.5), plus four similarities
 #: computed in one batch by rapidfuzz (each at most 1): Jaro-Winkler and
-#: Levenshtein of the romanized spelling, and Levenshtein of the sound key.
+#: Levenshtein of the romanized spelling, Levenshtein of the sound key, and
+#: the token set ratio of the romanized words.
 CANDIDATE_GRAMS_WEIGHT = 2.0
 
 #: The cheap similarities are computed for at most this many names, those

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from . import _config
@@ -71,6 +71,11 @@ def metaphones(keys: NameKeys) -> set[str]:
     return {"=" + w.metaphone for w in keys.words if len(w.metaphone) > 1}
 
 
+def spaced(keys: NameKeys) -> str:
+    """The romanized words of a name, with spaces between them."""
+    return " ".join(w.romanized for w in keys.words)
+
+
 def is_acronym(text: str) -> bool:
     """Whether a name is an acronym ("OSCE", "США"): short, and all capitals.
 
@@ -99,6 +104,7 @@ class Index:
         "_fuzzy",
         "_romanized",
         "_sounds",
+        "_spaced",
         "_postings",
         "_sizes",
         "_skeleton_sizes",
@@ -123,6 +129,7 @@ class Index:
         packed: list[bytes] = []
         romanized: list[str] = []
         sounds: list[str] = []
+        spaced: list[str] = []
         sizes: list[int] = []
         skeleton_sizes: list[int] = []
         postings: dict[str, list[npt.NDArray[np.int32]]] = {}
@@ -135,6 +142,7 @@ class Index:
                 packed += chunk.packed
                 romanized += chunk.romanized
                 sounds += chunk.sounds
+                spaced += chunk.spaced
                 sizes += chunk.sizes
                 skeleton_sizes += chunk.skeleton_sizes
                 for gram, (begin, end) in chunk.spans.items():
@@ -149,6 +157,7 @@ class Index:
             fuzzy=np.array([not is_acronym(t) for t in texts], dtype=bool),
             romanized=np.array(romanized, dtype=object),
             sounds=np.array(sounds, dtype=object),
+            spaced=np.array(spaced, dtype=object),
             postings={gram: np.concatenate(found) for gram, found in postings.items()},
             sizes=np.array(sizes, dtype=np.float64),
             skeleton_sizes=np.array(skeleton_sizes, dtype=np.float64),
@@ -174,6 +183,7 @@ class Index:
         fuzzy: npt.NDArray[np.bool_],
         romanized: npt.NDArray[np.object_],
         sounds: npt.NDArray[np.object_],
+        spaced: npt.NDArray[np.object_],
         postings: dict[str, npt.NDArray[np.int32]],
         sizes: npt.NDArray[np.float64],
         skeleton_sizes: npt.NDArray[np.float64],
@@ -184,6 +194,7 @@ class Index:
         self._fuzzy = fuzzy  # False for acronyms, which only match when spelled the same
         self._romanized = romanized
         self._sounds = sounds
+        self._spaced = spaced  # the romanized words, with spaces
         self._postings = postings
         self._sizes = sizes  # how many grams each name has
         self._skeleton_sizes = skeleton_sizes  # and how many skeleton grams
@@ -197,6 +208,7 @@ class Index:
             "fuzzy": self._fuzzy,
             "romanized": self._romanized,
             "sounds": self._sounds,
+            "spaced": self._spaced,
             "postings": self._postings,
             "sizes": self._sizes,
             "skeleton_sizes": self._skeleton_sizes,
@@ -267,12 +279,16 @@ class Index:
             # Cheaper than scoring them all: rank by grams, and by spelling and
             # sound as edit distances see them (rapidfuzz, in one batch each).
             alikeness = _config.CANDIDATE_GRAMS_WEIGHT * alikeness
-            for scorer, asked, keys in (
-                (JaroWinkler.normalized_similarity, query.romanized, self._romanized),
-                (Levenshtein.normalized_similarity, query.romanized, self._romanized),
-                (Levenshtein.normalized_similarity, query.sound, self._sounds),
+            # The token set ratio (0 to 100) sees a name that is part of the
+            # other, or the same words in another order ("Municipio da Praia"
+            # / "Praia"), which spellings compared whole miss.
+            for scorer, asked, keys, scale in (
+                (JaroWinkler.normalized_similarity, query.romanized, self._romanized, 1.0),
+                (Levenshtein.normalized_similarity, query.romanized, self._romanized, 1.0),
+                (Levenshtein.normalized_similarity, query.sound, self._sounds, 1.0),
+                (fuzz.token_set_ratio, spaced(query), self._spaced, 0.01),
             ):
-                alikeness += process.cdist([asked], keys[positions], scorer=scorer)[0]
+                alikeness += scale * process.cdist([asked], keys[positions], scorer=scorer)[0]
             # Most alike first, ties by position (lexsort sorts by the last key first).
             positions = np.sort(positions[np.lexsort((positions, -alikeness))[:limit]])
         return [self.name(i) for i in positions.tolist()]
@@ -288,6 +304,7 @@ class _Keyed:
     packed: list[bytes]
     romanized: list[str]
     sounds: list[str]
+    spaced: list[str]
     sizes: list[int]
     skeleton_sizes: list[int]
     spans: dict[str, tuple[int, int]]
@@ -295,7 +312,7 @@ class _Keyed:
 
 
 def _key_names(texts: list[str]) -> _Keyed:
-    keyed = _Keyed([], [], [], [], [], [], {}, np.zeros(0, dtype=np.int32))
+    keyed = _Keyed([], [], [], [], [], [], [], {}, np.zeros(0, dtype=np.int32))
     postings: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         keys = name_keys(text)
@@ -308,13 +325,22 @@ def _key_names(texts: list[str]) -> _Keyed:
         keyed.packed.append(pack_keys(keys))
         keyed.romanized.append(keys.romanized)
         keyed.sounds.append(keys.sound)
+        keyed.spaced.append(spaced(keys))
         keyed.sizes.append(len(name_grams))
         keyed.skeleton_sizes.append(len(name_skeleton))
     ends = np.cumsum([len(found) for found in postings.values()]).tolist()
     spans = {gram: (end - len(found), end) for (gram, found), end in zip(postings.items(), ends, strict=True)}
     positions = np.array([i for found in postings.values() for i in found], dtype=np.int32)
     return _Keyed(
-        keyed.kept, keyed.packed, keyed.romanized, keyed.sounds, keyed.sizes, keyed.skeleton_sizes, spans, positions
+        keyed.kept,
+        keyed.packed,
+        keyed.romanized,
+        keyed.sounds,
+        keyed.spaced,
+        keyed.sizes,
+        keyed.skeleton_sizes,
+        spans,
+        positions,
     )
 
 
