@@ -78,38 +78,66 @@ def phonetic_distance(
     """
     a_cost = _costs(a, a_vowel_cost)
     b_cost = _costs(b, b_vowel_cost)
+    # What substituting costs, by the kind of pair (`_pair_kind`).
+    costs = (0.0, _config.ALTERNATIVE_COST, same_class_cost, 1.0)
     a_letters = _VOWEL_LETTERS if a_abjad and not b_abjad else {}
     b_reads = [_VOWEL_LETTERS.get(y[0]) if b_abjad and not a_abjad else None for y in b]
-    swaps = unit_alternatives()
+    special = bool(a_letters) or any(b_reads) or a_syllabic
     previous = [0.0]
     for cost in b_cost:
         previous.append(previous[-1] + cost)
-    for (x_spelling, x_class), x_cost in zip(a, a_cost):
+    for x, x_cost in zip(a, a_cost):
+        row = [costs[_pair_kind(x, y)] for y in b]
+        if special:
+            row = [_special_cost(x, y, y_reads, a_letters, a_syllabic, c) for y, y_reads, c in zip(b, b_reads, row)]
         current = [previous[0] + x_cost]
-        x_reads = a_letters.get(x_spelling)
-        for j, (y_spelling, y_class) in enumerate(b):
-            y_reads = b_reads[j]
-            if x_spelling == y_spelling:
-                substitute = previous[j]
-            elif (x_spelling, y_spelling) in swaps:
-                substitute = previous[j] + _config.ALTERNATIVE_COST
-            elif x_reads is not None and y_class[0] == VOWEL:
-                substitute = previous[j] + (
-                    _config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST
-                )
-            elif y_reads is not None and x_class[0] == VOWEL:
-                substitute = previous[j] + (
-                    _config.NEAR_VOWEL_COST if x_spelling in y_reads else _config.FAR_VOWEL_COST
-                )
-            elif a_syllabic and {x_spelling, y_spelling} == {"r", "l"}:
-                substitute = previous[j] + _config.ALTERNATIVE_COST
-            elif x_class == y_class or (len(x_class) + len(y_class) > 2 and not set(x_class).isdisjoint(y_class)):
-                substitute = previous[j] + same_class_cost
-            else:
-                substitute = previous[j] + 1.0
-            current.append(min(substitute, previous[j + 1] + x_cost, current[j] + b_cost[j]))
+        for j, substitute in enumerate(row):
+            # min() of three, written out: this loop is most of a query's time.
+            s = previous[j] + substitute
+            d = previous[j + 1] + x_cost
+            i = current[j] + b_cost[j]
+            current.append((s if s <= i else i) if s <= d else (d if d <= i else i))
         previous = current
     return previous[-1]
+
+
+@lru_cache(maxsize=1 << 14)
+def _pair_kind(x: tuple[str, str], y: tuple[str, str]) -> int:
+    # 0: one spelling; 1: another romanization of it (`unit_alternatives`);
+    # 2: sounds of one class (or classes that share one); 3: anything else.
+    # Cached: the units are few, and their pairs recur in every query.
+    (x_spelling, x_class), (y_spelling, y_class) = x, y
+    if x_spelling == y_spelling:
+        return 0
+    if (x_spelling, y_spelling) in unit_alternatives():
+        return 1
+    if x_class == y_class or (len(x_class) + len(y_class) > 2 and not set(x_class).isdisjoint(y_class)):
+        return 2
+    return 3
+
+
+def _special_cost(
+    x: tuple[str, str],
+    y: tuple[str, str],
+    y_reads: str | None,
+    a_letters: dict[str, str],
+    a_syllabic: bool,
+    cost: float,
+) -> float:
+    # Substitutions that depend on how the names are written: waw and ya
+    # read as vowels in a name without short vowels, and r for l in a
+    # syllabic transcription. A spelling and its romanizations come first.
+    (x_spelling, x_class), (y_spelling, y_class) = x, y
+    if x_spelling == y_spelling or (x_spelling, y_spelling) in unit_alternatives():
+        return cost
+    x_reads = a_letters.get(x_spelling)
+    if x_reads is not None and y_class[0] == VOWEL:
+        return _config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST
+    if y_reads is not None and x_class[0] == VOWEL:
+        return _config.NEAR_VOWEL_COST if x_spelling in y_reads else _config.FAR_VOWEL_COST
+    if a_syllabic and {x_spelling, y_spelling} == {"r", "l"}:
+        return _config.ALTERNATIVE_COST
+    return cost
 
 
 # The vowels that waw (w) and ya (i) write in a name without short vowels.
