@@ -245,8 +245,9 @@ class Index:
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its
         consonant skeleton too (`skeleton_grams`).
         """
-        found: list[npt.NDArray[np.int32] | npt.NDArray[np.intp]] = []  # positions of names admitted
-        alike: list[npt.NDArray[np.float64]] = []  # how alike: the Dice coefficient of the grams that admitted them
+        # How alike each name is: the Dice coefficient of the grams that
+        # admitted it (0: not admitted); dense, as a query admits thousands.
+        best = np.zeros(len(self), dtype=np.float64)
         query_grams = grams(query)
         lookups = [(query_grams, self._sizes)]
         if query.abjad or query.syllabic:
@@ -257,24 +258,20 @@ class Index:
                 continue
             shared = np.bincount(np.concatenate(lists))
             admitted = np.flatnonzero(shared >= min_shared * len(some_grams))
-            found.append(admitted)
             # A long name shares many grams with anything, so counts alone favour it.
-            alike.append(shared[admitted] / (len(some_grams) + sizes[admitted]))
+            _raise(best, admitted, shared[admitted] / (len(some_grams) + sizes[admitted]))
         floor = math.ceil(min_shared * len(query_grams)) + 1
         for key in metaphones(query):
             # A shared Metaphone key admits a name on its own, as if it shared
             # just over the grams needed.
             if key in self._postings:
                 having = self._postings[key]
-                found.append(having)
-                alike.append(floor / (len(query_grams) + self._sizes[having]))
-        if not found:
-            return []
-        positions, alikeness = _best_of(np.concatenate(found), np.concatenate(alike))
+                _raise(best, having, floor / (len(query_grams) + self._sizes[having]))
+        positions = np.flatnonzero(best)
+        alikeness = best[positions]
         if len(positions) > preselect:
             # Too many to compare even cheaply (a short query, a huge gazetteer): those sharing most grams first.
-            keep = np.lexsort((positions, -alikeness))[:preselect]
-            positions, alikeness = positions[keep], alikeness[keep]
+            positions, alikeness = _most_alike(positions, alikeness, preselect)
         if len(positions) > limit:
             # Cheaper than scoring them all: rank by grams, and by spelling and
             # sound as edit distances see them (rapidfuzz, in one batch each).
@@ -289,8 +286,7 @@ class Index:
                 (fuzz.token_set_ratio, spaced(query), self._spaced, 0.01),
             ):
                 alikeness += scale * process.cdist([asked], keys[positions], scorer=scorer)[0]
-            # Most alike first, ties by position (lexsort sorts by the last key first).
-            positions = np.sort(positions[np.lexsort((positions, -alikeness))[:limit]])
+            positions, alikeness = _most_alike(positions, alikeness, limit)
         return [self.name(i) for i in positions.tolist()]
 
 
@@ -344,12 +340,18 @@ def _key_names(texts: list[str]) -> _Keyed:
     )
 
 
-def _best_of(
-    positions: npt.NDArray[Any], values: npt.NDArray[np.float64]
+def _raise(best: npt.NDArray[np.float64], positions: npt.NDArray[Any], values: npt.NDArray[np.float64]) -> None:
+    """Raise `best` at `positions` (each once) to `values` where they are larger."""
+    best[positions] = np.maximum(best[positions], values)
+
+
+def _most_alike(
+    positions: npt.NDArray[Any], values: npt.NDArray[np.float64], count: int
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
-    """Each position once, in order, with the largest of its values."""
-    order = np.lexsort((-values, positions))
-    positions, values = positions[order], values[order]
-    first = np.ones(len(positions), dtype=bool)
-    first[1:] = positions[1:] != positions[:-1]
-    return positions[first], values[first]
+    """The `count` positions of largest value, ties to the first; `positions`
+    ascending, as they come back. A partition, not a sort: linear time."""
+    threshold = np.partition(values, len(values) - count)[len(values) - count]
+    above = np.flatnonzero(values > threshold)
+    tied = np.flatnonzero(values == threshold)[: count - len(above)]
+    keep = np.sort(np.concatenate([above, tied]))
+    return positions[keep], values[keep]
