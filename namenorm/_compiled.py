@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import struct
 import zipfile
 from collections.abc import Sequence
@@ -47,7 +48,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 # The code and data that decide a name's keys: a compiled index keyed by any
 # other version of them is stale.
-_KEYING_MODULES = ("_normalize.py", "_translit.py", "_keys.py", "_generic.py", "_index.py", "_compiled.py")
+_KEYING_MODULES = (
+    "_normalize.py",
+    "_translit.py",
+    "_keys.py",
+    "_generic.py",
+    "_index.py",
+    "_packed.py",
+    "_compiled.py",
+)
 _KEYING_DATA = ("generic.toml", "translit")
 
 
@@ -113,8 +122,16 @@ def write_index(index: Index, path: str | Path) -> None:
         "postings": np.concatenate(postings) if postings else np.zeros(0, dtype=np.int32),
         "postings_offsets": np.cumsum([0, *map(len, postings)], dtype=np.int64),
     }
-    with Path(path).open("wb") as f:
-        np.savez(f, allow_pickle=False, **arrays)
+    # Written beside the target and renamed over it when complete, so that a
+    # failed write never leaves half a file where a good one was.
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as f:
+            np.savez(f, allow_pickle=False, **arrays)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def read_index(path: str | Path) -> Index:
