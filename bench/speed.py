@@ -166,13 +166,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         figures = json.loads(done.stdout)
         print(row(label, build, figures["load"], figures["ours"], figures["theirs"], figures["peak"]))
-        print(
-            f"{'  (building it from Python objects: peak of this process)':44} {'':8} {'':7} {'':12} {'':13} {'':7} {build_peak:9.0f}"
-        )
     print()
     print("build: index from Python objects; load: the compiled index (Gazetteer.load), in a process of its own,")
     print("which also runs the large race; ratio: namenorm's median over rapidfuzz's (below 1 is faster);")
     print("peak: the process's peak resident memory so far (the large row: its own process)")
+    if not args.small_only:
+        print(f"building the large gazetteer from Python objects: peak {build_peak:.0f} MiB (the first process)")
     print()
     names = (queries * (args.many // len(queries) + 1))[: args.many]
     elapsed = {}
