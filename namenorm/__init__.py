@@ -35,7 +35,7 @@ from ._normalize import normalize
 from ._resolver import Resolver
 from ._similarity import phonetic_similarity, text_similarity
 from ._translit import transliterate
-from ._version import __version__
+from ._version import __version__ as __version__
 from ._weights import Weights
 
 __all__ = [

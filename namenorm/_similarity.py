@@ -96,7 +96,7 @@ def phonetic_distance(
             s = previous[j] + substitute
             d = previous[j + 1] + x_cost
             i = current[j] + b_cost[j]
-            current.append((s if s <= i else i) if s <= d else (d if d <= i else i))
+            current.append((s if s <= i else i) if s <= d else (d if d <= i else i))  # noqa: FURB136
         previous = current
     return previous[-1]
 

@@ -17,12 +17,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from ._version import __version__
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
 from ._loader import read_gazetteer
 from ._model import Match
 from ._resolver import Resolver
+from ._version import __version__
 
 EXIT_OK = 0
 EXIT_UNRESOLVED = 1

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from namenorm import Entity, Gazetteer, GazetteerError, Resolver
-from namenorm import _compiled
-from namenorm.cli import main
-
 from conftest import read_tsv
+
+from namenorm import Entity, Gazetteer, GazetteerError, Resolver, _compiled
+from namenorm.cli import main
 
 
 @pytest.fixture(scope="module")

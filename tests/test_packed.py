@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import read_tsv
 from hypothesis import given
 from hypothesis import strategies as st
 
 from namenorm import GazetteerError
 from namenorm._keys import name_keys
 from namenorm._packed import PackedKeys, pack_keys, unpack_keys
-
-from conftest import read_tsv
 
 
 @given(st.text())
