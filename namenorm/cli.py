@@ -240,32 +240,38 @@ def _check(path: Path, out: IO[str]) -> int:
 
 def _build(args: argparse.Namespace, out: IO[str]) -> int:
     source: str = args.source
-    dump = source.endswith(".txt")
-    if not dump and (args.alternate_names or args.min_population):
+    if not source.endswith(".txt") and (args.alternate_names or args.min_population):
         print(
             "namenorm gazetteer build: error: --alternate-names and --min-population are for a GeoNames dump (.txt)",
             file=sys.stderr,
         )
         return EXIT_ERROR
     start = time.perf_counter()
-    if source == "builtin":
-        gazetteer = Gazetteer.builtin()
-    elif source.startswith("geonames:"):
-        try:
-            gazetteer = Gazetteer.from_geonames(int(source.removeprefix("geonames:")))
-        except (ValueError, ImportError) as e:
-            print(f"namenorm gazetteer build: error: {source}: {e}", file=sys.stderr)
-            return EXIT_ERROR
-    elif dump:
-        gazetteer = Gazetteer.from_geonames_dump(
-            source, alternate_names=args.alternate_names, min_population=args.min_population
-        )
-    else:
-        gazetteer = Gazetteer.load(source)
-    gazetteer.compile(args.output)
+    try:
+        gazetteer = _source(args)
+        gazetteer.compile(args.output)
+    except GazetteerError:
+        raise
+    except (ValueError, ImportError, OSError) as e:  # geonames:N unknown, a file unreadable or unwritable
+        print(f"namenorm gazetteer build: error: {source}: {e}", file=sys.stderr)
+        return EXIT_ERROR
     names = sum(len(e.names) for e in gazetteer)
     print(
         f"{args.output}: {len(gazetteer)} entities, {names} names, built in {time.perf_counter() - start:.1f} s",
         file=out,
     )
     return EXIT_OK
+
+
+def _source(args: argparse.Namespace) -> Gazetteer:
+    # What `gazetteer build` compiles: see its description in `_parser`.
+    source: str = args.source
+    if source == "builtin":
+        return Gazetteer.builtin()
+    if source.startswith("geonames:"):
+        return Gazetteer.from_geonames(int(source.removeprefix("geonames:")))
+    if source.endswith(".txt"):
+        return Gazetteer.from_geonames_dump(
+            source, alternate_names=args.alternate_names, min_population=args.min_population
+        )
+    return Gazetteer.load(source)

@@ -140,4 +140,8 @@ def test_cli_build_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "geonames:7" in capsys.readouterr().err
     assert main(["gazetteer", "build", "builtin", "--min-population", "5", "-o", str(tmp_path / "x.nnx")]) == 2
     assert "GeoNames dump" in capsys.readouterr().err
+    assert main(["gazetteer", "build", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x.nnx")]) == 2
+    assert "missing.txt" in capsys.readouterr().err
+    assert main(["gazetteer", "build", "builtin", "-o", str(tmp_path / "no" / "such" / "x.nnx")]) == 2
+    assert "x.nnx" in capsys.readouterr().err
     assert not (tmp_path / "x.nnx").exists()
