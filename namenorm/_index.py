@@ -7,8 +7,9 @@ that romanizations swap (Hadrut / Gadrut / Khadrut), so a changed first letter
 still shares the rest of its grams. A query in Arabic or Hebrew script, which
 leaves vowels out, or transcribed through a syllabic script, which adds them
 ("sutokkuhorumu" for Stockholm), is looked up by its consonant skeleton as
-well. When more names qualify than will be scored, those most alike in grams
-and in spelling (Jaro-Winkler, from rapidfuzz) are kept.
+well. When more names qualify than will be scored, cheap rejections come
+first: those sharing the most grams, then those most alike by edit distances
+that rapidfuzz computes in one batch, are kept for the expensive scores.
 """
 
 from __future__ import annotations
