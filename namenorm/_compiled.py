@@ -6,6 +6,9 @@ postings, so that loading it keys nothing. The file is a numpy ``.npz``
 archive (a zip of plain arrays), read with ``allow_pickle=False``: opening one
 from an untrusted source runs no code. Each member carries a CRC-32 that
 zipfile checks, so a truncated or damaged file is refused, never half-loaded.
+The arrays' shapes, types and ranges are checked too; a file crafted to
+pass those checks with keys that do not unpack fails at the first query that
+reaches them, with a GazetteerError.
 
 Its ``meta`` member says what it is: the format and its version, and the
 fingerprint of the code and data that keyed its names. A file written by
@@ -24,10 +27,12 @@ import hashlib
 import json
 import os
 import struct
+import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +54,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 # The code and data that decide a name's keys: a compiled index keyed by any
 # other version of them is stale.
 _KEYING_MODULES = (
+    "_config.py",
     "_normalize.py",
     "_translit.py",
     "_keys.py",
@@ -58,12 +64,21 @@ _KEYING_MODULES = (
     "_compiled.py",
 )
 _KEYING_DATA = ("generic.toml", "translit")
+# The members of the archive, besides meta.
+_MEMBERS = (
+    *(f"entity_{c}" for c in ("ids", "names", "kinds", "aliases", "alias_counts", "priors", "attrs", "attrs_of")),
+    *("entity_of", "texts", "romanized", "sounds", "spaced", "fuzzy", "sizes", "skeleton_sizes"),
+    *("keys", "keys_offsets", "grams", "postings", "postings_offsets"),
+)
 
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """A digest of namenorm's version and of the code and data that key names."""
     digest = hashlib.sha256(__version__.encode())
+    # Normalization and the libraries that romanize and key change keys too.
+    versions = [unicodedata.unidata_version] + [_version_of(p) for p in ("jellyfish", "unidecode", "regex")]
+    digest.update(" ".join(versions).encode())
     package = resources.files("namenorm")
     for module in _KEYING_MODULES:
         digest.update((package / module).read_bytes())
@@ -73,6 +88,13 @@ def fingerprint() -> str:
         for file in files:
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
+
+
+def _version_of(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def is_compiled(path: Path) -> bool:
@@ -124,11 +146,15 @@ def write_index(index: Index, path: str | Path) -> None:
     }
     # Written beside the target and renamed over it when complete, so that a
     # failed write never leaves half a file where a good one was.
+    # Every member is a plain array (text is stored as UTF-8 bytes), so
+    # nothing is pickled.
+    assert all(a.dtype != object for a in arrays.values())
     target = Path(path)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    partial = Path(name)
     try:
-        with partial.open("wb") as f:
-            np.savez(f, allow_pickle=False, **arrays)
+        with os.fdopen(handle, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # the stubs read ** as allow_pickle
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -156,7 +182,8 @@ def read_index(path: str | Path) -> Index:
             if "meta" not in archive.files:
                 raise GazetteerError("not a namenorm compiled index (it has no meta)", path=where)
             meta = _check_meta(json.loads(_text(archive["meta"])), where)
-            arrays = {name: archive[name] for name in archive.files}
+            # Only the members this version writes: anything else is not read.
+            arrays = {name: archive[name] for name in _MEMBERS}
         except GazetteerError:
             raise
         except (ValueError, EOFError, KeyError, zipfile.BadZipFile, struct.error) as e:
@@ -241,10 +268,20 @@ def _entity_columns(entities: Sequence[Entity]) -> dict[str, npt.NDArray[Any]]:
     attrs: dict[str, int] = {}
     attrs_of = []
     for entity in entities:
+        if any("\0" in text for text in (entity.id, entity.name, entity.kind, *entity.aliases)):
+            # NUL separates the strings of a column.
+            raise GazetteerError("a NUL character in its id, name, kind or an alias", record=entity.id)
         try:
             text = json.dumps(dict(entity.attrs), ensure_ascii=False, sort_keys=True)
+            same = json.loads(text) == entity.attrs
         except (TypeError, ValueError) as e:
             raise GazetteerError(f"its attrs cannot be stored in a compiled index ({e})", record=entity.id) from e
+        if not same:
+            raise GazetteerError(
+                "its attrs would not load back as they are (only str keys, and JSON values: str, numbers, "
+                "booleans, None, lists and tables)",
+                record=entity.id,
+            )
         attrs_of.append(attrs.setdefault(text, len(attrs)))
     return {
         "entity_ids": _utf8("\0".join(e.id for e in entities)),
@@ -276,14 +313,24 @@ def _entities(arrays: dict[str, npt.NDArray[Any]], count: int, where: str) -> tu
         raise damaged("its entities are not as its meta says")
     if any("" in c for c in (*columns, aliases)) or len(set(columns[0])) != count:
         raise damaged("an entity without an id, a name or a kind, or two with one id")
-    if priors.dtype != np.float64 or not np.all(np.isfinite(priors) & (priors >= 0)):
+    if counts.dtype.kind not in "iu" or counts.ndim != 1 or np.any(counts < 0):
+        raise damaged("an entity's count of aliases is not a whole number >= 0")
+    if priors.dtype != np.float64 or priors.ndim != 1 or not np.all(np.isfinite(priors) & (priors >= 0)):
         raise damaged("an entity's prior is not a number >= 0")
     if not isinstance(attrs, list) or not all(isinstance(a, dict) for a in attrs):
         raise damaged("an entity's attrs are not a table")
     _check_positions(attrs_of, len(attrs), "attrs", where)
+    # Entities share a table of attrs only through a copy of their own: a
+    # shallow one while its values are flat, a fresh parse when they nest.
+    nested = [any(isinstance(v, (list, dict)) for v in a.values()) for a in attrs]
+    texts = [json.dumps(a) for a in attrs]
+
+    def own(a: int) -> dict[str, Any]:
+        return json.loads(texts[a]) if nested[a] else dict(attrs[a])
+
     ends = np.cumsum(counts).tolist()
     return tuple(
-        Entity._trusted(entity_id, name, kind, tuple(aliases[end - n : end]), prior, dict(attrs[a]))
+        Entity._trusted(entity_id, name, kind, tuple(aliases[end - n : end]), prior, own(a))
         for entity_id, name, kind, n, end, prior, a in zip(
             *columns, counts.tolist(), ends, priors.tolist(), attrs_of.tolist(), strict=True
         )

@@ -116,7 +116,7 @@ class Index:
         named = [(position, text) for position, entity in enumerate(self.entities) for text in entity.names]
         size = _config.KEYING_CHUNK
         chunks = [[text for _, text in named[i : i + size]] for i in range(0, len(named), size)]
-        processes = os.cpu_count() or 1
+        processes = min(os.cpu_count() or 1, len(chunks))
         if len(named) < _config.PARALLEL_MIN_NAMES or processes == 1 or multiprocessing.current_process().daemon:
             keyed: Iterable[_Keyed] = map(_key_names, chunks)
             pool = None
@@ -238,9 +238,9 @@ class Index:
         preselect: int = _config.CANDIDATE_PRESELECT,
     ) -> list[IndexedName]:
         """The names that share at least `min_shared` of the query's grams, or a
-        word's Metaphone key; at most `limit` of them, those most alike first
-        (Dice coefficient of grams, plus similarities of spelling and sound),
-        chosen among the `preselect` that share the most grams.
+        word's Metaphone key, in index order: at most `limit` of them, the most
+        alike (Dice coefficient of grams, plus similarities of spelling and
+        sound), chosen among the `preselect` that share the most grams.
 
         A query written without short vowels (Arabic or Hebrew script) or
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its

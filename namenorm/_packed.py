@@ -19,7 +19,8 @@ import numpy.typing as npt
 from ._errors import GazetteerError
 from ._keys import NameKeys, WordKeys
 
-#: How many unpacked keys a `PackedKeys` keeps: a query reaches a few hundred names.
+#: How many unpacked keys a `PackedKeys` keeps (a query reaches a few
+#: hundred names; a full cache holds about 140 MiB).
 UNPACKED_CACHE = 1 << 16
 
 
@@ -88,6 +89,10 @@ class PackedKeys(Sequence[NameKeys]):
     def __getitem__(self, position: int | slice) -> NameKeys | Sequence[NameKeys]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(f"no name {position} among {len(self)}")
         return self._unpacked(position)
 
     def __iter__(self) -> Iterator[NameKeys]:

@@ -109,6 +109,31 @@ def test_attrs_that_json_cannot_hold_name_the_record(tmp_path: Path) -> None:
         Gazetteer([entity]).compile(tmp_path / "x.nnx")
 
 
+@pytest.mark.parametrize(
+    "entity",
+    [
+        Entity(id="x:1", name="Hadrut", kind="place", attrs={1: "one"}),
+        Entity(id="x:1", name="Hadrut", kind="place", attrs={"pair": (1, 2)}),
+        Entity(id="x:1", name="Hadrut", kind="place", aliases=["Gad\0rut"]),
+    ],
+    ids=["int key", "tuple", "NUL"],
+)
+def test_what_would_not_load_back_is_refused_with_its_record(entity: Entity, tmp_path: Path) -> None:
+    with pytest.raises(GazetteerError, match="x:1"):
+        Gazetteer([entity]).compile(tmp_path / "x.nnx")
+    assert not list(tmp_path.iterdir())  # not even a partial file
+
+
+def test_nested_attrs_load_back_each_entity_its_own(tmp_path: Path) -> None:
+    attrs = {"codes": ["AM", "ARM"], "country": "AM"}
+    entities = [Entity(id=f"x:{i}", name=name, kind="place", attrs=attrs) for i, name in enumerate(["Goris", "Sisian"])]
+    Gazetteer(entities).compile(tmp_path / "x.nnx")
+    loaded = Gazetteer.load(tmp_path / "x.nnx")
+    assert loaded["x:0"].attrs == attrs
+    loaded["x:0"].attrs["codes"].append("changed")
+    assert loaded["x:1"].attrs == attrs
+
+
 def test_an_empty_gazetteer_round_trips(tmp_path: Path) -> None:
     Gazetteer([]).compile(tmp_path / "empty.nnx")
     loaded = Gazetteer.load(tmp_path / "empty.nnx")
