@@ -18,7 +18,7 @@ import math
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -309,6 +309,7 @@ class _Keyed:
 
 
 def _key_names(texts: list[str]) -> _Keyed:
+    # Filled name by name; the postings are added at the end.
     keyed = _Keyed([], [], [], [], [], [], [], {}, np.zeros(0, dtype=np.int32))
     postings: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
@@ -328,17 +329,7 @@ def _key_names(texts: list[str]) -> _Keyed:
     ends = np.cumsum([len(found) for found in postings.values()]).tolist()
     spans = {gram: (end - len(found), end) for (gram, found), end in zip(postings.items(), ends, strict=True)}
     positions = np.array([i for found in postings.values() for i in found], dtype=np.int32)
-    return _Keyed(
-        keyed.kept,
-        keyed.packed,
-        keyed.romanized,
-        keyed.sounds,
-        keyed.spaced,
-        keyed.sizes,
-        keyed.skeleton_sizes,
-        spans,
-        positions,
-    )
+    return replace(keyed, spans=spans, positions=positions)
 
 
 def _raise(best: npt.NDArray[np.float64], positions: npt.NDArray[Any], values: npt.NDArray[np.float64]) -> None:

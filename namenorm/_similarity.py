@@ -87,9 +87,13 @@ def phonetic_distance(
     for cost in b_cost:
         previous.append(previous[-1] + cost)
     for x, x_cost in zip(a, a_cost):
-        row = [costs[_pair_kind(x, y)] for y in b]
+        kinds = [_pair_kind(x, y) for y in b]
+        row = [costs[kind] for kind in kinds]
         if special:
-            row = [_special_cost(x, y, y_reads, a_letters, a_syllabic, c) for y, y_reads, c in zip(b, b_reads, row)]
+            row = [
+                cost if kind < 2 else _special_cost(x, y, y_reads, a_letters, a_syllabic, cost)
+                for y, y_reads, kind, cost in zip(b, b_reads, kinds, row)
+            ]
         current = [previous[0] + x_cost]
         for j, substitute in enumerate(row):
             # min() of three, written out: this loop is most of a query's time.
@@ -126,10 +130,9 @@ def _special_cost(
 ) -> float:
     # Substitutions that depend on how the names are written: waw and ya
     # read as vowels in a name without short vowels, and r for l in a
-    # syllabic transcription. A spelling and its romanizations come first.
+    # syllabic transcription. Not asked of one spelling or its other
+    # romanizations (kinds 0 and 1), which come first.
     (x_spelling, x_class), (y_spelling, y_class) = x, y
-    if x_spelling == y_spelling or (x_spelling, y_spelling) in unit_alternatives():
-        return cost
     x_reads = a_letters.get(x_spelling)
     if x_reads is not None and y_class[0] == VOWEL:
         return _config.NEAR_VOWEL_COST if y_spelling in x_reads else _config.FAR_VOWEL_COST
