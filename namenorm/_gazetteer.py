@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from ._compiled import is_compiled, read_index, write_index
 from ._errors import GazetteerError
@@ -170,8 +171,11 @@ class Gazetteer:
     def __repr__(self) -> str:
         return f"<Gazetteer of {len(self)} entities>"
 
-    def __reduce__(self) -> tuple[type[Gazetteer], tuple[list[Entity]]]:
-        return (Gazetteer, (list(self),))
+    def __reduce__(self) -> tuple[Any, ...]:
+        # With its index, once built: arrays travel far faster than names are
+        # keyed again (a worker process that is spawned, not forked, gets
+        # its resolver this way).
+        return (_restored, (list(self), self._index))
 
     def shared_names(self) -> dict[str, list[str]]:
         """Names that several entities share, after normalization.
@@ -185,6 +189,12 @@ class Gazetteer:
                 if name:
                     owners.setdefault(name, []).append(entity.id)
         return {name: ids for name, ids in sorted(owners.items()) if len(ids) > 1}
+
+
+def _restored(entities: list[Entity], index: Index | None) -> Gazetteer:
+    gazetteer = Gazetteer(entities)
+    gazetteer._index = index
+    return gazetteer
 
 
 def builtin_path() -> Traversable:

@@ -73,6 +73,10 @@ class PackedKeys(Sequence[NameKeys]):
         self._where = where
         self._unpacked = lru_cache(maxsize=UNPACKED_CACHE)(self._unpack)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Without the cache of unpacked keys, which holds a bound method.
+        return (PackedKeys, (bytes(self.blob), self.offsets, self._where))
+
     @classmethod
     def of(cls, packed: Sequence[bytes]) -> PackedKeys:
         """Keys from their packed forms, in order."""

@@ -87,7 +87,7 @@ class Resolver:
         object.__setattr__(self, name, value)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The index is derived data: rebuild it rather than pickle it.
+        # The index travels with the gazetteer that holds it.
         return (_rebuild, (self.gazetteer, self._settings()))
 
     def _settings(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import pickle
 import zipfile
 from pathlib import Path
 
@@ -170,3 +171,13 @@ def test_cli_build_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["gazetteer", "build", "builtin", "-o", str(tmp_path / "no" / "such" / "x.nnx")]) == 2
     assert "x.nnx" in capsys.readouterr().err
     assert not (tmp_path / "x.nnx").exists()
+
+
+def test_a_pickled_resolver_keeps_its_index(compiled: Path) -> None:
+    # As a spawned resolve_many worker gets it: with the index, not re-keyed.
+    resolver = Resolver(Gazetteer.load(compiled))
+    copy = pickle.loads(pickle.dumps(resolver))
+    index = copy.gazetteer._index
+    assert index is not None and index.parts()["keys"]._where == str(compiled)
+    for query in ("Gadrut", "Nicole Bashinian", "Kinrut"):
+        assert copy.candidates(query) == resolver.candidates(query)
