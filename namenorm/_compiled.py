@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._errors import GazetteerError
-from ._index import Index
+from ._index import Index, Parts
 from ._model import Entity
 from ._packed import PackedKeys
 from ._version import __version__
@@ -114,10 +114,10 @@ def write_index(index: Index, path: str | Path) -> None:
             values can: str, numbers, booleans, None, lists, tables).
         OSError: If the file cannot be written.
     """
-    parts = index.parts()
+    parts = index.parts
     entities = index.entities
-    grams = sorted(parts["postings"])
-    postings = [parts["postings"][g] for g in grams]
+    grams = sorted(parts.postings)
+    postings = [parts.postings[g] for g in grams]
     meta = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -126,18 +126,18 @@ def write_index(index: Index, path: str | Path) -> None:
         "entities": len(entities),
         "names": len(index),
     }
-    keys: PackedKeys = parts["keys"]
+    keys = parts.keys
     arrays: dict[str, npt.NDArray[Any]] = {
         "meta": _utf8(json.dumps(meta)),
         **_entity_columns(entities),
-        "entity_of": parts["entity_of"],
-        "texts": _utf8("\0".join(parts["texts"])),
-        "romanized": _utf8("\0".join(parts["romanized"].tolist())),
-        "sounds": _utf8("\0".join(parts["sounds"].tolist())),
-        "spaced": _utf8("\0".join(parts["spaced"].tolist())),
-        "fuzzy": parts["fuzzy"],
-        "sizes": parts["sizes"],
-        "skeleton_sizes": parts["skeleton_sizes"],
+        "entity_of": parts.entity_of,
+        "texts": _utf8("\0".join(parts.texts)),
+        "romanized": _utf8("\0".join(parts.romanized.tolist())),
+        "sounds": _utf8("\0".join(parts.sounds.tolist())),
+        "spaced": _utf8("\0".join(parts.spaced.tolist())),
+        "fuzzy": parts.fuzzy,
+        "sizes": parts.sizes,
+        "skeleton_sizes": parts.skeleton_sizes,
         "keys": np.frombuffer(keys.blob, dtype=np.uint8),
         "keys_offsets": keys.offsets,
         "grams": _utf8("\0".join(grams)),
@@ -236,8 +236,7 @@ def _index(arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], where: str
         raise GazetteerError("a damaged compiled index: its postings are not as its grams", path=where)
     _check_offsets(offsets, len(postings), where)
     _check_positions(postings, count, "name", where)
-    return Index.from_parts(
-        entities,
+    parts = Parts(
         entity_of=entity_of.astype(np.int32, copy=False),
         texts=texts,
         keys=PackedKeys(arrays["keys"].data, keys_offsets, where),
@@ -249,6 +248,7 @@ def _index(arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], where: str
         sizes=arrays["sizes"].astype(np.float64, copy=False),
         skeleton_sizes=arrays["skeleton_sizes"].astype(np.float64, copy=False),
     )
+    return Index.from_parts(entities, parts)
 
 
 def _check_positions(positions: npt.NDArray[Any], bound: int, what: str, where: str) -> None:

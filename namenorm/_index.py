@@ -86,6 +86,28 @@ def is_acronym(text: str) -> bool:
     return len(letters) <= _config.ACRONYM_MAX_LETTERS and text.isupper()
 
 
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """What an index is made of, one item a name unless said otherwise: built
+    by `Index`, or read from a compiled index (`namenorm._compiled`).
+
+    `romanized`, `sounds` and `spaced` repeat fields of the packed keys as
+    arrays, so that the cheap cut compares thousands of names without
+    unpacking one.
+    """
+
+    entity_of: npt.NDArray[np.int32]  # the entity (position in Index.entities)
+    texts: Sequence[str]
+    keys: PackedKeys
+    fuzzy: npt.NDArray[np.bool_]  # False for acronyms, which only match when spelled the same
+    romanized: npt.NDArray[np.object_]
+    sounds: npt.NDArray[np.object_]
+    spaced: npt.NDArray[np.object_]  # the romanized words, with spaces
+    postings: dict[str, npt.NDArray[np.int32]]  # gram -> positions of the names that have it
+    sizes: npt.NDArray[np.float64]  # how many grams each name has
+    skeleton_sizes: npt.NDArray[np.float64]  # and how many skeleton grams
+
+
 class Index:
     """Names of entities, looked up by the sound-key grams they share with a query.
 
@@ -97,19 +119,7 @@ class Index:
     query reaches them.
     """
 
-    __slots__ = (
-        "entities",
-        "_entity_of",
-        "_texts",
-        "_keys",
-        "_fuzzy",
-        "_romanized",
-        "_sounds",
-        "_spaced",
-        "_postings",
-        "_sizes",
-        "_skeleton_sizes",
-    )
+    __slots__ = ("_romanized_names", "entities", "parts")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities: tuple[Entity, ...] = tuple(entities)
@@ -151,7 +161,7 @@ class Index:
         finally:
             if pool is not None:
                 pool.terminate()
-        self._set(
+        self.parts = Parts(
             entity_of=np.array(entity_of, dtype=np.int32),
             texts=texts,
             keys=PackedKeys.of(packed),
@@ -163,71 +173,36 @@ class Index:
             sizes=np.array(sizes, dtype=np.float64),
             skeleton_sizes=np.array(skeleton_sizes, dtype=np.float64),
         )
+        self._romanized_names: frozenset[str] | None = None
 
     @classmethod
-    def from_parts(cls, entities: tuple[Entity, ...], **parts: Any) -> Index:
-        """An index from the parts `parts` returns, as a compiled index stores them.
-
-        `keys` may be any sequence, such as one that decodes a key when it is first asked for.
-        """
+    def from_parts(cls, entities: tuple[Entity, ...], parts: Parts) -> Index:
+        """An index of `entities` made of `parts`, as a compiled index stores them."""
         index = cls.__new__(cls)
         index.entities = entities
-        index._set(**parts)
+        index.parts = parts
+        index._romanized_names = None
         return index
-
-    def _set(
-        self,
-        *,
-        entity_of: npt.NDArray[np.int32],
-        texts: Sequence[str],
-        keys: Sequence[NameKeys],
-        fuzzy: npt.NDArray[np.bool_],
-        romanized: npt.NDArray[np.object_],
-        sounds: npt.NDArray[np.object_],
-        spaced: npt.NDArray[np.object_],
-        postings: dict[str, npt.NDArray[np.int32]],
-        sizes: npt.NDArray[np.float64],
-        skeleton_sizes: npt.NDArray[np.float64],
-    ) -> None:
-        self._entity_of = entity_of  # the entity (position in entities) of each name
-        self._texts = texts
-        self._keys = keys
-        self._fuzzy = fuzzy  # False for acronyms, which only match when spelled the same
-        self._romanized = romanized
-        self._sounds = sounds
-        self._spaced = spaced  # the romanized words, with spaces
-        self._postings = postings
-        self._sizes = sizes  # how many grams each name has
-        self._skeleton_sizes = skeleton_sizes  # and how many skeleton grams
-
-    def parts(self) -> dict[str, Any]:
-        """What the index is made of, for `from_parts` (see `namenorm._compiled`)."""
-        return {
-            "entity_of": self._entity_of,
-            "texts": self._texts,
-            "keys": self._keys,
-            "fuzzy": self._fuzzy,
-            "romanized": self._romanized,
-            "sounds": self._sounds,
-            "spaced": self._spaced,
-            "postings": self._postings,
-            "sizes": self._sizes,
-            "skeleton_sizes": self._skeleton_sizes,
-        }
 
     def __len__(self) -> int:
         """How many names the index holds."""
-        return len(self._texts)
+        return len(self.parts.texts)
 
     def name(self, position: int) -> IndexedName:
         """The name at `position`, with its keys."""
         return IndexedName(
-            int(self._entity_of[position]), self._texts[position], self._keys[position], bool(self._fuzzy[position])
+            int(self.parts.entity_of[position]),
+            self.parts.texts[position],
+            self.parts.keys[position],
+            bool(self.parts.fuzzy[position]),
         )
 
     def romanized_names(self) -> frozenset[str]:
-        """Every name, romanized (`NameKeys.romanized`)."""
-        return frozenset(self._romanized)
+        """Every name, romanized (`NameKeys.romanized`): made on first use, once."""
+        if self._romanized_names is None:
+            # Two threads may both make it; either result is the same.
+            self._romanized_names = frozenset(self.parts.romanized)
+        return self._romanized_names
 
     def lookup(
         self,
@@ -250,11 +225,11 @@ class Index:
         # admitted it (0: not admitted); dense, as a query admits thousands.
         best = np.zeros(len(self), dtype=np.float64)
         query_grams = grams(query)
-        lookups = [(query_grams, self._sizes)]
+        lookups = [(query_grams, self.parts.sizes)]
         if query.abjad or query.syllabic:
-            lookups.append((skeleton_grams(query), self._skeleton_sizes))
+            lookups.append((skeleton_grams(query), self.parts.skeleton_sizes))
         for some_grams, sizes in lookups:
-            lists = [self._postings[g] for g in some_grams if g in self._postings]
+            lists = [self.parts.postings[g] for g in some_grams if g in self.parts.postings]
             if not lists:
                 continue
             shared = np.bincount(np.concatenate(lists))
@@ -265,9 +240,9 @@ class Index:
         for key in metaphones(query):
             # A shared Metaphone key admits a name on its own, as if it shared
             # just over the grams needed.
-            if key in self._postings:
-                having = self._postings[key]
-                _raise(best, having, floor / (len(query_grams) + self._sizes[having]))
+            if key in self.parts.postings:
+                having = self.parts.postings[key]
+                _raise(best, having, floor / (len(query_grams) + self.parts.sizes[having]))
         positions = np.flatnonzero(best)
         alikeness = best[positions]
         if len(positions) > preselect:
@@ -281,10 +256,10 @@ class Index:
             # other, or the same words in another order ("Municipio da Praia"
             # / "Praia"), which spellings compared whole miss.
             for scorer, asked, keys, scale in (
-                (JaroWinkler.normalized_similarity, query.romanized, self._romanized, 1.0),
-                (Levenshtein.normalized_similarity, query.romanized, self._romanized, 1.0),
-                (Levenshtein.normalized_similarity, query.sound, self._sounds, 1.0),
-                (fuzz.token_set_ratio, spaced(query), self._spaced, 0.01),
+                (JaroWinkler.normalized_similarity, query.romanized, self.parts.romanized, 1.0),
+                (Levenshtein.normalized_similarity, query.romanized, self.parts.romanized, 1.0),
+                (Levenshtein.normalized_similarity, query.sound, self.parts.sounds, 1.0),
+                (fuzz.token_set_ratio, spaced(query), self.parts.spaced, 0.01),
             ):
                 alikeness += scale * process.cdist([asked], keys[positions], scorer=scorer)[0]
             positions, alikeness = _most_alike(positions, alikeness, limit)

@@ -178,6 +178,6 @@ def test_a_pickled_resolver_keeps_its_index(compiled: Path) -> None:
     resolver = Resolver(Gazetteer.load(compiled))
     copy = pickle.loads(pickle.dumps(resolver))
     index = copy.gazetteer._index
-    assert index is not None and index.parts()["keys"]._where == str(compiled)
+    assert index is not None and index.parts.keys._where == str(compiled)
     for query in ("Gadrut", "Nicole Bashinian", "Kinrut"):
         assert copy.candidates(query) == resolver.candidates(query)
