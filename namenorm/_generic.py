@@ -33,16 +33,22 @@ def _data() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _generic_words() -> tuple[Phrases, Phrases, Phrases]:
+def _generic_words() -> tuple[dict[str, Phrases], dict[str, Phrases], dict[str, Phrases]]:
+    # Titles and leading words by their first word, trailing words by their
+    # last: a name is checked only against the phrases its own words could
+    # start or end.
     data = _data()
 
-    def phrases(*keys: str) -> Phrases:
+    def phrases(end: int, *keys: str) -> dict[str, Phrases]:
         # Compared in romanized form, so that "город" and "gorod" are one word.
         # Longest first, so "prime minister" goes before "minister".
         found = {tuple(transliterate(p).split()) for key in keys for p in data[key]}
-        return tuple(sorted(found, key=lambda p: (-len(p), p)))
+        by_word: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(found, key=lambda p: (-len(p), p)):
+            by_word.setdefault(phrase[end], []).append(phrase)
+        return {word: tuple(listed) for word, listed in by_word.items()}
 
-    return phrases("titles"), phrases("articles", "place_prefixes"), phrases("place_words")
+    return phrases(0, "titles"), phrases(0, "articles", "place_prefixes"), phrases(-1, "place_words")
 
 
 def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
@@ -66,7 +72,7 @@ def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
     >>> generic_span(["hadrut", "district"]), generic_span(["president"]), generic_span(["al", "diwaniyah"])
     ((0, 0, 1), (0, 0, 1), (0, 1, 2))
     """
-    titles, leading, trailing = _phrases_by_end_word()
+    titles, leading, trailing = _generic_words()
     start = 0
     while start < len(words) and (
         title := next(
@@ -94,22 +100,6 @@ def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
                 changed = True
                 break
     return start, core_start, core_end
-
-
-@lru_cache(maxsize=1)
-def _phrases_by_end_word() -> tuple[dict[str, Phrases], dict[str, Phrases], dict[str, Phrases]]:
-    # Titles and leading words by their first word, trailing words by their
-    # last, each list in `_generic_words`' order: a name is checked only
-    # against the phrases its own words could start or end.
-    titles, leading, trailing = _generic_words()
-
-    def by(phrases: Phrases, end: int) -> dict[str, Phrases]:
-        found: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in phrases:
-            found.setdefault(phrase[end], []).append(phrase)
-        return {word: tuple(listed) for word, listed in found.items()}
-
-    return by(titles, 0), by(leading, 0), by(trailing, -1)
 
 
 @lru_cache(maxsize=1)
