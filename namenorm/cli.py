@@ -240,12 +240,6 @@ def _check(path: Path, out: IO[str]) -> int:
 
 def _build(args: argparse.Namespace, out: IO[str]) -> int:
     source: str = args.source
-    if not source.endswith(".txt") and (args.alternate_names or args.min_population):
-        print(
-            "namenorm gazetteer build: error: --alternate-names and --min-population are for a GeoNames dump (.txt)",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
     start = time.perf_counter()
     try:
         gazetteer = _source(args)
@@ -266,6 +260,8 @@ def _build(args: argparse.Namespace, out: IO[str]) -> int:
 def _source(args: argparse.Namespace) -> Gazetteer:
     # What `gazetteer build` compiles: see its description in `_parser`.
     source: str = args.source
+    if not source.endswith(".txt") and (args.alternate_names or args.min_population):
+        raise ValueError("--alternate-names and --min-population are for a GeoNames dump (.txt)")
     if source == "builtin":
         return Gazetteer.builtin()
     if source.startswith("geonames:"):
