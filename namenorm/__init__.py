@@ -26,11 +26,12 @@ Your own entities, alone or with the built-in ones:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
 from ._keys import skeleton_key, sound_key
-from ._model import Entity, Match
+from ._model import Entity, Match, Mention
 from ._normalize import normalize
 from ._resolver import Resolver
 from ._similarity import phonetic_similarity, text_similarity
@@ -43,12 +44,15 @@ __all__ = [
     "Gazetteer",
     "GazetteerError",
     "Match",
+    "Mention",
     "Resolver",
     "Weights",
     "candidates",
     "normalize",
+    "normalize_text",
     "phonetic_similarity",
     "resolve",
+    "scan",
     "skeleton_key",
     "sound_key",
     "text_similarity",
@@ -76,3 +80,14 @@ def resolve(name: str, *, kind: str | None = None, score_cutoff: float | None = 
 def candidates(name: str, *, kind: str | None = None, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
     """Rank the built-in gazetteer's entities for `name`. See `Resolver.candidates`."""
     return _builtin_resolver().candidates(name, kind=kind, limit=limit, score_cutoff=score_cutoff)
+
+
+def scan(text: str, *, kinds: Iterable[str] | str | None = None) -> list[Mention]:
+    """Find the names of the built-in gazetteer's entities in `text`. See `Resolver.scan`."""
+    return _builtin_resolver().scan(text, kinds=kinds)
+
+
+def normalize_text(text: str, *, kinds: Iterable[str] | str | None = None) -> str:
+    """`text` with each name of the built-in gazetteer's entities replaced by
+    its canonical name. See `Resolver.normalize_text`."""
+    return _builtin_resolver().normalize_text(text, kinds=kinds)

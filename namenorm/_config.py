@@ -141,3 +141,56 @@ KEYING_CHUNK = 20_000
 #: How many names a worker process of `Resolver.resolve_many` takes at a time:
 #: enough that sending them costs little beside resolving them.
 CHUNKSIZE = 64
+
+#: Running text (`namenorm.scan`): a name is looked for in spans of at most
+#: this many words of a run of capitalized words.
+MAX_SPAN_WORDS = 4
+
+#: How many candidates of a span are weighed with its context.
+TEXT_CANDIDATES = 3
+
+#: A name is scored for a span of running text only if it shares this share
+#: of the span's sound-key bigrams (`CANDIDATE_MIN_SHARED` for a name by itself).
+TEXT_MIN_SHARED = 0.5
+
+#: At most this many names of the index are scored for a span of running
+#: text (`CANDIDATE_LIMIT` for a name looked up by itself): the cheap cut
+#: (see `CANDIDATE_GRAMS_WEIGHT`) puts the few that could clear
+#: `TEXT_SCORE_CUTOFF` first.
+TEXT_CANDIDATE_NAMES = 30
+
+#: And they are chosen among at most this many (`CANDIDATE_PRESELECT` for
+#: a name by itself).
+TEXT_PRESELECT = 500
+
+#: And only names at least this alike by the cheap similarities (the sum
+#: that `CANDIDATE_GRAMS_WEIGHT` describes, at most 5) are scored: most
+#: capitalized words of a text are not names of the gazetteer, and this
+#: rejects them before the expensive scores. On the tune sample of
+#: bench/accuracy.py, this cut and the two above keep 98.5% of the queries
+#: resolved right at 0.65 or more (what running text could accept), in a
+#: sixth of the time.
+TEXT_MIN_ALIKE = 2.75
+
+#: How many spans' candidates a scanner keeps (an LRU cache), as the same
+#: names recur from one text to the next.
+TEXT_CACHE_SIZE = 65_536
+
+#: A variant found in running text (not an alias written as the gazetteer
+#: writes it) is kept only at this score or more, context included: a text
+#: holds many capitalized words, and most are not names of the gazetteer.
+TEXT_SCORE_CUTOFF = 0.75
+
+#: Added to a match in running text of the kind a cue word next to it says
+#: ("Qadr region": a place), taken from a match of another kind.
+CUE_WEIGHT = 0.05
+
+#: Added to a match in running text of an entity found elsewhere in the
+#: text, or related to one found there (located in, part of, member of).
+RELATED_WEIGHT = 0.05
+
+#: A line of at least this many words (function words and numbers left
+#: out), this share of them capitalized, is a headline: a capital says
+#: nothing there about a name, so its single words are not tried as variants.
+HEADLINE_MIN_WORDS = 3
+HEADLINE_CAPITALS = 0.75

@@ -51,6 +51,12 @@ def _generic_words() -> tuple[dict[str, Phrases], dict[str, Phrases], dict[str, 
     return phrases(0, "titles"), phrases(0, "articles", "place_prefixes"), phrases(-1, "place_words")
 
 
+def generic_titles() -> list[str]:
+    """The titles and honorifics set aside at the start of a name ("prime minister"), as written in the data."""
+    titles: list[str] = _data()["titles"]
+    return titles
+
+
 def generic_span(words: Sequence[str]) -> tuple[int, int, int]:
     """Find the generic words of a name: titles, and optional words around its core.
 

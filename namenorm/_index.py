@@ -87,6 +87,35 @@ def is_acronym(text: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class Cut:
+    """How many of the names a query admits `Index.lookup` keeps for scoring.
+
+    Attributes:
+        min_shared: A name is admitted if it shares this share of the query's grams.
+        limit: At most this many are kept: the most alike.
+        preselect: They are chosen among at most this many, those sharing the most grams.
+        min_alike: None is kept that is less alike than this (see
+            `namenorm._config.CANDIDATE_GRAMS_WEIGHT`; at most 5).
+    """
+
+    min_shared: float = _config.CANDIDATE_MIN_SHARED
+    limit: int = _config.CANDIDATE_LIMIT
+    preselect: int = _config.CANDIDATE_PRESELECT
+    min_alike: float = 0.0
+
+
+#: The cut for a span of running text (`namenorm.scan`), which needs only
+#: the best few entities, and only if they are close; see the TEXT_
+#: constants of `namenorm._config`.
+TEXT_CUT = Cut(
+    min_shared=_config.TEXT_MIN_SHARED,
+    limit=_config.TEXT_CANDIDATE_NAMES,
+    preselect=_config.TEXT_PRESELECT,
+    min_alike=_config.TEXT_MIN_ALIKE,
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Parts:
     """What an index is made of, one item a name unless said otherwise: built
     by `Index`, or read from a compiled index (`namenorm._compiled`).
@@ -204,18 +233,12 @@ class Index:
             self._romanized_names = frozenset(self.parts.romanized)
         return self._romanized_names
 
-    def lookup(
-        self,
-        query: NameKeys,
-        *,
-        min_shared: float = _config.CANDIDATE_MIN_SHARED,
-        limit: int = _config.CANDIDATE_LIMIT,
-        preselect: int = _config.CANDIDATE_PRESELECT,
-    ) -> list[IndexedName]:
-        """The names that share at least `min_shared` of the query's grams, or a
-        word's Metaphone key, in index order: at most `limit` of them, the most
-        alike (Dice coefficient of grams, plus similarities of spelling and
-        sound), chosen among the `preselect` that share the most grams.
+    def lookup(self, query: NameKeys, cut: Cut = Cut()) -> list[IndexedName]:
+        """The names that share at least `cut.min_shared` of the query's grams,
+        or a word's Metaphone key, in index order: at most `cut.limit` of
+        them, the most alike (Dice coefficient of grams, plus similarities of
+        spelling and sound), chosen among the `cut.preselect` that share the
+        most grams, and none less alike than `cut.min_alike`.
 
         A query written without short vowels (Arabic or Hebrew script) or
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its
@@ -233,10 +256,10 @@ class Index:
             if not lists:
                 continue
             shared = np.bincount(np.concatenate(lists))
-            admitted = np.flatnonzero(shared >= min_shared * len(some_grams))
+            admitted = np.flatnonzero(shared >= cut.min_shared * len(some_grams))
             # A long name shares many grams with anything, so counts alone favour it.
             _raise(best, admitted, shared[admitted] / (len(some_grams) + sizes[admitted]))
-        floor = math.ceil(min_shared * len(query_grams)) + 1
+        floor = math.ceil(cut.min_shared * len(query_grams)) + 1
         for key in metaphones(query):
             # A shared Metaphone key admits a name on its own, as if it shared
             # just over the grams needed.
@@ -245,10 +268,10 @@ class Index:
                 _raise(best, having, floor / (len(query_grams) + self.parts.sizes[having]))
         positions = np.flatnonzero(best)
         alikeness = best[positions]
-        if len(positions) > preselect:
+        if len(positions) > cut.preselect:
             # Too many to compare even cheaply (a short query, a huge gazetteer): those sharing most grams first.
-            positions, alikeness = _most_alike(positions, alikeness, preselect)
-        if len(positions) > limit:
+            positions, alikeness = _most_alike(positions, alikeness, cut.preselect)
+        if len(positions) > cut.limit or cut.min_alike and len(positions):
             # Cheaper than scoring them all: rank by grams, and by spelling and
             # sound as edit distances see them (rapidfuzz, in one batch each).
             alikeness = _config.CANDIDATE_GRAMS_WEIGHT * alikeness
@@ -262,7 +285,11 @@ class Index:
                 (fuzz.token_set_ratio, spaced(query), self.parts.spaced, 0.01),
             ):
                 alikeness += scale * process.cdist([asked], keys[positions], scorer=scorer)[0]
-            positions, alikeness = _most_alike(positions, alikeness, limit)
+            if cut.min_alike:
+                alike = alikeness >= cut.min_alike
+                positions, alikeness = positions[alike], alikeness[alike]
+            if len(positions) > cut.limit:
+                positions, alikeness = _most_alike(positions, alikeness, cut.limit)
         return [self.name(i) for i in positions.tolist()]
 
 

@@ -154,3 +154,22 @@ class Match:
         if self.ambiguous:
             lines.append("  AMBIGUOUS: the runner-up is within the margin")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name found in running text, and the entity it refers to.
+
+    Attributes:
+        start: Where the name starts in the text (a str index).
+        end: Where it ends: ``text[start:end]`` is the name as written.
+        text: The name as written.
+        match: The entity it refers to, how it matched and how sure
+            (`Match`); a variant's evidence includes the context weighed
+            ("cue: place", "in context: ...").
+    """
+
+    start: int
+    end: int
+    text: str
+    match: Match

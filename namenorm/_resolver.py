@@ -15,11 +15,13 @@ from tqdm import tqdm
 from . import _config
 from ._decide import decide
 from ._gazetteer import Gazetteer
+from ._index import Cut
 from ._keys import NameKeys, name_keys
-from ._model import Match
+from ._model import Match, Mention
 from ._rank import fitted
 from ._readings import readings
 from ._rivals import rival_names
+from ._scan import normalize_text, scanner_of
 from ._score import NameScore, Scored, score_name
 from ._weights import Weights
 
@@ -56,6 +58,7 @@ class Resolver:
         "_index",
         "_own_names",
         "_kinds",
+        "_scanner",
     )
 
     def __init__(
@@ -123,6 +126,19 @@ class Resolver:
             TypeError: If `name` is not a str.
             ValueError: If `kind` is not a kind of this gazetteer, or `limit` < 1.
         """
+        return self._ranked(name, kind=kind, limit=limit, score_cutoff=score_cutoff)
+
+    def _ranked(
+        self,
+        name: str,
+        *,
+        kind: str | None = None,
+        limit: int = _config.DEFAULT_LIMIT,
+        score_cutoff: float = 0.0,
+        cut: Cut = Cut(),
+    ) -> list[Match]:
+        # `candidates`, scoring the names of the index that `cut` keeps (see
+        # `Index.lookup`): fewer for a span of running text (`TEXT_CUT`).
         if not isinstance(name, str):
             raise TypeError(f"a name must be a str, not {type(name).__name__}")
         self._check_kind(kind)
@@ -137,7 +153,7 @@ class Resolver:
             return []
         return decide(
             name,
-            self._scored(name, query, kind),
+            self._scored(name, query, kind, cut),
             score_cutoff=score_cutoff,
             ambiguity_margin=self.ambiguity_margin,
             limit=limit,
@@ -145,20 +161,28 @@ class Resolver:
             weights=self.weights,
         )
 
-    def _scored(self, name: str, query: NameKeys, kind: str | None) -> list[Scored]:
+    def _scored(
+        self,
+        name: str,
+        query: NameKeys,
+        kind: str | None,
+        cut: Cut = Cut(),
+    ) -> list[Scored]:
         # Every candidate name scored against the query and its other readings.
-        scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind)
+        scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind, cut)
         if any(s.score.method in ("exact", "normalized") for s in scored):
             return scored  # a name as written: other readings could only compete with it
         for reading in readings(name, query):
-            for item in self._score(name_keys(reading.text), unicodedata.normalize("NFC", reading.text.strip()), kind):
+            for item in self._score(
+                name_keys(reading.text), unicodedata.normalize("NFC", reading.text.strip()), kind, cut
+            ):
                 if reading.people or item.entity.kind != "person":
                     scored.append(_scaled(item, reading.factor, reading.note))
         return scored
 
-    def _score(self, query: NameKeys, exact: str, kind: str | None) -> list[Scored]:
+    def _score(self, query: NameKeys, exact: str, kind: str | None, cut: Cut) -> list[Scored]:
         scored: list[Scored] = []
-        for indexed in self._index.lookup(query):
+        for indexed in self._index.lookup(query, cut):
             entity = self._index.entities[indexed.entity]
             if kind is not None and entity.kind != kind:
                 continue
@@ -222,6 +246,34 @@ class Resolver:
         """
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         return match.score >= cutoff and not (match.method == "partial" and match.entity.kind != "person")
+
+    def scan(self, text: str, *, kinds: Iterable[str] | str | None = None) -> list[Mention]:
+        """Find the names of this gazetteer's entities in running text.
+
+        Aliases are found as written, longest first, on word boundaries, in
+        any script; variants ("Qadr region", "Nicole Bashinian") among the
+        capitalized words left, when they are sure enough for running text
+        (`namenorm._config.TEXT_SCORE_CUTOFF`), with cue words and the other
+        entities of the text weighed. Demonyms ("Armenian") are not mentions
+        of their place. See `namenorm._scan` for the rules.
+
+        Args:
+            text: Any text.
+            kinds: Only mentions of entities of these kinds (a kind, or several).
+
+        Returns:
+            The mentions, in text order, none overlapping.
+
+        Raises:
+            TypeError: If `text` is not a str.
+            ValueError: If a kind is not a kind of this gazetteer.
+        """
+        return scanner_of(self).scan(text, kinds=kinds)
+
+    def normalize_text(self, text: str, *, kinds: Iterable[str] | str | None = None) -> str:
+        """`text` with each mention (see `scan`) replaced by its entity's
+        canonical name; everything else kept character for character."""
+        return normalize_text(self.scan(text, kinds=kinds), text)
 
     def resolve_many(
         self,

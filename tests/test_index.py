@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from namenorm import Gazetteer, _config
-from namenorm._index import Index
+from namenorm._index import Cut, Index
 from namenorm._keys import name_keys
 
 
@@ -32,5 +32,5 @@ def test_the_cheap_cut_keeps_a_misspelled_name_among_many() -> None:
         ("Kuchuk Chekmejeh", "Küçükçekmece"),
         ("Municipio da Praia", "Praia"),
     ]:
-        found = [n.text for n in index.lookup(name_keys(query), limit=20)]
+        found = [n.text for n in index.lookup(name_keys(query), Cut(limit=20))]
         assert name in found and len(found) == 20, query
