@@ -190,7 +190,11 @@ CUE_WEIGHT = 0.05
 RELATED_WEIGHT = 0.05
 
 #: A line of at least this many words (function words and numbers left
-#: out), this share of them capitalized, is a headline: a capital says
-#: nothing there about a name, so its single words are not tried as variants.
+#: out), this share of them capitalized, that does not end with a full stop,
+#: is a headline: a capital says nothing there about a name, so its single
+#: words are not tried as variants.
 HEADLINE_MIN_WORDS = 3
-HEADLINE_CAPITALS = 0.75
+HEADLINE_CAPITALS = 0.85
+#: Such a line of more words than this, full stop or not, is not a
+#: headline but text in capitals: only aliases are found in it.
+HEADLINE_MAX_WORDS = 25

@@ -21,6 +21,8 @@ _RECORD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*entity[ \t]*\]\]")
 _TRIPLE_QUOTES = re.compile(r"\"\"\"|\'\'\'")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _FIELDS = {"id", "name", "kind", "aliases", "prior", "attrs"}
+#: Attrs that name other entities of the gazetteer by id (see `namenorm._scan`).
+RELATIONS = ("located_in", "part_of", "member_of")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,15 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
     for alias in aliases:
         if not isinstance(alias, str):
             return problem(f'alias {alias!r} is not a string; quote it, like "{alias}"')
+    attrs = raw.get("attrs", {})
+    if isinstance(attrs, dict):
+        for key in (*RELATIONS, "demonyms"):
+            listed = attrs.get(key)
+            if listed is not None and (
+                not isinstance(listed, list) or not all(isinstance(v, str) and v.strip() for v in listed)
+            ):
+                example = '["place:nagorno-karabakh"]' if key in RELATIONS else '["Armenian", "Armenians"]'
+                return problem(f"attrs.{key} must be a list of non-empty strings, like {key} = {example}")
     try:
         entity = Entity(
             id=raw["id"],
@@ -165,4 +176,17 @@ def read_gazetteer(path: Path | Traversable) -> tuple[list[Entity], list[Gazette
                 )
                 continue
             entities.append(item.entity)
+    for entity in entities:
+        record = first_seen[entity.id]
+        for relation in RELATIONS:
+            for other in entity.attrs.get(relation, ()):
+                if other not in first_seen:
+                    errors.append(
+                        GazetteerError(
+                            f"attrs.{relation} names {other!r}, which is no entity of this gazetteer",
+                            path=record.path,
+                            line=record.line,
+                            record=entity.id,
+                        )
+                    )
     return entities, errors

@@ -21,7 +21,7 @@ from ._model import Match, Mention
 from ._rank import fitted
 from ._readings import readings
 from ._rivals import rival_names
-from ._scan import normalize_text, scanner_of
+from ._scan import rewrite, scanner_of
 from ._score import NameScore, Scored, score_name
 from ._weights import Weights
 
@@ -273,7 +273,7 @@ class Resolver:
     def normalize_text(self, text: str, *, kinds: Iterable[str] | str | None = None) -> str:
         """`text` with each mention (see `scan`) replaced by its entity's
         canonical name; everything else kept character for character."""
-        return normalize_text(self.scan(text, kinds=kinds), text)
+        return rewrite(text, self.scan(text, kinds=kinds))
 
     def resolve_many(
         self,

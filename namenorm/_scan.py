@@ -17,7 +17,8 @@ Three passes over the words of a text (`namenorm._text`):
    weekdays and months, titles and cue words end a run and are never a
    name. A single word is not tried when it starts a sentence or a line, or
    is a headline's word (a capital says nothing there), or when the text
-   also has it in lower case ("Separatist" / "separatist"). A variant is
+   also has it in lower case ("Separatist" / "separatist"); a line in
+   capitals too long for a headline is read for aliases only. A variant is
    kept only when its score, with context, reaches `TEXT_SCORE_CUTOFF`,
    stricter than the resolver's cutoff for a single name.
 
@@ -45,6 +46,7 @@ import regex
 from . import _config
 from ._generic import generic_titles
 from ._index import TEXT_CUT, is_acronym
+from ._loader import RELATIONS
 from ._model import Entity, Match, Mention
 from ._normalize import normalize
 from ._text import Shape, Word, words
@@ -52,8 +54,8 @@ from ._text import Shape, Word, words
 if TYPE_CHECKING:
     from ._resolver import Resolver
 
-#: Attrs of an entity that name related entities by id.
-RELATIONS = ("located_in", "part_of", "member_of")
+# Punctuation that ends a sentence, after its last word (and a quote).
+_SENTENCE_END = regex.compile(r"[\p{Pf}\p{Pe}'\"]*[.!?]")
 
 # Web and mail addresses are never read for names: a name inside one is not
 # a mention, and rewriting it would break the address.
@@ -135,7 +137,7 @@ class Scanner:
         # one text to the next, and resolving is the costly part of a scan.
         self._candidates = lru_cache(maxsize=_config.TEXT_CACHE_SIZE)(self._ask)
         self._longest = max((len(key) for key in (*self._exact, *self._demonyms)), default=0)
-        # Most words start no name: one set lookup rules them out.
+        # The first words of aliases, demonyms and surnames.
         self._first_words = frozenset(key[0] for key in (*self._exact, *self._demonyms)) | frozenset(self._surnames)
 
     def scan(self, text: str, *, kinds: Iterable[str] | str | None = None) -> list[Mention]:
@@ -158,7 +160,9 @@ class Scanner:
         known = {e.kind for e in self.resolver.gazetteer}
         unknown = sorted(wanted - known)
         if unknown:
-            raise ValueError(f"unknown kind(s) {', '.join(map(repr, unknown))}; this gazetteer has {', '.join(sorted(known))}")
+            raise ValueError(
+                f"unknown kind(s) {', '.join(map(repr, unknown))}; this gazetteer has {', '.join(sorted(known))}"
+            )
         return wanted
 
     # -- pass 1 and 2: aliases and demonyms ---------------------------------
@@ -166,8 +170,9 @@ class Scanner:
     def _exact_pass(self, text: str, found: list[Word], taken: list[bool]) -> list[Mention]:
         mentions: list[Mention] = []
         i = 0
+        first_words = self._first_words
         while i < len(found):
-            if taken[i]:
+            if taken[i] or found[i].key not in first_words:  # most words start no name
                 i += 1
                 continue
             hit = self._longest_at(found, taken, i)
@@ -185,8 +190,6 @@ class Scanner:
 
     def _longest_at(self, found: list[Word], taken: list[bool], i: int) -> tuple[int, tuple[_Alias, ...], str] | None:
         # The longest alias or demonym that starts at word i, as (words, aliases, method).
-        if found[i].key not in self._first_words:
-            return None
         end = i + 1
         while end < len(found) and end - i < self._longest and found[end].joined and not taken[end]:
             end += 1
@@ -211,7 +214,7 @@ class Scanner:
 
     def _variant_pass(self, text: str, found: list[Word], taken: list[bool], document: set[str]) -> list[Mention]:
         lower = {w.key for w in found if w.shape is Shape.LOWER}
-        headline = _headline_words(text, found)
+        headline, shouted = _capital_lines(text, found)
         mentions: list[Mention] = []
 
         def tried(start: int, stop: int) -> bool:
@@ -226,6 +229,8 @@ class Scanner:
             )
 
         for run in _runs(found, taken):
+            if run[0] in shouted:
+                continue
             kind = _cue_kind(found, run, _cues())
             chosen: list[tuple[int, int]] = []
             # The longest spans first, as aliases are found: a span is asked
@@ -241,8 +246,14 @@ class Scanner:
                         continue
                     query = text[found[start].start : found[stop - 1].end]
                     match = self._in_context(self._candidates(query), kind, document)
-                    if match is not None:
-                        level.append((match.score, start, match))
+                    if match is None:
+                        continue
+                    if match.method == "surname" and start > run[0] and start - 1 not in headline:
+                        # "Heydar Aliyev" is not Ilham Aliyev: a capitalized word
+                        # before a surname is a given name, which the longer
+                        # span did not match (in a headline it may be any word).
+                        continue
+                    level.append((match.score, start, match))
                 for _score, start, match in sorted(level, key=lambda item: (-item[0], item[1])):
                     stop = start + length
                     if any(start < b and a < stop for a, b in chosen):
@@ -254,9 +265,7 @@ class Scanner:
         return mentions
 
     def _ask(self, span: str) -> tuple[Match, ...]:
-        return tuple(
-            self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, cut=TEXT_CUT)
-        )
+        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, cut=TEXT_CUT))
 
     def _in_context(self, candidates: Sequence[Match], kind: str | None, document: set[str]) -> Match | None:
         """The best of a span's candidates once cues and the document are weighed,
@@ -351,25 +360,37 @@ def _exact_match(query: str, aliases: tuple[_Alias, ...], method: str) -> Match:
 
 def _in_addresses(text: str, found: list[Word]) -> list[bool]:
     """For each word, whether it lies in a web or mail address."""
-    addresses = [m.span() for m in _ADDRESS.finditer(text)]
+    addresses = [m.span() for m in _ADDRESS.finditer(text)] if any(c in text for c in ("://", "www.", "@")) else []
+    if not addresses:
+        return [False] * len(found)
     return [any(a <= w.start < b for a, b in addresses) for w in found]
 
 
-def _headline_words(text: str, found: list[Word]) -> set[int]:
-    """The words of lines written in title case ("Azerbaijan Threatens to Crush
-    Armenia"), where a capital says nothing about a name."""
+def _capital_lines(text: str, found: list[Word]) -> tuple[set[int], set[int]]:
+    """The words of lines written in capitals: headlines ("Azerbaijan
+    Threatens to Crush Armenia"), where a capital says nothing about a single
+    word, and of those lines too long for a headline (text in capitals), where
+    it says nothing at all: only aliases are found there, and asking every
+    span of a run of capitalized words would cost too much."""
     never = _never_names()
     breaks = [m.start() for m in regex.finditer("\n", text)]
     lines: dict[int, list[int]] = {}
     for i, word in enumerate(found):
         lines.setdefault(bisect.bisect(breaks, word.start), []).append(i)
     headline: set[int] = set()
+    shouted: set[int] = set()
     for members in lines.values():
         counted = [found[i] for i in members if found[i].shape is not Shape.NUMBER and found[i].key not in never]
         capitals = sum(w.shape in (Shape.TITLE, Shape.UPPER) for w in counted)
-        if len(counted) >= _config.HEADLINE_MIN_WORDS and capitals >= _config.HEADLINE_CAPITALS * len(counted):
+        if len(counted) < _config.HEADLINE_MIN_WORDS or capitals < _config.HEADLINE_CAPITALS * len(counted):
+            continue
+        if len(counted) > _config.HEADLINE_MAX_WORDS:
+            shouted.update(members)
             headline.update(members)
-    return headline
+        elif not _SENTENCE_END.match(text, found[members[-1]].end):
+            # A headline ends without a full stop; a short line that has one is a sentence.
+            headline.update(members)
+    return headline, shouted
 
 
 @lru_cache(maxsize=1)
@@ -440,7 +461,7 @@ def scanner_of(resolver: Resolver) -> Scanner:
         return held
 
 
-def normalize_text(mentions: Sequence[Mention], text: str) -> str:
+def rewrite(text: str, mentions: Sequence[Mention]) -> str:
     """`text` with each mention replaced by its entity's canonical name;
     everything else as it was, character for character."""
     parts: list[str] = []

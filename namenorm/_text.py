@@ -10,9 +10,11 @@ written with a hyphen is matched across it ("Nagorno-Karabakh").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
 from enum import Enum
 from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
 
 import regex
 
@@ -24,12 +26,14 @@ _WORD = regex.compile(
     r"(?<![\p{L}\p{M}\p{Nd}])(?:\p{L}\.){2,}(?![\p{L}\p{M}\p{Nd}])"
     r"|[\p{L}\p{M}\p{Nd}]+(?:['\u2019\u02bc][\p{L}\p{M}\p{Nd}]+)*"
 )
-_POSSESSIVE = regex.compile(r"['\u2019\u02bc][sS]$")
+_APOSTROPHES = "'\u2019\u02bc"
 # What may stand between two words of one name: spaces, a hyphen or a dash
 # ("Nagorno-Karabakh", "Co-operation"). A comma, a full stop, a quote or a
 # line break ends the name (so a name broken across lines of hard-wrapped
 # text is read as two).
 _JOINER = regex.compile(r"[ \t\u00a0]*(?:\p{Pd}[ \t\u00a0]*)?")
+# The full stop of an initial or an abbreviation, then spaces.
+_ABBREVIATED = regex.compile(r"\.[ \t\u00a0]+")
 # What ends a sentence before a word: its punctuation, or a line break
 # (headlines, captions and list items end without a full stop).
 _SENTENCE_END = regex.compile(r"[.!?\u2026:;\u2022|]|\n")
@@ -45,8 +49,7 @@ class Shape(Enum):
     NUMBER = "number"  # "2", "1994"
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One word of a text.
 
     Attributes:
@@ -84,29 +87,39 @@ def words(text: str) -> list[Word]:
     for match in _WORD.finditer(text):
         start, end = match.span()
         written = match.group(0)
-        possessive = _POSSESSIVE.search(written)
-        if possessive and possessive.start() > 0:
+        possessive = len(written) > 2 and written[-2] in _APOSTROPHES and written[-1] in "sS"
+        if possessive:
             end -= 2
             written = written[:-2]
         key = _key(written)
         if not key:
             continue
         gap = text[previous_end:start]
-        found.append(
-            Word(
-                start=start,
-                end=end,
-                text=written,
-                key=key,
-                shape=_shape(written),
-                sentence_start=not found or bool(_SENTENCE_END.search(gap)),
-                # "Azerbaijan’s Defense": a possessive ends a name.
-                joined=bool(found) and not after_possessive and _JOINER.fullmatch(gap) is not None,
-            )
-        )
+        if not found:
+            sentence_start, joined = True, False
+        elif gap == " ":  # most gaps: a shortcut past the two patterns
+            sentence_start, joined = False, not after_possessive
+        elif _ABBREVIATED.fullmatch(gap) and (len(found[-1].text) == 1 or found[-1].key in abbreviations()):
+            # "John F. Kirby", "St. Petersburg", "Mr. Putin": the full stop of
+            # an initial or an abbreviation ends neither a sentence nor a name.
+            sentence_start, joined = False, True
+        else:
+            sentence_start = _SENTENCE_END.search(gap) is not None
+            # "Azerbaijan’s Defense": a possessive ends a name.
+            joined = not after_possessive and _JOINER.fullmatch(gap) is not None
+        found.append(Word(start, end, written, key, _shape(written), sentence_start, joined))
         previous_end = match.end()
-        after_possessive = possessive is not None and possessive.start() > 0
+        after_possessive = possessive
     return found
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> frozenset[str]:
+    """Words whose full stop ends no sentence ("Mr.", "St."): `abbreviations`
+    of data/text.toml, normalized."""
+    path = resources.files("namenorm") / "data" / "text.toml"
+    listed: list[str] = tomllib.loads(path.read_text(encoding="utf-8"))["abbreviations"]
+    return frozenset(normalize(word) for word in listed)
 
 
 @lru_cache(maxsize=65536)

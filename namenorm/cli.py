@@ -1,7 +1,8 @@
-"""The command line: `namenorm resolve ...`, `namenorm gazetteer check ...` and `... build ...`.
+"""The command line: `namenorm resolve ...`, `namenorm scan ...`, `namenorm gazetteer check ...` and `... build ...`.
 
-Exit codes: 0 when every name resolved (or the gazetteer is sound), 1 when some
-name did not resolve, 2 on a usage or gazetteer error.
+Exit codes: 0 when every name resolved (or a scan found a mention, or the
+gazetteer is sound), 1 when some name did not resolve (or a scan found
+none), 2 on a usage or gazetteer error.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import IO, Any
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
 from ._loader import read_gazetteer
-from ._model import Match
+from ._model import Match, Mention
 from ._resolver import Resolver
+from ._scan import rewrite
 from ._version import __version__
 
 EXIT_OK = 0
@@ -61,6 +63,26 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument(
         "--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)"
     )
+
+    scan = commands.add_parser(
+        "scan",
+        help="find the names in a text",
+        description=(
+            "Find the names of the gazetteer's entities in the text of FILE (or standard input), and print "
+            "one line per mention: its span (character offsets), the text there, the entity and the score. "
+            "The text is read as UTF-8; bytes that are not are kept as they are."
+        ),
+    )
+    scan.add_argument("file", nargs="?", default="-", metavar="FILE", help="the text to scan; - or none: stdin")
+    scan.add_argument("--kind", action="append", metavar="KIND", help="only mentions of this kind (repeatable)")
+    output = scan.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object a mention")
+    output.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="print the text with each mention replaced by its canonical name, everything else as it was",
+    )
+    scan.add_argument("--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)")
 
     gazetteer = commands.add_parser("gazetteer", help="work with gazetteer files")
     actions = gazetteer.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -105,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "resolve":
             return _resolve(args, sys.stdout)
+        if args.command == "scan":
+            return _scan(args, sys.stdout)
         if args.action == "build":
             return _build(args, sys.stdout)
         return _check(args.path, sys.stdout)
@@ -188,6 +212,71 @@ def _answers(
             yield name, []
         else:
             yield name, [m for m in found if m.score >= resolver.score_cutoff]
+
+
+def _scan(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as e:
+        print(f"namenorm scan: error: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_ERROR
+    # Bytes that are not UTF-8 are carried through as they are (surrogateescape),
+    # so that --rewrite changes nothing but the mentions.
+    text = data.decode("utf-8", errors="surrogateescape")
+    gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
+    resolver = Resolver(gazetteer)
+    try:
+        mentions = resolver.scan(text, kinds=args.kind)
+    except ValueError as e:  # an unknown kind
+        print(f"namenorm scan: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.rewrite:
+            out.flush()
+            binary = getattr(out, "buffer", None)
+            rewritten = rewrite(text, mentions)
+            if binary is not None:
+                binary.write(rewritten.encode("utf-8", errors="surrogateescape"))
+                binary.flush()
+            else:
+                out.write(rewritten)
+        for mention in [] if args.rewrite else mentions:
+            if args.json:
+                print(json.dumps(_mention_json(mention), ensure_ascii=False), file=out)
+            else:
+                _print_mention(mention, out)
+        out.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK if mentions else EXIT_UNRESOLVED
+
+
+def _print_mention(mention: Mention, out: IO[str]) -> None:
+    m = mention.match
+    span = f"{mention.start}-{mention.end}"
+    flag = "  (ambiguous)" if m.ambiguous else ""
+    print(
+        f"{span:<11} {mention.text:<{_QUERY_WIDTH}} -> {m.entity.name:<{_NAME_WIDTH}} {m.entity.id:<{_ID_WIDTH}} "
+        f"{m.score:.2f}  {m.method}{flag}",
+        file=out,
+    )
+
+
+def _mention_json(mention: Mention) -> dict[str, Any]:
+    m = mention.match
+    return {
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text,
+        "id": m.entity.id,
+        "name": m.entity.name,
+        "kind": m.entity.kind,
+        "score": m.score,
+        "method": m.method,
+        "alias": m.alias,
+        "ambiguous": m.ambiguous,
+        "evidence": dict(m.evidence),
+    }
 
 
 def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -> None:

@@ -222,3 +222,70 @@ def test_subprocess_entry_points() -> None:
         check=False,
     )
     assert piped.returncode == 1 and "no match" in piped.stdout
+
+
+GARBLED = ROOT / "seeds" / "001_31d5c00c388186c4.txt"
+
+
+def test_scan_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["scan", str(GARBLED)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    qadr = next(line for line in lines if " Qadr " in line)
+    assert qadr.startswith("767-771 ") and "-> Hadrut" in qadr and "place:hadrut" in qadr
+    for written, entity_id in [
+        ("Kinrut", "place:hadrut"),
+        ("Hintagarh", "place:hin-tager"),
+        ("Ksabart", "place:khtsaberd"),
+        ("Nicole Bashinian", "person:nikol-pashinyan"),
+    ]:
+        assert any(f" {written} " in line and entity_id in line for line in lines), written
+
+
+def test_scan_json_and_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["scan", "--json", "--kind", "person", str(GARBLED)], capsys)
+    assert code == 0
+    mentions = [json.loads(line) for line in out.splitlines()]
+    assert {m["kind"] for m in mentions} == {"person"}
+    bashinian = next(m for m in mentions if m["text"] == "Nicole Bashinian")
+    text = GARBLED.read_text(encoding="utf-8")
+    assert text[bashinian["start"] : bashinian["end"]] == "Nicole Bashinian"
+    assert bashinian["id"] == "person:nikol-pashinyan" and bashinian["name"] == "Nikol Pashinyan"
+    assert bashinian["evidence"]["cue: person"] > 0
+
+
+def test_scan_rewrite_keeps_every_other_byte() -> None:
+    # Windows line ends, a byte that is not UTF-8, no final line end.
+    data = b"In the Qadr region of Nagorno-Karabakh,\r\n\xff Aliyev spoke.\r\nNo end"
+    done = subprocess.run(
+        [sys.executable, "-m", "namenorm", "scan", "--rewrite", "-"],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b"In the Hadrut region of Nagorno-Karabakh,\r\n\xff Ilham Aliyev spoke.\r\nNo end"
+
+
+def test_scan_stdin_and_exit_codes(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Nothing to see here.")))
+    assert run(["scan"], capsys)[0] == 1
+    code, _, err = run(["scan", "no/such/file.txt"], capsys)
+    assert code == 2 and "cannot read no/such/file.txt" in err
+    code, _, err = run(["scan", "--kind", "city", str(GARBLED)], capsys)
+    assert code == 2 and "unknown kind" in err
+    code, _, err = run(["scan", "--json", "--rewrite", str(GARBLED)], capsys)
+    assert code == 2 and "not allowed with" in err
+
+
+def test_gazetteer_check_reports_bad_relations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.toml").write_text(
+        '[[entity]]\nid = "p:1"\nname = "Shusha"\nkind = "place"\nattrs = { located_in = ["p:9"] }\n\n'
+        '[[entity]]\nid = "p:2"\nname = "Karabakh"\nkind = "place"\nattrs = { demonyms = "Karabakhi" }\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(["gazetteer", "check", str(tmp_path)], capsys)
+    assert code == 2
+    assert "a.toml:1: record 'p:1': attrs.located_in names 'p:9', which is no entity of this gazetteer" in out
+    assert "a.toml:7: record 'p:2': attrs.demonyms must be a list of non-empty strings" in out
