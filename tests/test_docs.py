@@ -45,7 +45,7 @@ def quickstart() -> list[str]:
 def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     commands = quickstart()
     assert len(commands) == 2
-    assert "namenorm resolve" in commands[0]
+    assert "namenorm scan seeds/" in commands[0]
     assert "pytest" in commands[1]
     assert shlex.split(commands[1])  # well-formed
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").count("Quickstart") >= 1
