@@ -146,6 +146,11 @@ CHUNKSIZE = 64
 #: this many words of a run of capitalized words.
 MAX_SPAN_WORDS = 4
 
+#: A single word of running text shorter than this is found only as an
+#: alias: three letters are too few to tell a variant from another word
+#: ("Bok" is no Baku).
+TEXT_MIN_LETTERS = 4
+
 #: How many candidates of a span are weighed with its context.
 TEXT_CANDIDATES = 3
 

@@ -17,8 +17,9 @@ Three passes over the words of a text (`namenorm._text`):
    weekdays and months, titles and cue words end a run and are never a
    name. A single word is not tried when it starts a sentence or a line, or
    is a headline's word (a capital says nothing there), or when the text
-   also has it in lower case ("Separatist" / "separatist"); a line in
-   capitals too long for a headline is read for aliases only. A variant is
+   also has it in lower case ("Separatist" / "separatist"), or when it has
+   fewer than `TEXT_MIN_LETTERS` letters; a line in capitals too long for a
+   headline is read for aliases only. A variant is
    kept only when its score, with context, reaches `TEXT_SCORE_CUTOFF`,
    stricter than the resolver's cutoff for a single name.
 
@@ -222,11 +223,11 @@ class Scanner:
             # is a headline's, or is written in lower case elsewhere; a
             # surname is asked all the same ("Pashinyan, however, ...").
             word = found[start]
-            return (
-                stop - start > 1
-                or word.key in self._surnames
-                or not (word.sentence_start or start in headline or word.key in lower)
-            )
+            if stop - start > 1 or word.key in self._surnames:
+                return True
+            # Too short to tell a variant from another word ("Bok" is no Baku).
+            short = len(word.key) < _config.TEXT_MIN_LETTERS
+            return not (short or word.sentence_start or start in headline or word.key in lower)
 
         for run in _runs(found, taken):
             if run[0] in shouted:
