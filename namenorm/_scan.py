@@ -72,8 +72,12 @@ class _Alias:
 
 @dataclass(frozen=True, slots=True)
 class _Cues:
-    before: dict[str, tuple[tuple[str, ...], ...]]  # kind -> phrases, as word keys
-    after: dict[str, tuple[tuple[str, ...], ...]]
+    """Cue phrases, as word keys, with the kind each says: those that come
+    before a name by their last word, those after it by their first."""
+
+    before: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    after: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    words: frozenset[str]  # every word of a cue phrase
 
 
 @lru_cache(maxsize=1)
@@ -91,15 +95,27 @@ def _never_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
     data = _data()["cues"]
-
-    def phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-        # Longest first, so that "villages of" is tried before "of" could be.
-        return tuple(sorted({tuple(normalize(w).split()) for w in words}, key=lambda p: (-len(p), p)))
-
-    before = {kind: phrases(cues["before"]) for kind, cues in data.items()}
     # A title before a name is a cue for a person ("Prime Minister Nicole Bashinian").
-    before["person"] = phrases([*data["person"]["before"], *generic_titles()])
-    return _Cues(before=before, after={kind: phrases(cues["after"]) for kind, cues in data.items()})
+    listed = {(kind, "before"): list(cues["before"]) for kind, cues in data.items()}
+    listed[("person", "before")] += generic_titles()
+    listed.update({(kind, "after"): list(cues["after"]) for kind, cues in data.items()})
+    before: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    after: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for (kind, where), phrases in sorted(listed.items()):
+        for phrase in phrases:
+            key = tuple(normalize(phrase).split())
+            if where == "before":
+                before.setdefault(key[-1], []).append((key, kind))
+            else:
+                after.setdefault(key[0], []).append((key, kind))
+
+    def longest_first(
+        found: dict[str, list[tuple[tuple[str, ...], str]]],
+    ) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+        return {word: tuple(sorted(set(cues), key=lambda c: (-len(c[0]), c))) for word, cues in found.items()}
+
+    words = frozenset(w for cues in (*before.values(), *after.values()) for phrase, _ in cues for w in phrase)
+    return _Cues(before=longest_first(before), after=longest_first(after), words=words)
 
 
 class Scanner:
@@ -398,8 +414,7 @@ def _capital_lines(text: str, found: list[Word]) -> tuple[set[int], set[int]]:
 def _stop_words() -> frozenset[str]:
     # Cue words and titles are never part of a name ("Prime Minister Nicole
     # Bashinian", "Qadr Region"); a name that has one is found exactly.
-    cues = _cues()
-    return _never_names() | {w for phrases in (*cues.before.values(), *cues.after.values()) for p in phrases for w in p}
+    return _never_names() | _cues().words
 
 
 def _may_be_name(word: Word) -> bool:
@@ -429,22 +444,25 @@ def _runs(found: list[Word], taken: list[bool]) -> list[list[int]]:
 
 
 def _cue_kind(found: list[Word], run: list[int], cues: _Cues) -> str | None:
-    """The kind that cue words around a run name: after it ("Qadr region"),
-    or before it ("villages of Hintagarh and Ksabart", "President Recep")."""
-    after = [w.key for w in found[run[-1] + 1 : run[-1] + 4]]
-    for kind, phrases in cues.after.items():
-        if any(tuple(after[: len(p)]) == p for p in phrases):
-            return kind
+    """The kind that cue words around a run name, in its sentence: after it
+    ("Qadr region"), or before it ("villages of Hintagarh and Ksabart",
+    "President Recep")."""
+    following = run[-1] + 1
+    if following < len(found) and not found[following].sentence_start:
+        for phrase, kind in cues.after.get(found[following].key, ()):
+            if tuple(w.key for w in found[following : following + len(phrase)]) == phrase:
+                return kind
     start = run[0]
-    # "villages of Hintagarh and Ksabart": a run after "and" or a comma
-    # shares the cue of the run before it.
+    # "villages of Hintagarh and Ksabart": a run after "and" shares the cue
+    # of the name before it.
     while start >= 2 and found[start - 1].key == "and" and found[start - 2].shape is not Shape.LOWER:
         start -= 2
         while start > 0 and found[start - 1].shape is not Shape.LOWER and found[start].joined:
             start -= 1
-    before = [w.key for w in found[max(0, start - 3) : start]]
-    for kind, phrases in cues.before.items():
-        if any(tuple(before[len(before) - len(p) :]) == p for p in phrases if len(p) <= len(before)):
+    if start == 0 or found[start].sentence_start:
+        return None
+    for phrase, kind in cues.before.get(found[start - 1].key, ()):
+        if start >= len(phrase) and tuple(w.key for w in found[start - len(phrase) : start]) == phrase:
             return kind
     return None
 
