@@ -15,6 +15,13 @@ A short tour, on the built-in gazetteer:
 >>> namenorm.resolve("Heydar Aliyev") is None
 True
 
+Names in running text, found and normalized:
+
+>>> [(m.text, m.match.entity.name) for m in namenorm.scan("Fighting near the Qadr region of Nagorno-Karabakh.")]
+[('Qadr', 'Hadrut'), ('Nagorno-Karabakh', 'Nagorno-Karabakh')]
+>>> namenorm.normalize_text("Prime Minister Nicole Bashinian met Aliyev.")
+'Prime Minister Nikol Pashinyan met Ilham Aliyev.'
+
 Your own entities, alone or with the built-in ones:
 
 >>> e = namenorm.Entity(id="x:1", name="Shusha", kind="place", aliases=("Şuşa", "Շուշի"))

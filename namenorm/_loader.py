@@ -166,27 +166,18 @@ def read_gazetteer(path: Path | Traversable) -> tuple[list[Entity], list[Gazette
                 continue
             first = first_seen.setdefault(item.entity.id, item)
             if first is not item:
-                errors.append(
-                    GazetteerError(
-                        f"duplicate id: already used at {first.path}:{first.line}",
-                        path=item.path,
-                        line=item.line,
-                        record=item.entity.id,
-                    )
-                )
+                errors.append(_problem(item, f"duplicate id: already used at {first.path}:{first.line}"))
                 continue
             entities.append(item.entity)
-    for entity in entities:
-        record = first_seen[entity.id]
+    for record in first_seen.values():
         for relation in RELATIONS:
-            for other in entity.attrs.get(relation, ()):
+            for other in record.entity.attrs.get(relation, ()):
                 if other not in first_seen:
                     errors.append(
-                        GazetteerError(
-                            f"attrs.{relation} names {other!r}, which is no entity of this gazetteer",
-                            path=record.path,
-                            line=record.line,
-                            record=entity.id,
-                        )
+                        _problem(record, f"attrs.{relation} names {other!r}, which is no entity of this gazetteer")
                     )
     return entities, errors
+
+
+def _problem(record: Record, what: str) -> GazetteerError:
+    return GazetteerError(what, path=record.path, line=record.line, record=record.entity.id)

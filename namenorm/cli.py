@@ -263,20 +263,7 @@ def _print_mention(mention: Mention, out: IO[str]) -> None:
 
 
 def _mention_json(mention: Mention) -> dict[str, Any]:
-    m = mention.match
-    return {
-        "start": mention.start,
-        "end": mention.end,
-        "text": mention.text,
-        "id": m.entity.id,
-        "name": m.entity.name,
-        "kind": m.entity.kind,
-        "score": m.score,
-        "method": m.method,
-        "alias": m.alias,
-        "ambiguous": m.ambiguous,
-        "evidence": dict(m.evidence),
-    }
+    return {"start": mention.start, "end": mention.end, "text": mention.text, **_match_json(mention.match, True)}
 
 
 def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -> None:
@@ -296,24 +283,29 @@ def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -
     out.flush()
 
 
-def _as_json(name: str, matches: list[Match], explain: bool) -> dict[str, Any]:
-    def one(m: Match) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "id": m.entity.id,
-            "name": m.entity.name,
-            "kind": m.entity.kind,
-            "score": m.score,
-            "method": m.method,
-            "alias": m.alias,
-            "ambiguous": m.ambiguous,
-        }
-        if explain:
-            item["evidence"] = dict(m.evidence)
-            item["runner_up"] = m.runner_up.id if m.runner_up else None
-            item["runner_up_score"] = m.runner_up_score
-        return item
+def _match_json(m: Match, explain: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": m.entity.id,
+        "name": m.entity.name,
+        "kind": m.entity.kind,
+        "score": m.score,
+        "method": m.method,
+        "alias": m.alias,
+        "ambiguous": m.ambiguous,
+    }
+    if explain:
+        item["evidence"] = dict(m.evidence)
+        item["runner_up"] = m.runner_up.id if m.runner_up else None
+        item["runner_up_score"] = m.runner_up_score
+    return item
 
-    return {"query": name, "match": one(matches[0]) if matches else None, "candidates": [one(m) for m in matches[1:]]}
+
+def _as_json(name: str, matches: list[Match], explain: bool) -> dict[str, Any]:
+    return {
+        "query": name,
+        "match": _match_json(matches[0], explain) if matches else None,
+        "candidates": [_match_json(m, explain) for m in matches[1:]],
+    }
 
 
 def _check(path: Path, out: IO[str]) -> int:
