@@ -185,7 +185,7 @@ class Scanner:
     # -- pass 1 and 2: aliases and demonyms ---------------------------------
 
     def _exact_pass(self, text: str, found: list[Word], taken: list[bool]) -> list[Mention]:
-        mentions: list[Mention] = []
+        hits: list[tuple[int, int, tuple[_Alias, ...], str]] = []
         i = 0
         first_words = self._first_words
         while i < len(found):
@@ -200,10 +200,39 @@ class Scanner:
             for k in range(i, i + length):
                 taken[k] = True
             if aliases:  # a demonym takes its words and links nothing
-                start, end = found[i].start, found[i + length - 1].end
-                mentions.append(Mention(start, end, text[start:end], _exact_match(text[start:end], aliases, method)))
+                hits.append((found[i].start, found[i + length - 1].end, aliases, method))
             i += length
-        return mentions
+        # A name that several entities share is settled, if it can be, by the
+        # entities the text names unambiguously ("Alexandria" near "Virginia").
+        document = {aliases[0].entity.id for _, _, aliases, _ in hits if len(aliases) == 1}
+        return [
+            Mention(start, end, text[start:end], self._exact_match(text[start:end], aliases, method, document))
+            for start, end, aliases, method in hits
+        ]
+
+    def _exact_match(self, query: str, aliases: tuple[_Alias, ...], method: str, document: set[str]) -> Match:
+        """The Match of words that spell `aliases` of one or more entities:
+        those the document makes likely first (see `_near`), then by prior."""
+        ranked = sorted(aliases, key=lambda a: (not self._near(a.entity.id, document), -a.entity.prior, a.entity.id))
+        alias = ranked[0]
+        score = 1.0 if method == "exact" else _config.PARTIAL_NAME_FACTOR
+        if method == "exact" and query != alias.text:
+            method = "normalized"
+        runner = ranked[1] if len(ranked) > 1 else None
+        near = self._near(alias.entity.id, document) if runner else None
+        return Match(
+            query=query,
+            entity=alias.entity,
+            score=score,
+            alias=alias.text,
+            method=method,
+            # Context settles a shared name only when it favours one entity alone.
+            ambiguous=runner is not None and (not near or bool(self._near(runner.entity.id, document))),
+            runner_up=runner.entity if runner else None,
+            runner_up_score=score if runner else None,
+            evidence=((f"in context: {near}", 0.0),) if near else (),
+            similarity=score,
+        )
 
     def _longest_at(self, found: list[Word], taken: list[bool], i: int) -> tuple[int, tuple[_Alias, ...], str] | None:
         # The longest alias or demonym that starts at word i, as (words, aliases, method).
@@ -352,27 +381,6 @@ def _written_as_name(span: Sequence[Word], acronym: bool) -> bool:
     # A one-word alias that is also a function word ("May", "Of") is a name
     # only where no sentence starts with it.
     return not (len(span) == 1 and span[0].sentence_start and span[0].key in _never_names())
-
-
-def _exact_match(query: str, aliases: tuple[_Alias, ...], method: str) -> Match:
-    """The Match of words that spell `aliases` of one or more entities."""
-    ranked = sorted(aliases, key=lambda a: (-a.entity.prior, a.entity.id))
-    alias = ranked[0]
-    score = 1.0 if method == "exact" else _config.PARTIAL_NAME_FACTOR
-    if method == "exact" and query != alias.text:
-        method = "normalized"
-    runner = ranked[1] if len(ranked) > 1 else None
-    return Match(
-        query=query,
-        entity=alias.entity,
-        score=score,
-        alias=alias.text,
-        method=method,
-        ambiguous=runner is not None,
-        runner_up=runner.entity if runner else None,
-        runner_up_score=score if runner else None,
-        similarity=score,
-    )
 
 
 def _in_addresses(text: str, found: list[Word]) -> list[bool]:

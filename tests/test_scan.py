@@ -272,3 +272,18 @@ def test_scanner_is_built_once_per_resolver() -> None:
     held = resolver._scanner
     resolver.scan("Qadr")
     assert resolver._scanner is held
+
+
+def test_a_shared_name_is_settled_by_context() -> None:
+    entities = [
+        Entity(id="place:alexandria-eg", name="Alexandria", kind="place", prior=5_200_000),
+        Entity(
+            id="place:alexandria-va", name="Alexandria", kind="place", prior=155_000, attrs={"located_in": ["place:va"]}
+        ),
+        Entity(id="place:va", name="Virginia", kind="place"),
+    ]
+    resolver = Resolver(Gazetteer(entities))
+    alone = resolver.scan("Alexandria is old.")[0].match
+    assert (alone.entity.id, alone.ambiguous) == ("place:alexandria-eg", True)
+    near = resolver.scan("In Virginia, Alexandria is old.")[1].match
+    assert (near.entity.id, near.ambiguous) == ("place:alexandria-va", False)
