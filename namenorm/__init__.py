@@ -89,12 +89,12 @@ def candidates(name: str, *, kind: str | None = None, limit: int = 5, score_cuto
     return _builtin_resolver().candidates(name, kind=kind, limit=limit, score_cutoff=score_cutoff)
 
 
-def scan(text: str, *, kinds: Iterable[str] | str | None = None) -> list[Mention]:
+def scan(text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None) -> list[Mention]:
     """Find the names of the built-in gazetteer's entities in `text`. See `Resolver.scan`."""
-    return _builtin_resolver().scan(text, kinds=kinds)
+    return _builtin_resolver().scan(text, kinds=kinds, score_cutoff=score_cutoff)
 
 
-def normalize_text(text: str, *, kinds: Iterable[str] | str | None = None) -> str:
+def normalize_text(text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None) -> str:
     """`text` with each name of the built-in gazetteer's entities replaced by
     its canonical name. See `Resolver.normalize_text`."""
-    return _builtin_resolver().normalize_text(text, kinds=kinds)
+    return _builtin_resolver().normalize_text(text, kinds=kinds, score_cutoff=score_cutoff)

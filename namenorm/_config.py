@@ -179,8 +179,21 @@ TEXT_PRESELECT = 500
 TEXT_MIN_ALIKE = 2.75
 
 #: How many spans' candidates a scanner keeps (an LRU cache), as the same
-#: names recur from one text to the next.
-TEXT_CACHE_SIZE = 65_536
+#: names recur from one text to the next: about 4 KB a span, so 32 MB.
+TEXT_CACHE_SIZE = 8_192
+
+#: How many words' keys and shapes are kept (`namenorm._text`).
+WORD_CACHE_SIZE = 65_536
+
+#: A single word of a script without capitals (Arabic, Hebrew), where
+#: nothing marks a name, is linked as a variant only at this score or more:
+#: as another script's spelling of a name ("هادروت", Hadrut), not as a
+#: resemblance (القرى, "the villages", is no Ankara).
+TEXT_UNCASED_CUTOFF = 0.95
+
+#: A person's surname alone is found as written only if it has at least this
+#: many letters.
+SURNAME_MIN_LETTERS = 3
 
 #: A variant found in running text (not an alias written as the gazetteer
 #: writes it) is kept only at this score or more, context included: a text

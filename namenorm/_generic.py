@@ -51,10 +51,9 @@ def _generic_words() -> tuple[dict[str, Phrases], dict[str, Phrases], dict[str, 
     return phrases(0, "titles"), phrases(0, "articles", "place_prefixes"), phrases(-1, "place_words")
 
 
-def generic_titles() -> list[str]:
+def generic_titles() -> tuple[str, ...]:
     """The titles and honorifics set aside at the start of a name ("prime minister"), as written in the data."""
-    titles: list[str] = _data()["titles"]
-    return titles
+    return tuple(_data()["titles"])
 
 
 def generic_span(words: Sequence[str]) -> tuple[int, int, int]:

@@ -169,14 +169,23 @@ def read_gazetteer(path: Path | Traversable) -> tuple[list[Entity], list[Gazette
                 errors.append(_problem(item, f"duplicate id: already used at {first.path}:{first.line}"))
                 continue
             entities.append(item.entity)
-    for record in first_seen.values():
-        for relation in RELATIONS:
-            for other in record.entity.attrs.get(relation, ()):
-                if other not in first_seen:
-                    errors.append(
-                        _problem(record, f"attrs.{relation} names {other!r}, which is no entity of this gazetteer")
-                    )
     return entities, errors
+
+
+def unknown_relations(path: Path | Traversable) -> list[GazetteerError]:
+    """The relations (`located_in`, `part_of`, `member_of`) of a gazetteer's
+    records to ids none of its files has: not errors, as the files may be
+    combined with a gazetteer that has them (the built-in one), but worth a
+    look, as a typo reads the same."""
+    records = [item for file in gazetteer_files(path) for item in read_records(file) if isinstance(item, Record)]
+    known = {record.entity.id for record in records}
+    return [
+        _problem(record, f"attrs.{relation} names {other!r}, which is no entity of these files")
+        for record in records
+        for relation in RELATIONS
+        for other in record.entity.attrs.get(relation, ())
+        if other not in known
+    ]
 
 
 def _problem(record: Record, what: str) -> GazetteerError:

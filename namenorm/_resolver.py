@@ -247,7 +247,9 @@ class Resolver:
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         return match.score >= cutoff and not (match.method == "partial" and match.entity.kind != "person")
 
-    def scan(self, text: str, *, kinds: Iterable[str] | str | None = None) -> list[Mention]:
+    def scan(
+        self, text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None
+    ) -> list[Mention]:
         """Find the names of this gazetteer's entities in running text.
 
         Aliases are found as written, longest first, on word boundaries, in
@@ -257,23 +259,33 @@ class Resolver:
         entities of the text weighed. Demonyms ("Armenian") are not mentions
         of their place. See `namenorm._scan` for the rules.
 
+        A variant's score is weighed with its context (see its evidence), on
+        fewer candidate names than `resolve` scores (`_index.TEXT_CUT`), so
+        it can differ from what `resolve` gives the same words.
+
         Args:
             text: Any text.
             kinds: Only mentions of entities of these kinds (a kind, or several).
+            score_cutoff: The score a variant needs, with its context
+                (default `TEXT_SCORE_CUTOFF`, 0.75); aliases found as written
+                are always kept.
 
         Returns:
             The mentions, in text order, none overlapping.
 
         Raises:
             TypeError: If `text` is not a str.
-            ValueError: If a kind is not a kind of this gazetteer.
+            ValueError: If a kind is not a kind of this gazetteer, `kinds`
+                is empty, or `score_cutoff` is not in [0, 1].
         """
-        return scanner_of(self).scan(text, kinds=kinds)
+        return scanner_of(self).scan(text, kinds=kinds, score_cutoff=score_cutoff)
 
-    def normalize_text(self, text: str, *, kinds: Iterable[str] | str | None = None) -> str:
+    def normalize_text(
+        self, text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None
+    ) -> str:
         """`text` with each mention (see `scan`) replaced by its entity's
         canonical name; everything else kept character for character."""
-        return rewrite(text, self.scan(text, kinds=kinds))
+        return rewrite(text, self.scan(text, kinds=kinds, score_cutoff=score_cutoff))
 
     def resolve_many(
         self,

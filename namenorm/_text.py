@@ -10,33 +10,45 @@ written with a hyphen is matched across it ("Nagorno-Karabakh").
 
 from __future__ import annotations
 
+import bisect
 import tomllib
 from enum import Enum
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import regex
 
+from . import _config
 from ._normalize import normalize
 
-# A dotted acronym ("U.N.", "U.S.") is one word; otherwise letters, marks and
-# digits, with apostrophes inside ("O'Brien").
+# Scripts written without spaces between words: each character is a word
+# of its own, so that a name is found inside a run of them (北京 in 我住在北京).
+_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+# A dotted acronym ("U.N.", "U.S.") is one word; a character of a script
+# written without spaces is one; otherwise letters, marks and digits, with
+# apostrophes inside ("O'Brien") and invisible format characters (a soft
+# hyphen, a zero-width non-joiner: "Azer\u00adbaijan", "شاه\u200cآباد").
 _WORD = regex.compile(
     r"(?<![\p{L}\p{M}\p{Nd}])(?:\p{L}\.){2,}(?![\p{L}\p{M}\p{Nd}])"
-    r"|[\p{L}\p{M}\p{Nd}]+(?:['\u2019\u02bc][\p{L}\p{M}\p{Nd}]+)*"
+    rf"|[{_UNSPACED}][\p{{M}}\p{{Cf}}]*"
+    rf"|(?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}])(?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}\p{{Cf}}])*"
+    rf"(?:['\u2019\u02bc](?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}\p{{Cf}}])+)*"
 )
 _APOSTROPHES = "'\u2019\u02bc"
 # What may stand between two words of one name: spaces, a hyphen or a dash
-# ("Nagorno-Karabakh", "Co-operation"). A comma, a full stop, a quote or a
+# ("Nagorno-Karabakh", "Co-operation"), an ampersand ("Procter & Gamble"),
+# or nothing (two characters of Chinese). A comma, a full stop, a quote or a
 # line break ends the name (so a name broken across lines of hard-wrapped
 # text is read as two).
-_JOINER = regex.compile(r"[ \t\u00a0]*(?:\p{Pd}[ \t\u00a0]*)?")
+_JOINER = regex.compile(r"[ \t\u00a0]*(?:[\p{Pd}&][ \t\u00a0]*)?")
 # The full stop of an initial or an abbreviation, then spaces.
 _ABBREVIATED = regex.compile(r"\.[ \t\u00a0]+")
 # What ends a sentence before a word: its punctuation, or a line break
 # (headlines, captions and list items end without a full stop).
 _SENTENCE_END = regex.compile(r"[.!?\u2026:;\u2022|]|\n")
+# A full stop after a line's last word (and any closing quotes).
+_FULL_STOP_AFTER = regex.compile(r"[\p{Pf}\p{Pe}'\"]*[.!?]")
 
 
 class Shape(Enum):
@@ -60,9 +72,11 @@ class Word(NamedTuple):
         shape: How it is written (`Shape`).
         sentence_start: Whether it is the first word of a sentence, a line
             or a list item: a capital there says nothing about a name.
-        joined: Whether it follows the previous word with only spaces or a
-            hyphen between them, so that both can be words of
-            one name.
+        joined: Whether it follows the previous word with only spaces, a
+            hyphen or an ampersand between them, so that both can be words
+            of one name.
+        possessive: Whether a possessive ending was left out ("Azerbaijan’s"),
+            which ends a name not written as an alias ("Azerbaijan’s Defense").
     """
 
     start: int
@@ -72,6 +86,7 @@ class Word(NamedTuple):
     shape: Shape
     sentence_start: bool
     joined: bool
+    possessive: bool
 
 
 def words(text: str) -> list[Word]:
@@ -83,7 +98,6 @@ def words(text: str) -> list[Word]:
     """
     found: list[Word] = []
     previous_end = 0
-    after_possessive = False
     for match in _WORD.finditer(text):
         start, end = match.span()
         written = match.group(0)
@@ -98,37 +112,89 @@ def words(text: str) -> list[Word]:
         if not found:
             sentence_start, joined = True, False
         elif gap == " ":  # most gaps: a shortcut past the two patterns
-            sentence_start, joined = False, not after_possessive
+            sentence_start, joined = False, True
         elif _ABBREVIATED.fullmatch(gap) and (len(found[-1].text) == 1 or found[-1].key in abbreviations()):
             # "John F. Kirby", "St. Petersburg", "Mr. Putin": the full stop of
             # an initial or an abbreviation ends neither a sentence nor a name.
             sentence_start, joined = False, True
         else:
             sentence_start = _SENTENCE_END.search(gap) is not None
-            # "Azerbaijan’s Defense": a possessive ends a name.
-            joined = not after_possessive and _JOINER.fullmatch(gap) is not None
-        found.append(Word(start, end, written, key, _shape(written), sentence_start, joined))
+            joined = _JOINER.fullmatch(gap) is not None
+        found.append(Word(start, end, written, key, _shape(written), sentence_start, joined, possessive))
         previous_end = match.end()
-        after_possessive = possessive
     return found
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """The keys of a name's words, as `words` cuts them: what an alias is
+    found by in a text.
+
+    >>> name_key("Nagorno-Karabakh"), name_key("U.S."), name_key("北京")
+    (('nagorno', 'karabakh'), ('us',), ('北', '京'))
+    """
+    return tuple(w.key for w in words(name))
+
+
+@lru_cache(maxsize=1)
+def text_data() -> dict[str, Any]:
+    """data/text.toml: the words of running text that the scanner reads around names."""
+    return tomllib.loads((resources.files("namenorm") / "data" / "text.toml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def abbreviations() -> frozenset[str]:
     """Words whose full stop ends no sentence ("Mr.", "St."): `abbreviations`
     of data/text.toml, normalized."""
-    path = resources.files("namenorm") / "data" / "text.toml"
-    listed: list[str] = tomllib.loads(path.read_text(encoding="utf-8"))["abbreviations"]
-    return frozenset(normalize(word) for word in listed)
+    return frozenset(normalize(word) for word in text_data()["abbreviations"])
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1)
+def never_names() -> frozenset[str]:
+    """Words that are never a name, even with a capital: function words
+    (sentence adverbs among them), number words, weekdays and months
+    (data/text.toml), normalized."""
+    data = text_data()
+    return frozenset(normalize(w) for key in ("function_words", "number_words", "calendar_words") for w in data[key])
+
+
+def capital_lines(text: str, found: list[Word]) -> tuple[set[int], set[int]]:
+    """The positions of the words of lines written in capitals: headlines
+    ("Azerbaijan Threatens to Crush Armenia"), where a capital says nothing
+    about a single word; and, among them, of lines too long for a headline
+    (text in capitals), where it says nothing at all.
+
+    A line counts if it has at least `HEADLINE_MIN_WORDS` words (function
+    words and numbers left out), `HEADLINE_CAPITALS` of them capitalized; a
+    headline ends without a full stop (a short line that has one is a
+    sentence); a line of more than `HEADLINE_MAX_WORDS` is text in capitals.
+    """
+    never = never_names()
+    breaks = [m.start() for m in regex.finditer("\n", text)]
+    lines: dict[int, list[int]] = {}
+    for i, word in enumerate(found):
+        lines.setdefault(bisect.bisect(breaks, word.start), []).append(i)
+    headline: set[int] = set()
+    shouted: set[int] = set()
+    for members in lines.values():
+        counted = [found[i] for i in members if found[i].shape is not Shape.NUMBER and found[i].key not in never]
+        capitals = sum(w.shape in (Shape.TITLE, Shape.UPPER) for w in counted)
+        if len(counted) < _config.HEADLINE_MIN_WORDS or capitals < _config.HEADLINE_CAPITALS * len(counted):
+            continue
+        if len(counted) > _config.HEADLINE_MAX_WORDS:
+            shouted.update(members)
+            headline.update(members)
+        elif not _FULL_STOP_AFTER.match(text, found[members[-1]].end):
+            headline.update(members)
+    return headline, shouted
+
+
+@lru_cache(maxsize=_config.WORD_CACHE_SIZE)
 def _key(word: str) -> str:
     # Cached: a text repeats its words, and normalize is the costly part of cutting it.
     return normalize(word).replace(" ", "")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_config.WORD_CACHE_SIZE)
 def _shape(word: str) -> Shape:
     return shape(word)
 

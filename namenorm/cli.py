@@ -1,8 +1,8 @@
 """The command line: `namenorm resolve ...`, `namenorm scan ...`, `namenorm gazetteer check ...` and `... build ...`.
 
-Exit codes: 0 when every name resolved (or a scan found a mention, or the
-gazetteer is sound), 1 when some name did not resolve (or a scan found
-none), 2 on a usage or gazetteer error.
+Exit codes: 0 when every name resolved (or a scan found a mention, or
+rewrote the text, or the gazetteer is sound), 1 when some name did not
+resolve (or a scan found none), 2 on a usage or gazetteer error.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
-from ._loader import read_gazetteer
+from ._loader import read_gazetteer, unknown_relations
 from ._model import Match, Mention
 from ._resolver import Resolver
 from ._scan import rewrite
@@ -248,15 +248,16 @@ def _scan(args: argparse.Namespace, out: IO[str]) -> int:
         out.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return EXIT_OK if mentions else EXIT_UNRESOLVED
+    return EXIT_OK if mentions or args.rewrite else EXIT_UNRESOLVED
 
 
 def _print_mention(mention: Mention, out: IO[str]) -> None:
     m = mention.match
     span = f"{mention.start}-{mention.end}"
     flag = "  (ambiguous)" if m.ambiguous else ""
+    written = " ".join(mention.text.split())  # a tab or a line break inside would break the columns
     print(
-        f"{span:<11} {mention.text:<{_QUERY_WIDTH}} -> {m.entity.name:<{_NAME_WIDTH}} {m.entity.id:<{_ID_WIDTH}} "
+        f"{span:<11} {written:<{_QUERY_WIDTH}} -> {m.entity.name:<{_NAME_WIDTH}} {m.entity.id:<{_ID_WIDTH}} "
         f"{m.score:.2f}  {m.method}{flag}",
         file=out,
     )
@@ -312,6 +313,8 @@ def _check(path: Path, out: IO[str]) -> int:
     entities, errors = read_gazetteer(path)
     for error in errors:
         print(f"error: {error}", file=out)
+    for note in unknown_relations(path):
+        print(f"note: {note} (fine if you combine these files with a gazetteer that has it)", file=out)
     shared = Gazetteer(entities).shared_names()
     for name, ids in shared.items():
         print(f"shared: {name!r} is a name of {', '.join(ids)}", file=out)

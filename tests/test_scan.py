@@ -166,8 +166,61 @@ def test_a_cue_of_another_kind_counts_against() -> None:
     # "Hintagarh" is Hin Tager, a place; a title before it says a person.
     place = namenorm.scan("They reached the village of Hintagarh.")
     person = namenorm.scan("They met President Hintagarh.")
-    assert [m.match.entity.id for m in place] == ["place:hin-tager"]
-    assert all(m.match.score < place[0].match.score for m in person)
+    assert [m.match.entity.id for m in place] == [m.match.entity.id for m in person] == ["place:hin-tager"]
+    assert dict(person[0].match.evidence)["cue: person"] < 0 < dict(place[0].match.evidence)["cue: place"]
+    assert person[0].match.score < place[0].match.score
+
+
+def test_cues_are_read_in_the_sentence_and_across_and_or_a_comma() -> None:
+    def cue(text: str) -> dict[str, float]:
+        return {w: v for w, v in namenorm.scan(text)[-1].match.evidence if w.startswith("cue")}
+
+    assert cue("He visited Hintagarh. Group leaders met.") == {}
+    assert cue("He visited Hintagarh. Region leaders met.") == {}
+    assert cue("the villages of Hintagarh and Ksabart") == {"cue: place": 0.05}
+    assert cue("the villages of Hintagarh, Ksabart") == {"cue: place": 0.05}
+
+
+def test_context_does_not_depend_on_the_order_of_the_text() -> None:
+    # Ksabart (Khtsaberd) lies in Hadrut: it supports "Qadr" before or after it.
+    first = "The village of Ksabart was shelled. Fighting near the Qadr region stopped."
+    second = "Fighting near the Qadr region stopped. The village of Ksabart was shelled."
+    for text in (first, second):
+        assert {m.text: m.match.entity.id for m in namenorm.scan(text)} == {
+            "Ksabart": "place:khtsaberd",
+            "Qadr": "place:hadrut",
+        }
+
+
+def test_scripts_without_capitals_and_without_spaces() -> None:
+    assert namenorm.normalize_text("اشتباكات في هادروت") == "اشتباكات في Hadrut"
+    entities = [
+        Entity(id="place:beijing", name="Beijing", kind="place", aliases=("北京",)),
+        Entity(id="org:g7", name="G7", kind="org", aliases=("Group of Seven",)),
+        Entity(id="org:pg", name="Procter & Gamble", kind="org"),
+        Entity(id="place:shahabad", name="Shahabad", kind="place", aliases=("شاه\u200cآباد",)),
+    ]
+    found = Resolver(Gazetteer(entities)).scan("我住在北京。 The G7 met Procter & Gamble in شاه\u200cآباد.")
+    assert [(m.text, m.match.entity.id) for m in found] == [
+        ("北京", "place:beijing"),
+        ("G7", "org:g7"),
+        ("Procter & Gamble", "org:pg"),
+        ("شاه\u200cآباد", "place:shahabad"),
+    ]
+
+
+def test_many_at_signs_are_read_in_linear_time() -> None:
+    # An address pattern that backtracked took minutes on this.
+    assert len(namenorm.scan("Hadrut@" * 3000)) == 3000  # no full stop: no address
+    assert [m.text for m in namenorm.scan("Write to press@example.com about Hadrut.")] == ["Hadrut"]
+
+
+def test_score_cutoff() -> None:
+    text = "Fighting near the Qadr region of Nagorno-Karabakh."
+    assert [m.text for m in namenorm.scan(text)] == ["Qadr", "Nagorno-Karabakh"]
+    assert [m.text for m in namenorm.scan(text, score_cutoff=0.9)] == ["Nagorno-Karabakh"]
+    with pytest.raises(ValueError, match="score_cutoff"):
+        namenorm.scan(text, score_cutoff=2)
 
 
 def test_mention_fields_and_normalize_text() -> None:
@@ -192,6 +245,8 @@ def test_kinds() -> None:
     assert [m.text for m in namenorm.scan(text, kinds=["place", "org"])] == ["Moscow", "OSCE"]
     with pytest.raises(ValueError, match="unknown kind"):
         namenorm.scan(text, kinds="city")
+    with pytest.raises(ValueError, match="kinds is empty"):
+        namenorm.scan(text, kinds=[])
     assert namenorm.normalize_text("Пашинян in Москва", kinds="place") == "Пашинян in Moscow"
 
 

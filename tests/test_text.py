@@ -12,6 +12,15 @@ def _read(text: str) -> list[tuple[str, str, bool, bool]]:
     return [(w.text, w.key, w.sentence_start, w.joined) for w in words(text)]
 
 
+def test_a_possessive_is_left_out_and_marked() -> None:
+    found = words("Azerbaijan’s army and")
+    assert [(w.text, w.possessive) for w in found] == [
+        ("Azerbaijan", True),
+        ("army", False),
+        ("and", False),
+    ]
+
+
 def test_offsets_point_at_the_words() -> None:
     text = "YEREVAN, Armenia (AP) — Azerbaijan’s army. Nagorno-Karabakh\nU.S."
     for w in words(text):
@@ -21,7 +30,20 @@ def test_offsets_point_at_the_words() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Azerbaijan’s army", [("Azerbaijan", "azerbaijan", True, False), ("army", "army", False, False)]),
+        ("Azerbaijan’s army", [("Azerbaijan", "azerbaijan", True, False), ("army", "army", False, True)]),
+        ("Procter & Gamble", [("Procter", "procter", True, False), ("Gamble", "gamble", False, True)]),
+        (
+            "我住在北京",
+            [
+                ("我", "我", True, False),
+                ("住", "住", False, True),
+                ("在", "在", False, True),
+                ("北", "北", False, True),
+                ("京", "京", False, True),
+            ],
+        ),
+        ("Azer\u00adbaijan", [("Azer\u00adbaijan", "azerbaijan", True, False)]),
+        ("شاه\u200cآباد", [("شاه\u200cآباد", "شاهآباد", True, False)]),
         ("Nagorno-Karabakh", [("Nagorno", "nagorno", True, False), ("Karabakh", "karabakh", False, True)]),
         ("the U.S. said", [("the", "the", True, False), ("U.S.", "us", False, True), ("said", "said", False, True)]),
         ("John F. Kirby", [("John", "john", True, False), ("F", "f", False, True), ("Kirby", "kirby", False, True)]),
