@@ -162,7 +162,7 @@ TEXT_MIN_SHARED = 0.5
 #: text (`CANDIDATE_LIMIT` for a name looked up by itself): the cheap cut
 #: (see `CANDIDATE_GRAMS_WEIGHT`) puts the few that could clear
 #: `TEXT_SCORE_CUTOFF` first.
-TEXT_CANDIDATE_NAMES = 20
+TEXT_CANDIDATE_NAMES = 12
 
 #: And they are chosen among at most this many (`CANDIDATE_PRESELECT` for
 #: a name by itself).
@@ -171,12 +171,16 @@ TEXT_PRESELECT = 500
 #: And only names at least this alike by the cheap similarities (the sum
 #: that `CANDIDATE_GRAMS_WEIGHT` describes, at most 5) are scored: most
 #: capitalized words of a text are not names of the gazetteer, and this
-#: rejects them before the expensive scores. Of the queries of
-#: bench/accuracy.py that `resolve` gets right at 0.65 or more (what running
-#: text could accept with context), this cut and the three above keep 96.8%
-#: on the tune sample (96.5% on dev), at a median 1.1 ms a query against
-#: 12.4 ms; 150 names among 5,000 at 2.75 would keep 99.5% at 5.7 ms.
+#: rejects them before the expensive scores.
 TEXT_MIN_ALIKE = 2.75
+
+#: Nor names less alike than the most alike by more than this: a span needs
+#: its best few. Of the queries of bench/accuracy.py that `resolve` gets
+#: right at 0.65 or more (what running text could accept with context), this
+#: cut and the four above keep 96.6% on the tune sample (96.1% on dev), at a
+#: median 1.1 ms a query against 12.8 ms; 150 names among 5,000 at 2.75 would
+#: keep 99.5% at 5.7 ms, and 20 names without this 96.8% at 1.4 ms.
+TEXT_ALIKE_WITHIN = 1.0
 
 #: How many spans' candidates a scanner keeps (an LRU cache), as the same
 #: names recur from one text to the next: about 4 KB a span, so 32 MB.

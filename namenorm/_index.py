@@ -96,12 +96,14 @@ class Cut:
         preselect: They are chosen among at most this many, those sharing the most grams.
         min_alike: None is kept that is less alike than this (see
             `namenorm._config.CANDIDATE_GRAMS_WEIGHT`; at most 5).
+        within: Nor any less alike than the most alike by more than this.
     """
 
     min_shared: float = _config.CANDIDATE_MIN_SHARED
     limit: int = _config.CANDIDATE_LIMIT
     preselect: int = _config.CANDIDATE_PRESELECT
     min_alike: float = 0.0
+    within: float = math.inf
 
 
 #: The cut for a span of running text (`namenorm.scan`), which needs only
@@ -112,6 +114,7 @@ TEXT_CUT = Cut(
     limit=_config.TEXT_CANDIDATE_NAMES,
     preselect=_config.TEXT_PRESELECT,
     min_alike=_config.TEXT_MIN_ALIKE,
+    within=_config.TEXT_ALIKE_WITHIN,
 )
 
 
@@ -271,22 +274,24 @@ class Index:
         if len(positions) > cut.preselect:
             # Too many to compare even cheaply (a short query, a huge gazetteer): those sharing most grams first.
             positions, alikeness = _most_alike(positions, alikeness, cut.preselect)
-        if len(positions) > cut.limit or cut.min_alike and len(positions):
+        if len(positions) > cut.limit or (cut.min_alike or cut.within < math.inf) and len(positions):
             # Cheaper than scoring them all: rank by grams, and by spelling and
             # sound as edit distances see them (rapidfuzz, in one batch each).
             alikeness = _config.CANDIDATE_GRAMS_WEIGHT * alikeness
             # The token set ratio (0 to 100) sees a name that is part of the
             # other, or the same words in another order ("Municipio da Praia"
             # / "Praia"), which spellings compared whole miss.
+            romanized = self.parts.romanized[positions]
             for scorer, asked, keys, scale in (
-                (JaroWinkler.normalized_similarity, query.romanized, self.parts.romanized, 1.0),
-                (Levenshtein.normalized_similarity, query.romanized, self.parts.romanized, 1.0),
-                (Levenshtein.normalized_similarity, query.sound, self.parts.sounds, 1.0),
-                (fuzz.token_set_ratio, spaced(query), self.parts.spaced, 0.01),
+                (JaroWinkler.normalized_similarity, query.romanized, romanized, 1.0),
+                (Levenshtein.normalized_similarity, query.romanized, romanized, 1.0),
+                (Levenshtein.normalized_similarity, query.sound, self.parts.sounds[positions], 1.0),
+                (fuzz.token_set_ratio, spaced(query), self.parts.spaced[positions], 0.01),
             ):
-                alikeness += scale * process.cdist([asked], keys[positions], scorer=scorer)[0]
-            if cut.min_alike:
-                alike = alikeness >= cut.min_alike
+                alikeness += scale * process.cdist([asked], keys, scorer=scorer)[0]
+            if cut.min_alike or cut.within < math.inf:
+                lowest = max(cut.min_alike, alikeness.max(initial=0.0) - cut.within)
+                alike = alikeness >= lowest
                 positions, alikeness = positions[alike], alikeness[alike]
             if len(positions) > cut.limit:
                 positions, alikeness = _most_alike(positions, alikeness, cut.limit)

@@ -23,7 +23,8 @@ Three passes over the words of a text (`namenorm._text`):
    kept only when its score, with context, reaches `TEXT_SCORE_CUTOFF`,
    stricter than the resolver's cutoff for a single name. In a script
    without capitals, where nothing marks a name, each word is tried alone,
-   and kept only at `TEXT_UNCASED_CUTOFF`.
+   and kept only at `TEXT_UNCASED_CUTOFF`. A span spelled like a real place
+   that the gazetteer lacks (the resolver's rival places) is not resolved.
 
 Context (`namenorm._context`): a cue word next to a span ("Qadr region",
 "Prime Minister Nicole Bashinian") gains a match of its kind `CUE_WEIGHT`
@@ -48,6 +49,7 @@ import regex
 from . import _config
 from ._context import Relations, cue_kind, listed, stop_words
 from ._index import TEXT_CUT, is_acronym
+from ._keys import name_keys
 from ._model import Entity, Match, Mention
 from ._text import Shape, Word, capital_lines, name_key, never_names, words
 
@@ -123,10 +125,12 @@ class Scanner:
                 document.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
         # Twice: as the text comes, then against every name found in the first
         # pass, so that a name late in the text counts for one early in it.
-        first = self._variant_pass(text, found, taken, _copy(document), cutoff, grow=True)
+        runs = self._variant_runs(text, found, taken)
+        first = self._variant_pass(text, found, runs, _copy(document), cutoff, grow=True)
         for mention in first:
             document.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
-        variants = self._variant_pass(text, found, taken, document, cutoff, grow=False)
+        # (A first pass that found nothing leaves nothing to weigh again.)
+        variants = self._variant_pass(text, found, runs, document, cutoff, grow=False) if first else []
         mentions = sorted([*exact, *variants], key=lambda m: m.start)
         return [m for m in mentions if wanted is None or m.match.entity.kind in wanted]
 
@@ -229,12 +233,12 @@ class Scanner:
 
     # -- pass 3: variants -----------------------------------------------------
 
-    def _variant_pass(
-        self, text: str, found: list[Word], taken: list[bool], document: Document, cutoff: float, *, grow: bool
-    ) -> list[Mention]:
+    def _variant_runs(self, text: str, found: list[Word], taken: list[bool]) -> list[_Run]:
+        """The runs of words to look for variants in, each with its cue and
+        the spans of it to try, longest first. A number ends a name ("TB-2"),
+        never starts one."""
         lower = {w.key for w in found if w.shape is Shape.LOWER}
         headline, shouted = capital_lines(text, found)
-        mentions: list[Mention] = []
 
         def tried(start: int, stop: int) -> bool:
             # A capital says nothing about one word that starts a sentence,
@@ -247,41 +251,50 @@ class Scanner:
             short = len(word.key) < _config.TEXT_MIN_LETTERS
             return not (short or word.sentence_start or start in headline or word.key in lower)
 
+        runs = []
         for run in _runs(text, found, taken):
             if run[0] in shouted:
                 continue
+            spans = [
+                [
+                    (start, start + length)
+                    for start in range(run[0], run[-1] + 2 - length)
+                    if found[start].shape is not Shape.NUMBER and tried(start, start + length)
+                ]
+                for length in range(min(len(run), _config.MAX_SPAN_WORDS), 0, -1)
+            ]
+            # "Heydar Aliyev" is not Ilham Aliyev: a capitalized word before a
+            # surname is a given name, which the longer span did not match (in
+            # a headline it may be any word).
+            given = frozenset(start for start in run[1:] if start - 1 not in headline)
             uncased = found[run[0]].shape is Shape.UNCASED
-            kind = cue_kind(text, found, run, taken)
+            runs.append(_Run(cue_kind(text, found, run, taken), [level for level in spans if level], given, uncased))
+        return runs
+
+    def _variant_pass(
+        self, text: str, found: list[Word], runs: list[_Run], document: Document, cutoff: float, *, grow: bool
+    ) -> list[Mention]:
+        mentions: list[Mention] = []
+        for run in runs:
             chosen: list[tuple[int, int]] = []
             # The longest spans first, as aliases are found: a span is asked
-            # only if no longer one around it was a name. A number ends a
-            # name ("TB-2"), never starts one.
-            for length in range(min(len(run), _config.MAX_SPAN_WORDS), 0, -1):
-                level: list[tuple[float, int, Match]] = []
-                for start in range(run[0], run[-1] + 2 - length):
-                    stop = start + length
-                    if found[start].shape is Shape.NUMBER or not tried(start, stop):
-                        continue
+            # only if no longer one around it was a name.
+            for spans in run.spans:
+                level: list[tuple[float, int, int, Match]] = []
+                for start, stop in spans:
                     if any(start < b and a < stop for a, b in chosen):
                         continue
                     span = (found[start].start, found[stop - 1].end)
                     match = self._in_context(
                         self._candidates(text[span[0] : span[1]]),
-                        kind,
+                        run.kind,
                         document,
                         span,
-                        max(cutoff, _config.TEXT_UNCASED_CUTOFF) if uncased else cutoff,
+                        max(cutoff, _config.TEXT_UNCASED_CUTOFF) if run.uncased else cutoff,
                     )
-                    if match is None:
-                        continue
-                    if match.method == "surname" and start > run[0] and start - 1 not in headline:
-                        # "Heydar Aliyev" is not Ilham Aliyev: a capitalized word
-                        # before a surname is a given name, which the longer
-                        # span did not match (in a headline it may be any word).
-                        continue
-                    level.append((match.score, start, match))
-                for _score, start, match in sorted(level, key=lambda item: (-item[0], item[1])):
-                    stop = start + length
+                    if match is not None and not (match.method == "surname" and start in run.given):
+                        level.append((match.score, start, stop, match))
+                for _score, start, stop, match in sorted(level, key=lambda item: (-item[0], item[1])):
                     if any(start < b and a < stop for a, b in chosen):
                         continue
                     chosen.append((start, stop))
@@ -292,6 +305,11 @@ class Scanner:
         return mentions
 
     def _ask(self, span: str) -> tuple[Match, ...]:
+        if self.resolver._is_rival(name_keys(span).core):
+            # Spelled like a real place the gazetteer lacks ("Paris", "Russia"
+            # in a gazetteer of cities): that place, whose fuzzy matches the
+            # resolver would let rank but never resolve.
+            return ()
         return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, cut=TEXT_CUT))
 
     def _in_context(
@@ -332,6 +350,16 @@ class Scanner:
                 ambiguous=best.score - runner.score <= self.resolver.ambiguity_margin,
             )
         return best
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A run of words that may hold names (see `_runs`), as the variants pass reads it."""
+
+    kind: str | None  # what its cue words say
+    spans: list[list[tuple[int, int]]]  # (start, stop) word positions to try, by length, longest first
+    given: frozenset[int]  # positions after a word that would be a given name before a surname
+    uncased: bool  # in a script without capitals
 
 
 def _copy(document: Document) -> Document:

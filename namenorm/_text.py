@@ -190,7 +190,11 @@ def capital_lines(text: str, found: list[Word]) -> tuple[set[int], set[int]]:
 
 @lru_cache(maxsize=_config.WORD_CACHE_SIZE)
 def _key(word: str) -> str:
-    # Cached: a text repeats its words, and normalize is the costly part of cutting it.
+    # Cached: a text repeats its words, and normalize is the costly part of
+    # cutting it. A word of ASCII letters and digits only normalizes to its
+    # lower case.
+    if word.isascii() and word.isalnum():
+        return word.lower()
     return normalize(word).replace(" ", "")
 
 
