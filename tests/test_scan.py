@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -342,3 +344,16 @@ def test_a_shared_name_is_settled_by_context() -> None:
     assert (alone.entity.id, alone.ambiguous) == ("place:alexandria-eg", True)
     near = resolver.scan("In Virginia, Alexandria is old.")[1].match
     assert (near.entity.id, near.ambiguous) == ("place:alexandria-va", False)
+
+
+def test_threads_share_a_resolver_and_a_pickled_one_scans_alike() -> None:
+    texts = [_seed(file) for file in sorted(_gold())] * 3
+
+    def spans(mentions: list[Mention]) -> list[tuple[int, int, str, float]]:
+        return [(m.start, m.end, m.match.entity.id, m.match.score) for m in mentions]
+
+    resolver = Resolver(Gazetteer.builtin())
+    with ThreadPoolExecutor(4) as pool:
+        shared = [spans(found) for found in pool.map(resolver.scan, texts)]
+    assert shared == [spans(Resolver(Gazetteer.builtin()).scan(text)) for text in texts]
+    assert spans(pickle.loads(pickle.dumps(resolver)).scan(texts[1])) == shared[1]
