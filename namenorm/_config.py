@@ -182,6 +182,10 @@ TEXT_MIN_ALIKE = 2.75
 #: keep 99.5% at 5.7 ms, and 20 names without this 96.8% at 1.4 ms.
 TEXT_ALIKE_WITHIN = 1.0
 
+#: At most this many rounds weigh the variants of a text against the names
+#: the round before found (`namenorm._scan`); they agree after two or three.
+CONTEXT_ROUNDS = 4
+
 #: How many spans' candidates a scanner keeps (an LRU cache), as the same
 #: names recur from one text to the next: about 4 KB a span, so 32 MB.
 TEXT_CACHE_SIZE = 8_192
@@ -190,7 +194,8 @@ TEXT_CACHE_SIZE = 8_192
 WORD_CACHE_SIZE = 65_536
 
 #: A single word of a script without capitals (Arabic, Hebrew), where
-#: nothing marks a name, is linked as a variant only at this score or more:
+#: nothing marks a name, is linked as a variant only at this score or more,
+#: before context:
 #: as another script's spelling of a name ("هادروت", Hadrut), not as a
 #: resemblance (القرى, "the villages", is no Ankara).
 TEXT_UNCASED_CUTOFF = 0.95

@@ -30,38 +30,38 @@ Cue = tuple[tuple[str, ...], str]  # a phrase (word keys) and the kind it says
 @dataclass(frozen=True, slots=True)
 class Cues:
     """Cue phrases with the kind each says: those that come before a name by
-    their last word, those after it by their first."""
+    their last word, those after it by their first; `many` are the phrases
+    before a name that introduce a list of names ("villages of")."""
 
     before: dict[str, tuple[Cue, ...]]
     after: dict[str, tuple[Cue, ...]]
+    many: frozenset[tuple[str, ...]]
     words: frozenset[str]  # every word of a cue phrase
 
 
 @lru_cache(maxsize=1)
 def cues() -> Cues:
     """The cue words of data/text.toml; a title before a name ("President",
-    generic.toml's titles) is a cue for a person."""
+    generic.toml's titles, but not "the") is a cue for a person."""
     data = text_data()["cues"]
-    listed: dict[tuple[str, str], list[str]] = {}
-    for kind, phrases in data.items():
-        listed[(kind, "before")] = list(phrases["before"])
-        listed[(kind, "after")] = list(phrases["after"])
-    listed[("person", "before")] += generic_titles()
     before: dict[str, set[Cue]] = {}
     after: dict[str, set[Cue]] = {}
-    for (kind, where), phrases in listed.items():
-        for phrase in phrases:
+    many: set[tuple[str, ...]] = set()
+    for kind, phrases in data.items():
+        titles = [t for t in generic_titles() if t not in never_names()] if kind == "person" else []
+        for phrase in [*phrases["before"], *phrases["before_many"], *titles]:
             key = name_key(phrase)
-            if where == "before":
-                before.setdefault(key[-1], set()).add((key, kind))
-            else:
-                after.setdefault(key[0], set()).add((key, kind))
+            before.setdefault(key[-1], set()).add((key, kind))
+        many.update(name_key(phrase) for phrase in phrases["before_many"])
+        for phrase in phrases["after"]:
+            key = name_key(phrase)
+            after.setdefault(key[0], set()).add((key, kind))
 
     def longest_first(found: dict[str, set[Cue]]) -> dict[str, tuple[Cue, ...]]:
         return {word: tuple(sorted(found[word], key=lambda c: (-len(c[0]), c))) for word in found}
 
     words = frozenset(w for found in (*before.values(), *after.values()) for phrase, _ in found for w in phrase)
-    return Cues(before=longest_first(before), after=longest_first(after), words=words)
+    return Cues(before=longest_first(before), after=longest_first(after), many=frozenset(many), words=words)
 
 
 @lru_cache(maxsize=1)
@@ -74,39 +74,43 @@ def stop_words() -> frozenset[str]:
 
 def cue_kind(text: str, found: list[Word], run: list[int], taken: list[bool]) -> str | None:
     """The kind that cue words around a run of words say, in its sentence:
-    after it ("Qadr region"), or before it ("President Recep"); a run after
-    "and" or a comma shares the cue of the name before it ("villages of
-    Hintagarh and Ksabart")."""
+    after it, with only a space or a hyphen between ("Qadr region"), or
+    before it ("President Recep"); a run in a list after a cue that
+    introduces several names shares it ("villages of Hintagarh and
+    Ksabart")."""
     table = cues()
     following = run[-1] + 1
-    if following < len(found) and not found[following].sentence_start:
+    if following < len(found) and found[following].joined:
         for phrase, kind in table.after.get(found[following].key, ()):
             if tuple(w.key for w in found[following : following + len(phrase)]) == phrase:
                 return kind
-    start = _coordinated_start(text, found, run[0], taken)
-    if start == 0 or found[start].sentence_start:
-        return None
-    for phrase, kind in table.before.get(found[start - 1].key, ()):
-        if start >= len(phrase) and tuple(w.key for w in found[start - len(phrase) : start]) == phrase:
-            return kind
+    for start, listed in ((run[0], False), (_listed_start(text, found, run[0], taken), True)):
+        if start == 0 or found[start].sentence_start:
+            continue
+        for phrase, kind in table.before.get(found[start - 1].key, ()):
+            if (not listed or phrase in table.many) and tuple(
+                w.key for w in found[max(0, start - len(phrase)) : start]
+            ) == phrase:
+                return kind
     return None
 
 
-def _coordinated_start(text: str, found: list[Word], start: int, taken: list[bool]) -> int:
-    # The first word of the names coordinated with the one at `start`:
-    # back over "X and", "X, " while X is a name (found, or capitalized).
+def _listed_start(text: str, found: list[Word], start: int, taken: list[bool]) -> int:
+    # The first word of a list of names that the one at `start` ends: back
+    # over "X and", "X, " while X is a name (found, or capitalized), within
+    # the sentence.
     def name_word(i: int) -> bool:
         word = found[i]
         return taken[i] or (word.shape in (Shape.TITLE, Shape.UPPER) and word.key not in stop_words())
 
     while start > 0 and not found[start].sentence_start:
-        if found[start - 1].key == "and" and start >= 2 and name_word(start - 2):
-            last = start - 2
-        elif text[found[start - 1].end : found[start].start].strip() == "," and name_word(start - 1):
-            last = start - 1
+        before = found[start - 1]
+        if before.key == "and" and not before.sentence_start and start >= 2 and name_word(start - 2):
+            start -= 2
+        elif text[before.end : found[start].start].strip() == "," and name_word(start - 1):
+            start -= 1
         else:
             break
-        start = last
         while start > 0 and found[start].joined and not found[start].sentence_start and name_word(start - 1):
             start -= 1
     return start
@@ -136,11 +140,17 @@ class Relations:
         Args:
             entity_id: The entity.
             document: The entities found in the text, with their spans.
-            span: The span asked about, which is no evidence for itself.
+            span: The span asked about: what was found at its words, or at
+                some of them, is no evidence for it.
         """
-        if document.get(entity_id, set()) - {span}:
+
+        def elsewhere(entity: str) -> bool:
+            # Found at words apart from these: a name, or a part of it, is no evidence for itself.
+            return any(end <= span[0] or span[1] <= start for start, end in document.get(entity, ()))
+
+        if elsewhere(entity_id):
             return "found elsewhere in the text"
-        found = sorted(other for other in self._related.get(entity_id, ()) if other in document)
+        found = sorted(other for other in self._related.get(entity_id, ()) if elsewhere(other))
         return f"related to {', '.join(found)}" if found else None
 
 

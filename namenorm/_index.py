@@ -241,7 +241,8 @@ class Index:
         or a word's Metaphone key, in index order: at most `cut.limit` of
         them, the most alike (Dice coefficient of grams, plus similarities of
         spelling and sound), chosen among the `cut.preselect` that share the
-        most grams, and none less alike than `cut.min_alike`.
+        most grams, and none less alike than `cut.min_alike` or than the most
+        alike less `cut.within`.
 
         A query written without short vowels (Arabic or Hebrew script) or
         with vowels its name lacks (`NameKeys.syllabic`) is looked up by its

@@ -267,8 +267,11 @@ class Resolver:
             text: Any text.
             kinds: Only mentions of entities of these kinds (a kind, or several).
             score_cutoff: The score a variant needs, with its context
-                (default `TEXT_SCORE_CUTOFF`, 0.75); aliases found as written
-                are always kept.
+                (default `TEXT_SCORE_CUTOFF`, 0.75). Aliases found as written
+                are always kept; a variant is never kept that `accepts`
+                refuses (below the resolver's own cutoff, or a place named
+                in part), nor, in a script without capitals, below
+                `TEXT_UNCASED_CUTOFF`.
 
         Returns:
             The mentions, in text order, none overlapping.

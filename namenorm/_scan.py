@@ -18,21 +18,24 @@ Three passes over the words of a text (`namenorm._text`):
    does a possessive. A single word is not tried where a capital says
    nothing: when it starts a sentence or a line, is a headline's word, is
    written in lower case elsewhere in the text ("Separatist" /
-   "separatist"), or has fewer than `TEXT_MIN_LETTERS` letters; a line in
+   "separatist"; nor a span of words all so written), or has fewer than
+   `TEXT_MIN_LETTERS` letters; a line in
    capitals too long for a headline is read for aliases only. A variant is
    kept only when its score, with context, reaches `TEXT_SCORE_CUTOFF`,
    stricter than the resolver's cutoff for a single name. In a script
    without capitals, where nothing marks a name, each word is tried alone,
-   and kept only at `TEXT_UNCASED_CUTOFF`. A span spelled like a real place
+   and kept only if it reaches `TEXT_UNCASED_CUTOFF` before context. A span spelled like a real place
    that the gazetteer lacks (the resolver's rival places) is not resolved.
 
 Context (`namenorm._context`): a cue word next to a span ("Qadr region",
 "Prime Minister Nicole Bashinian") gains a match of its kind `CUE_WEIGHT`
 and costs a match of another kind as much; an entity found elsewhere in the
 text, or related to one found there, gains `RELATED_WEIGHT`. The variants
-are weighed twice: once as the text comes, then against all the text
-found, so that a name late in a text counts for one early in it. The Match
-of a variant says what counted in its evidence.
+are weighed in rounds, each against the names the round before found (the
+first against the aliases alone), until two rounds agree or
+`CONTEXT_ROUNDS` have run: the order of the text does not matter, and a
+name is never evidence for itself. The Match of a variant says what counted
+in its evidence.
 """
 
 from __future__ import annotations
@@ -57,10 +60,14 @@ if TYPE_CHECKING:
     from ._resolver import Resolver
 
 # Web and mail addresses are never read for names: a name inside one is not
-# a mention, and rewriting it would break the address. Possessive
-# quantifiers and no "." in the parts of an address: each character is
-# looked at a bounded number of times, whatever the text.
-_ADDRESS = regex.compile(r"(?:https?://|www\.)\S++|[^\s@]++@[^\s@.]++(?:\.[^\s@.]++)++")
+# a mention, and rewriting it would break the address. Their characters are
+# ASCII (so that an address ends where Chinese text goes on), and an address
+# starts only where none could have started before (so each character is
+# read a bounded number of times, whatever the text).
+_ADDRESS = regex.compile(
+    r"(?<![\w.+\-/:%])(?:https?://|www\.)[\x21-\x7e]++"
+    r"|(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]++@[A-Za-z0-9\-]++(?:\.[A-Za-z0-9\-]++)++"
+)
 _DASH = regex.compile(r"\p{Pd}")
 
 Document = dict[str, set[tuple[int, int]]]  # entity id -> the spans it was found at
@@ -123,14 +130,19 @@ class Scanner:
         for mention in exact:
             if not mention.match.ambiguous:
                 document.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
-        # Twice: as the text comes, then against every name found in the first
-        # pass, so that a name late in the text counts for one early in it.
+        # Each round weighs the variants against the names the round before
+        # found, until they agree: the order of the text does not matter.
         runs = self._variant_runs(text, found, taken)
-        first = self._variant_pass(text, found, runs, _copy(document), cutoff, grow=True)
-        for mention in first:
-            document.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
-        # (A first pass that found nothing leaves nothing to weigh again.)
-        variants = self._variant_pass(text, found, runs, document, cutoff, grow=False) if first else []
+        variants: list[Mention] = []
+        for _ in range(_config.CONTEXT_ROUNDS):
+            known = _copy(document)
+            for mention in variants:
+                known.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
+            again = self._variant_pass(text, found, runs, known, cutoff)
+            if _spans(again) == _spans(variants):
+                variants = again
+                break
+            variants = again
         mentions = sorted([*exact, *variants], key=lambda m: m.start)
         return [m for m in mentions if wanted is None or m.match.entity.kind in wanted]
 
@@ -243,13 +255,19 @@ class Scanner:
         def tried(start: int, stop: int) -> bool:
             # A capital says nothing about one word that starts a sentence,
             # is a headline's, or is written in lower case elsewhere; a
-            # surname is asked all the same ("Pashinyan, however, ...").
+            # surname is asked all the same ("Pashinyan, however, ..."); a
+            # word in a script without capitals has none to mislead.
             word = found[start]
-            if stop - start > 1 or word.key in self._surnames:
+            if stop - start > 1:
+                # Words that the text also writes in lower case are capitalized
+                # as a headline's or a title's are ("Iron Fist", "Human Rights").
+                return not all(w.key in lower for w in found[start:stop])
+            if word.key in self._surnames:
                 return True
             # Too short to tell a variant from another word ("Bok" is no Baku).
-            short = len(word.key) < _config.TEXT_MIN_LETTERS
-            return not (short or word.sentence_start or start in headline or word.key in lower)
+            if len(word.key) < _config.TEXT_MIN_LETTERS:
+                return False
+            return word.shape is Shape.UNCASED or not (word.sentence_start or start in headline or word.key in lower)
 
         runs = []
         for run in _runs(text, found, taken):
@@ -272,7 +290,7 @@ class Scanner:
         return runs
 
     def _variant_pass(
-        self, text: str, found: list[Word], runs: list[_Run], document: Document, cutoff: float, *, grow: bool
+        self, text: str, found: list[Word], runs: list[_Run], document: Document, cutoff: float
     ) -> list[Mention]:
         mentions: list[Mention] = []
         for run in runs:
@@ -285,13 +303,11 @@ class Scanner:
                     if any(start < b and a < stop for a, b in chosen):
                         continue
                     span = (found[start].start, found[stop - 1].end)
-                    match = self._in_context(
-                        self._candidates(text[span[0] : span[1]]),
-                        run.kind,
-                        document,
-                        span,
-                        max(cutoff, _config.TEXT_UNCASED_CUTOFF) if run.uncased else cutoff,
-                    )
+                    candidates = self._candidates(text[span[0] : span[1]])
+                    if run.uncased:
+                        # Nothing marks a name there: only a near-certain spelling, before context.
+                        candidates = tuple(m for m in candidates if m.score >= _config.TEXT_UNCASED_CUTOFF)
+                    match = self._in_context(candidates, run.kind, document, span, cutoff)
                     if match is not None and not (match.method == "surname" and start in run.given):
                         level.append((match.score, start, stop, match))
                 for _score, start, stop, match in sorted(level, key=lambda item: (-item[0], item[1])):
@@ -300,8 +316,6 @@ class Scanner:
                     chosen.append((start, stop))
                     span = (found[start].start, found[stop - 1].end)
                     mentions.append(Mention(span[0], span[1], text[span[0] : span[1]], match))
-                    if grow:
-                        document.setdefault(match.entity.id, set()).add(span)
         return mentions
 
     def _ask(self, span: str) -> tuple[Match, ...]:
@@ -364,6 +378,10 @@ class _Run:
 
 def _copy(document: Document) -> Document:
     return {entity: set(spans) for entity, spans in document.items()}
+
+
+def _spans(mentions: list[Mention]) -> list[tuple[int, int, str]]:
+    return [(m.start, m.end, m.match.entity.id) for m in mentions]
 
 
 def _one_each(aliases: list[_Alias]) -> tuple[_Alias, ...]:

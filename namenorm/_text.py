@@ -25,23 +25,32 @@ from ._normalize import normalize
 # Scripts written without spaces between words: each character is a word
 # of its own, so that a name is found inside a run of them (北京 in 我住在北京).
 _UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+# The characters of a word: letters, marks, digits; and, between two of
+# those, the invisible characters that sit inside words (a soft hyphen, the
+# zero-width non-joiner and joiner: "Azer\u00adbaijan", "شاه\u200cآباد").
+_LETTER = r"(?:(?![{u}])[\p{{L}}\p{{M}}\p{{Nd}}]|[\u00ad\u200c\u200d]+(?=(?![{u}])[\p{{L}}\p{{M}}\p{{Nd}}]))".format(
+    u=_UNSPACED
+)
+# Apostrophes and the marks written like them inside a name ("O'Brien",
+# "Ta‘izz", Hebrew geresh and gershayim: "צ׳צ׳ניה", "ארה״ב").
+_INNER = "'\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f3\u05f4"
 # A dotted acronym ("U.N.", "U.S.") is one word; a character of a script
 # written without spaces is one; otherwise letters, marks and digits, with
-# apostrophes inside ("O'Brien") and invisible format characters (a soft
-# hyphen, a zero-width non-joiner: "Azer\u00adbaijan", "شاه\u200cآباد").
+# apostrophes inside.
 _WORD = regex.compile(
     r"(?<![\p{L}\p{M}\p{Nd}])(?:\p{L}\.){2,}(?![\p{L}\p{M}\p{Nd}])"
-    rf"|[{_UNSPACED}][\p{{M}}\p{{Cf}}]*"
-    rf"|(?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}])(?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}\p{{Cf}}])*"
-    rf"(?:['\u2019\u02bc](?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}\p{{Cf}}])+)*"
+    rf"|[{_UNSPACED}]\p{{M}}*"
+    rf"|(?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}]){_LETTER}*(?:[{_INNER}]{_LETTER}+)*"
 )
+# The apostrophes of a possessive ending ("Azerbaijan’s").
 _APOSTROPHES = "'\u2019\u02bc"
 # What may stand between two words of one name: spaces, a hyphen or a dash
-# ("Nagorno-Karabakh", "Co-operation"), an ampersand ("Procter & Gamble"),
-# or nothing (two characters of Chinese). A comma, a full stop, a quote or a
-# line break ends the name (so a name broken across lines of hard-wrapped
-# text is read as two).
-_JOINER = regex.compile(r"[ \t\u00a0]*(?:[\p{Pd}&][ \t\u00a0]*)?")
+# ("Nagorno-Karabakh", "Co-operation"), an ampersand ("Procter & Gamble"), a
+# slash ("Biel/Bienne"), the Japanese middle dot and double hyphen
+# ("アル・マルジ"), invisible format characters, or nothing (two characters
+# of Chinese). A comma, a full stop, a quote or a line break ends the name
+# (so a name broken across lines of hard-wrapped text is read as two).
+_JOINER = regex.compile(r"[ \t\u00a0\p{Cf}]*(?:[\p{Pd}&/\u30fb\u30a0][ \t\u00a0\p{Cf}]*)?")
 # The full stop of an initial or an abbreviation, then spaces.
 _ABBREVIATED = regex.compile(r"\.[ \t\u00a0]+")
 # What ends a sentence before a word: its punctuation, or a line break
@@ -210,7 +219,8 @@ def shape(word: str) -> Shape:
     >>> [shape(w).value for w in ("region", "Hadrut", "OSCE", "U.S.", "TB2", "هادروت", "1994")]
     ['lower', 'title', 'upper', 'upper', 'upper', 'uncased', 'number']
     """
-    cased = [c for c in word if c.isupper() or c.islower()]
+    # Georgian is written without capitals, though Unicode files its letters as lower case.
+    cased = [c for c in word if (c.isupper() or c.islower()) and not "\u10d0" <= c <= "\u10ff"]
     if not cased:
         return Shape.NUMBER if all(c.isdigit() or not c.isalnum() for c in word) else Shape.UNCASED
     if not cased[0].isupper():

@@ -192,6 +192,11 @@ def test_context_does_not_depend_on_the_order_of_the_text() -> None:
             "Ksabart": "place:khtsaberd",
             "Qadr": "place:hadrut",
         }
+    # A chain: each name is supported by the next one only.
+    sentences = ["Troops shelled Hintagar.", "Troops left the Qadr region.", "Shells hit the Ksabart outskirts."]
+    forward = namenorm.scan(" ".join(sentences))
+    backward = namenorm.scan(" ".join(reversed(sentences)))
+    assert {m.text for m in forward} == {m.text for m in backward} == {"Hintagar", "Qadr", "Ksabart"}
 
 
 def test_scripts_without_capitals_and_without_spaces() -> None:
@@ -215,6 +220,11 @@ def test_many_at_signs_are_read_in_linear_time() -> None:
     # An address pattern that backtracked took minutes on this.
     assert len(namenorm.scan("Hadrut@" * 3000)) == 3000  # no full stop: no address
     assert [m.text for m in namenorm.scan("Write to press@example.com about Hadrut.")] == ["Hadrut"]
+    assert namenorm.scan("x" * 40000 + "@") == []
+    # An address ends where Chinese text goes on.
+    text = "我住在北京，邮箱是foo@bar.cn，谢谢。"
+    entities = [Entity(id="place:beijing", name="Beijing", kind="place", aliases=("北京",))]
+    assert [m.text for m in Resolver(Gazetteer(entities)).scan(text)] == ["北京"]
 
 
 def test_score_cutoff() -> None:
