@@ -82,8 +82,7 @@ def is_acronym(text: str) -> bool:
 
     See `namenorm._config.ACRONYM_MAX_LETTERS`.
     """
-    letters = [c for c in text if c.isalnum()]
-    return len(letters) <= _config.ACRONYM_MAX_LETTERS and text.isupper()
+    return text.isupper() and sum(c.isalnum() for c in text) <= _config.ACRONYM_MAX_LETTERS
 
 
 @dataclass(frozen=True, slots=True)

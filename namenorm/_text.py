@@ -51,6 +51,8 @@ _APOSTROPHES = "'\u2019\u02bc"
 # of Chinese). A comma, a full stop, a quote or a line break ends the name
 # (so a name broken across lines of hard-wrapped text is read as two).
 _JOINER = regex.compile(r"[ \t\u00a0\p{Cf}]*(?:[\p{Pd}&/\u30fb\u30a0][ \t\u00a0\p{Cf}]*)?")
+# A name of ASCII letters, one space or hyphen between its words.
+_PLAIN = regex.compile(r"[A-Za-z]+(?:[ \-][A-Za-z]+)*")
 # The full stop of an initial or an abbreviation, then spaces.
 _ABBREVIATED = regex.compile(r"\.[ \t\u00a0]+")
 # What ends a sentence before a word: its punctuation, or a line break
@@ -141,6 +143,8 @@ def name_key(name: str) -> tuple[str, ...]:
     >>> name_key("Nagorno-Karabakh"), name_key("U.S."), name_key("北京")
     (('nagorno', 'karabakh'), ('us',), ('北', '京'))
     """
+    if _PLAIN.fullmatch(name):  # most names: ASCII letters, spaces and hyphens, cut without the machinery
+        return tuple(name.lower().replace("-", " ").split())
     return tuple(w.key for w in words(name))
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from namenorm._text import Shape, shape, words
+from namenorm._text import Shape, name_key, shape, words
 
 
 def _read(text: str) -> list[tuple[str, str, bool, bool]]:
@@ -84,3 +84,8 @@ def test_words_never_fail_and_stay_in_order(text: str) -> None:
     for before, after in itertools.pairwise(found):
         assert before.end <= after.start
     assert all(text[w.start : w.end] == w.text and w.key for w in found)
+
+
+@given(st.from_regex(r"[A-Za-z]+(?:[ \-][A-Za-z]+)*", fullmatch=True) | st.text())
+def test_name_key_is_the_key_of_the_words(name: str) -> None:
+    assert name_key(name) == tuple(w.key for w in words(name))
