@@ -106,9 +106,12 @@ class Scanner:
         self._surnames = {key: _one_each(aliases) for key, aliases in surnames.items()}
         self._demonyms = frozenset(demonyms)
         self._relations = Relations(resolver.gazetteer)
-        self._longest = max((len(key) for key in (*self._exact, *self._demonyms)), default=0)
-        # The first words of aliases, demonyms and surnames: most words start none.
-        self._first_words = frozenset(key[0] for key in (*self._exact, *self._demonyms)) | frozenset(self._surnames)
+        # The most words of an alias or demonym, by its first word (most
+        # words of a text start none); a surname is one word.
+        longest: dict[str, int] = dict.fromkeys(self._surnames, 1)
+        for key in (*self._exact, *self._demonyms):
+            longest[key[0]] = max(longest.get(key[0], 0), len(key))
+        self._longest = longest
         # A span's candidates, before context is weighed: names recur from
         # one text to the next, and resolving is the costly part of a scan.
         self._candidates = lru_cache(maxsize=_config.TEXT_CACHE_SIZE)(self._ask)
@@ -162,7 +165,7 @@ class Scanner:
         hits: list[tuple[int, int, tuple[_Alias, ...], str]] = []
         i = 0
         while i < len(found):
-            if taken[i] or found[i].key not in self._first_words:
+            if taken[i] or found[i].key not in self._longest:
                 i += 1
                 continue
             hit = self._longest_at(found, taken, i)
@@ -188,8 +191,8 @@ class Scanner:
 
     def _longest_at(self, found: list[Word], taken: list[bool], i: int) -> tuple[int, tuple[_Alias, ...], str] | None:
         # The longest alias or demonym that starts at word i, as (words, aliases, method).
-        end = i + 1
-        while end < len(found) and end - i < self._longest and found[end].joined and not taken[end]:
+        end, most = i + 1, self._longest[found[i].key]
+        while end < len(found) and end - i < most and found[end].joined and not taken[end]:
             end += 1
         for stop in range(end, i, -1):
             key = tuple(w.key for w in found[i:stop])
