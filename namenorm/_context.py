@@ -1,4 +1,4 @@
-"""Stage 6c: what the rest of a text says about a span of it.
+"""Stage 7c: what the rest of a text says about a span of it.
 
 Two kinds of context weigh a variant found in running text (`namenorm._scan`):
 

@@ -1,4 +1,4 @@
-"""Stage 6b: find the names in running text and resolve each (`scan`).
+"""Stage 7b: find the names in running text and resolve each (`scan`).
 
 Three passes over the words of a text (`namenorm._text`):
 

@@ -1,4 +1,4 @@
-"""Stage 6a: running text cut into words, with what the scanner asks of each.
+"""Stage 7a: running text cut into words, with what the scanner asks of each.
 
 A word keeps its place in the text (`start`, `end`), so that a mention found
 in it points at the very characters the user gave. Its `key` is what names
