@@ -146,6 +146,11 @@ CHUNKSIZE = 64
 #: this many words of a run of capitalized words.
 MAX_SPAN_WORDS = 4
 
+#: A word of running text in capitals with at most this many letters is an
+#: acronym ("UN", "EU"): it matches only an alias that is one too, not a
+#: name so spelled in lower case ("Un", a town in India).
+TEXT_ACRONYM_LETTERS = 3
+
 #: A single word of running text shorter than this is found only as an
 #: alias: three letters are too few to tell a variant from another word
 #: ("Bok" is no Baku).

@@ -10,10 +10,12 @@ Three passes over the words of a text (`namenorm._text`):
 2. Demonyms ("Armenian", "Azeri": the `demonyms` attr of a place) are found
    and left unlinked. Policy: a demonym is not a mention of its place.
    "Armenian forces" are not Armenia, and rewriting them so would change
-   what the text says.
+   what the text says. A word that a variant match finds to be a place's
+   name with a demonym ending ("Armenia" + "n") is left unlinked too.
 3. Variants: the capitalized words left, in runs of words joined by spaces,
    hyphens or ampersands, and the spans of up to `MAX_SPAN_WORDS` words of
-   each run, longest first, are resolved. Words never a name (function and
+   each run, longest first, are resolved (never a part of a hyphenated
+   name: "Nagorno" of "Nagorno-Karabakh"). Words never a name (function and
    number words, weekdays and months), titles and cue words end a run; so
    does a possessive. A single word is not tried where a capital says
    nothing: when it starts a sentence or a line, is a headline's word, is
@@ -54,7 +56,7 @@ from ._context import Relations, cue_kind, listed, stop_words
 from ._index import TEXT_CUT, is_acronym
 from ._keys import name_keys
 from ._model import Entity, Match, Mention
-from ._text import Shape, Word, capital_lines, name_key, never_names, words
+from ._text import Shape, Word, capital_lines, demonym_endings, name_key, never_names, words
 
 if TYPE_CHECKING:
     from ._resolver import Resolver
@@ -272,6 +274,14 @@ class Scanner:
                 return False
             return word.shape is Shape.UNCASED or not (word.sentence_start or start in headline or word.key in lower)
 
+        def whole(start: int, stop: int, run: list[int]) -> bool:
+            # A span never splits a hyphenated name ("Nagorno-Karabakh" is no
+            # "Nagorno"): no hyphen just before it or just after it in the run.
+            return not (start > run[0] and hyphened(start)) and not (stop <= run[-1] and hyphened(stop))
+
+        def hyphened(i: int) -> bool:
+            return found[i].joined and _DASH.search(text, found[i - 1].end, found[i].start) is not None
+
         runs = []
         for run in _runs(text, found, taken):
             if run[0] in shouted:
@@ -280,7 +290,9 @@ class Scanner:
                 [
                     (start, start + length)
                     for start in range(run[0], run[-1] + 2 - length)
-                    if found[start].shape is not Shape.NUMBER and tried(start, start + length)
+                    if found[start].shape is not Shape.NUMBER
+                    and whole(start, start + length, run)
+                    and tried(start, start + length)
                 ]
                 for length in range(min(len(run), _config.MAX_SPAN_WORDS), 0, -1)
             ]
@@ -311,8 +323,11 @@ class Scanner:
                         # Nothing marks a name there: only a near-certain spelling, before context.
                         candidates = tuple(m for m in candidates if m.score >= _config.TEXT_UNCASED_CUTOFF)
                     match = self._in_context(candidates, run.kind, document, span, cutoff)
-                    if match is not None and not (match.method == "surname" and start in run.given):
-                        level.append((match.score, start, stop, match))
+                    if match is None or match.method == "surname" and start in run.given:
+                        continue
+                    if stop - start == 1 and _demonym_of(found[start].key, match):
+                        continue
+                    level.append((match.score, start, stop, match))
                 for _score, start, stop, match in sorted(level, key=lambda item: (-item[0], item[1])):
                     if any(start < b and a < stop for a, b in chosen):
                         continue
@@ -379,6 +394,16 @@ class _Run:
     uncased: bool  # in a script without capitals
 
 
+def _demonym_of(key: str, match: Match) -> bool:
+    """Whether a word is a demonym of the place it matched: the place's name
+    with a demonym ending ("Armenian", "Azerbaijani"), which a gazetteer that
+    lists no demonyms would otherwise take for a misspelling of it."""
+    if match.entity.kind != "place":
+        return False
+    name = "".join(name_key(match.alias))
+    return key.startswith(name) and key[len(name) :] in demonym_endings()
+
+
 def _copy(document: Document) -> Document:
     return {entity: set(spans) for entity, spans in document.items()}
 
@@ -403,9 +428,14 @@ def _written_as_name(span: Sequence[Word], acronym: bool) -> bool:
         return all(w.text.isupper() or w.shape in (Shape.UNCASED, Shape.NUMBER) for w in span)
     if span[0].shape not in (Shape.TITLE, Shape.UPPER, Shape.UNCASED):
         return False
-    # A one-word alias that is also a function word ("May", "Of") is a name
-    # only where no sentence starts with it.
-    return not (len(span) == 1 and span[0].sentence_start and span[0].key in never_names())
+    if len(span) > 1:
+        return True
+    word = span[0]
+    # A word never a name ("March", "May", "Of": a town each) is that word,
+    # whatever the gazetteer holds; and a short word in capitals is an
+    # acronym ("UN" is no "Un", a town in India).
+    short_capitals = word.shape is Shape.UPPER and len(word.key) <= _config.TEXT_ACRONYM_LETTERS
+    return word.key not in never_names() and not short_capitals
 
 
 def _in_addresses(text: str, found: list[Word]) -> list[bool]:

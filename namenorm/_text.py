@@ -170,6 +170,12 @@ def never_names() -> frozenset[str]:
     return frozenset(normalize(w) for key in ("function_words", "number_words", "calendar_words") for w in data[key])
 
 
+@lru_cache(maxsize=1)
+def demonym_endings() -> tuple[str, ...]:
+    """The endings that make a demonym of a place's name (data/text.toml)."""
+    return tuple(text_data()["demonym_endings"])
+
+
 def capital_lines(text: str, found: list[Word]) -> tuple[set[int], set[int]]:
     """The positions of the words of lines written in capitals: headlines
     ("Azerbaijan Threatens to Crush Armenia"), where a capital says nothing

@@ -367,3 +367,17 @@ def test_threads_share_a_resolver_and_a_pickled_one_scans_alike() -> None:
         shared = [spans(found) for found in pool.map(resolver.scan, texts)]
     assert shared == [spans(Resolver(Gazetteer.builtin()).scan(text)) for text in texts]
     assert spans(pickle.loads(pickle.dumps(resolver)).scan(texts[1])) == shared[1]
+
+
+def test_a_gazetteer_of_towns_does_not_take_common_words_demonyms_or_parts_of_names() -> None:
+    # Real towns (GeoNames) named like a month, an acronym, a country whose
+    # demonym the gazetteer does not list, and the first word of a name.
+    towns = [
+        Entity(id="geonames:2643186", name="March", kind="place"),
+        Entity(id="geonames:1254249", name="Un", kind="place"),
+        Entity(id="geonames:3689560", name="Armenia", kind="place"),
+        Entity(id="geonames:522942", name="Nagornyy", kind="place"),
+    ]
+    resolver = Resolver(Gazetteer(towns))
+    text = "In March, UN officials and Armenian troops left Nagorno-Karabakh for Armenia."
+    assert [(m.text, m.match.entity.id) for m in resolver.scan(text)] == [("Armenia", "geonames:3689560")]
