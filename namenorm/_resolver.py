@@ -136,9 +136,13 @@ class Resolver:
         limit: int = _config.DEFAULT_LIMIT,
         score_cutoff: float = 0.0,
         cut: Cut = Cut(),
+        rivals: bool = True,
     ) -> list[Match]:
         # `candidates`, scoring the names of the index that `cut` keeps (see
         # `Index.lookup`): fewer for a span of running text (`TEXT_CUT`).
+        # rivals=False: a name spelled like a real place the gazetteer lacks
+        # gets no candidates (running text: it is that place), rather than
+        # fuzzy ones scaled below the cutoff.
         if not isinstance(name, str):
             raise TypeError(f"a name must be a str, not {type(name).__name__}")
         self._check_kind(kind)
@@ -150,6 +154,8 @@ class Resolver:
             return []
         query = name_keys(name)
         if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
+            return []
+        if not rivals and self._is_rival(query.core):
             return []
         return decide(
             name,

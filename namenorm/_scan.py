@@ -54,7 +54,6 @@ import regex
 from . import _config
 from ._context import Relations, cue_kind, listed, stop_words
 from ._index import TEXT_CUT, is_acronym
-from ._keys import name_keys
 from ._model import Entity, Match, Mention
 from ._text import Shape, Word, capital_lines, demonym_endings, name_key, never_names, words
 
@@ -337,12 +336,9 @@ class Scanner:
         return mentions
 
     def _ask(self, span: str) -> tuple[Match, ...]:
-        if self.resolver._is_rival(name_keys(span).core):
-            # Spelled like a real place the gazetteer lacks ("Paris", "Russia"
-            # in a gazetteer of cities): that place, whose fuzzy matches the
-            # resolver would let rank but never resolve.
-            return ()
-        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, cut=TEXT_CUT))
+        # A span spelled like a real place the gazetteer lacks ("Paris",
+        # "Russia" in a gazetteer of cities) is that place: no candidates.
+        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, cut=TEXT_CUT, rivals=False))
 
     def _in_context(
         self,
