@@ -69,7 +69,6 @@ _ADDRESS = regex.compile(
     r"(?<![\w.+\-/:%])(?:https?://|www\.)[\x21-\x7e]++"
     r"|(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]++@[A-Za-z0-9\-]++(?:\.[A-Za-z0-9\-]++)++"
 )
-_DASH = regex.compile(r"\p{Pd}")
 
 Document = dict[str, set[tuple[int, int]]]  # entity id -> the spans it was found at
 
@@ -276,13 +275,10 @@ class Scanner:
         def whole(start: int, stop: int, run: list[int]) -> bool:
             # A span never splits a hyphenated name ("Nagorno-Karabakh" is no
             # "Nagorno"): no hyphen just before it or just after it in the run.
-            return not (start > run[0] and hyphened(start)) and not (stop <= run[-1] and hyphened(stop))
-
-        def hyphened(i: int) -> bool:
-            return found[i].joined and _DASH.search(text, found[i - 1].end, found[i].start) is not None
+            return not (start > run[0] and found[start].hyphened) and not (stop <= run[-1] and found[stop].hyphened)
 
         runs = []
-        for run in _runs(text, found, taken):
+        for run in _runs(found, taken):
             if run[0] in shouted:
                 continue
             spans = [
@@ -447,7 +443,7 @@ def _in_addresses(text: str, found: list[Word]) -> list[bool]:
     return taken
 
 
-def _runs(text: str, found: list[Word], taken: list[bool]) -> list[list[int]]:
+def _runs(found: list[Word], taken: list[bool]) -> list[list[int]]:
     """Runs of words that may be a name: capitalized, not a stop word (see
     `namenorm._context.stop_words`), not yet taken, joined by spaces,
     hyphens or ampersands; a number joins a run by a hyphen ("TB-2"); a
@@ -460,7 +456,7 @@ def _runs(text: str, found: list[Word], taken: list[bool]) -> list[list[int]]:
         if taken[i]:
             name_like = False
         elif word.shape is Shape.NUMBER:
-            name_like = bool(current) and _DASH.search(text, found[i - 1].end, word.start) is not None
+            name_like = bool(current) and word.hyphened
         else:
             name_like = word.shape in (Shape.TITLE, Shape.UPPER, Shape.UNCASED) and word.key not in stop
         if name_like and current and word.joined and not found[i - 1].possessive and word.shape is not Shape.UNCASED:

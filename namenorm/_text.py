@@ -53,6 +53,7 @@ _APOSTROPHES = "'\u2019\u02bc"
 _JOINER = regex.compile(r"[ \t\u00a0\p{Cf}]*(?:[\p{Pd}&/\u30fb\u30a0][ \t\u00a0\p{Cf}]*)?")
 # A name of ASCII letters, one space or hyphen between its words.
 _PLAIN = regex.compile(r"[A-Za-z]+(?:[ \-][A-Za-z]+)*")
+_DASH = regex.compile(r"\p{Pd}")
 # The full stop of an initial or an abbreviation, then spaces.
 _ABBREVIATED = regex.compile(r"\.[ \t\u00a0]+")
 # What ends a sentence before a word: its punctuation, or a line break
@@ -88,6 +89,8 @@ class Word(NamedTuple):
             of one name.
         possessive: Whether a possessive ending was left out ("Azerbaijan’s"),
             which ends a name not written as an alias ("Azerbaijan’s Defense").
+        hyphened: Whether it is joined to the previous word by a hyphen or a
+            dash ("Karabakh" of "Nagorno-Karabakh", "2" of "TB-2").
     """
 
     start: int
@@ -98,6 +101,7 @@ class Word(NamedTuple):
     sentence_start: bool
     joined: bool
     possessive: bool
+    hyphened: bool
 
 
 def words(text: str) -> list[Word]:
@@ -131,7 +135,8 @@ def words(text: str) -> list[Word]:
         else:
             sentence_start = _SENTENCE_END.search(gap) is not None
             joined = _JOINER.fullmatch(gap) is not None
-        found.append(Word(start, end, written, key, _shape(written), sentence_start, joined, possessive))
+        hyphened = joined and gap != " " and _DASH.search(gap) is not None
+        found.append(Word(start, end, written, key, _shape(written), sentence_start, joined, possessive, hyphened))
         previous_end = match.end()
     return found
 
