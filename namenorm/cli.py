@@ -23,7 +23,6 @@ from ._gazetteer import Gazetteer
 from ._loader import read_gazetteer, unknown_relations
 from ._model import Match, Mention
 from ._resolver import Resolver
-from ._scan import rewrite
 from ._version import __version__
 
 EXIT_OK = 0
@@ -226,29 +225,34 @@ def _scan(args: argparse.Namespace, out: IO[str]) -> int:
     gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
     resolver = Resolver(gazetteer)
     try:
-        mentions = resolver.scan(text, kinds=args.kind)
-    except ValueError as e:  # an unknown kind
-        print(f"namenorm scan: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    try:
         if args.rewrite:
-            out.flush()
-            binary = getattr(out, "buffer", None)
-            rewritten = rewrite(text, mentions)
-            if binary is not None:
-                binary.write(rewritten.encode("utf-8", errors="surrogateescape"))
-                binary.flush()
-            else:
-                out.write(rewritten)
-        for mention in [] if args.rewrite else mentions:
+            _write_raw(resolver.normalize_text(text, kinds=args.kind), out)
+            return EXIT_OK  # the text is the answer, mentions or not
+        mentions = resolver.scan(text, kinds=args.kind)
+        for mention in mentions:
             if args.json:
                 print(json.dumps(_mention_json(mention), ensure_ascii=False), file=out)
             else:
                 _print_mention(mention, out)
         out.flush()
+    except ValueError as e:  # an unknown kind
+        print(f"namenorm scan: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return EXIT_OK if mentions or args.rewrite else EXIT_UNRESOLVED
+        return EXIT_OK
+    return EXIT_OK if mentions else EXIT_UNRESOLVED
+
+
+def _write_raw(text: str, out: IO[str]) -> None:
+    # The bytes that came in as surrogate escapes go out as they were.
+    out.flush()
+    binary = getattr(out, "buffer", None)
+    if binary is None:
+        out.write(text)
+        return
+    binary.write(text.encode("utf-8", errors="surrogateescape"))
+    binary.flush()
 
 
 def _print_mention(mention: Mention, out: IO[str]) -> None:
