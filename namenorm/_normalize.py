@@ -17,7 +17,8 @@ import regex
 _ACRONYM = regex.compile(r"(?<![\p{L}\p{M}])(?:\p{L}\.)+\p{L}\.?(?![\p{L}\p{M}])")
 # Apostrophes and modifier letters used as apostrophes join, never split: "O'Brien",
 # "T'agher", "Qur'an".
-APOSTROPHES = regex.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f4]")
+APOSTROPHE_MARKS = "\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f4"
+APOSTROPHES = regex.compile(f"[{APOSTROPHE_MARKS}]")
 # In Hebrew an apostrophe after a letter is the geresh (׳), which makes it
 # another letter: ג׳ is j, צ׳ is ch. It is kept, as the geresh, in its word;
 # the gershayim of acronyms (צה״ל) joins like an apostrophe.

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import regex
 
 from . import _config
-from ._normalize import normalize
+from ._normalize import APOSTROPHE_MARKS, normalize
 
 # Scripts written without spaces between words: each character is a word
 # of its own, so that a name is found inside a run of them (北京 in 我住在北京).
@@ -32,8 +32,9 @@ _LETTER = r"(?:(?![{u}])[\p{{L}}\p{{M}}\p{{Nd}}]|[\u00ad\u200c\u200d]+(?=(?![{u}
     u=_UNSPACED
 )
 # Apostrophes and the marks written like them inside a name ("O'Brien",
-# "Ta‘izz", Hebrew geresh and gershayim: "צ׳צ׳ניה", "ארה״ב").
-_INNER = "'\u2018\u2019\u02bb\u02bc\u02be\u02bf\u0060\u00b4\u05f3\u05f4"
+# "Ta‘izz", Hebrew geresh and gershayim: "צ׳צ׳ניה", "ארה״ב"): those that
+# normalize drops, and the geresh, which it keeps.
+_INNER = APOSTROPHE_MARKS + "\u05f3"
 # A dotted acronym ("U.N.", "U.S.") is one word; a character of a script
 # written without spaces is one; otherwise letters, marks and digits, with
 # apostrophes inside.
