@@ -37,12 +37,11 @@ from collections.abc import Iterable
 
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
+from ._core import normalize, transliterate
 from ._keys import skeleton_key, sound_key
 from ._model import Entity, Match, Mention
-from ._normalize import normalize
 from ._resolver import Resolver
 from ._similarity import phonetic_similarity, text_similarity
-from ._translit import transliterate
 from ._version import __version__ as __version__
 from ._weights import Weights
 

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import _core
 from ._errors import GazetteerError
 from ._index import Index, Parts
 from ._model import Entity
@@ -53,17 +54,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 # The code and data that decide a name's keys: a compiled index keyed by any
 # other version of them is stale.
-_KEYING_MODULES = (
-    "_config.py",
-    "_normalize.py",
-    "_translit.py",
-    "_keys.py",
-    "_generic.py",
-    "_index.py",
-    "_packed.py",
-    "_compiled.py",
-)
-_KEYING_DATA = ("generic.toml", "translit")
+# The compiled core's own digest covers its code, tables and libraries.
+_KEYING_MODULES = ("_config.py", "_keys.py", "_index.py", "_packed.py", "_compiled.py")
 # The members of the archive, besides meta.
 _MEMBERS = (
     *(f"entity_{c}" for c in ("ids", "names", "kinds", "aliases", "alias_counts", "priors", "attrs", "attrs_of")),
@@ -77,16 +69,11 @@ def fingerprint() -> str:
     """A digest of namenorm's version and of the code and data that key names."""
     digest = hashlib.sha256(__version__.encode())
     # Normalization and the libraries that romanize and key change keys too.
-    versions = [unicodedata.unidata_version] + [_version_of(p) for p in ("jellyfish", "unidecode", "regex")]
+    versions = [unicodedata.unidata_version, _core.fingerprint()] + [_version_of(p) for p in ("jellyfish", "regex")]
     digest.update(" ".join(versions).encode())
     package = resources.files("namenorm")
     for module in _KEYING_MODULES:
         digest.update((package / module).read_bytes())
-    for name in _KEYING_DATA:
-        item = package / "data" / name
-        files = sorted(item.iterdir(), key=lambda f: f.name) if item.is_dir() else [item]
-        for file in files:
-            digest.update(file.name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
 
 

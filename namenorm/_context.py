@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ._generic import generic_titles
+from ._core import generic_titles
 from ._loader import RELATIONS
 from ._model import Entity
 from ._text import Shape, Word, name_key, never_names, text_data

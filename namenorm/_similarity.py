@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 import jellyfish
 
 from . import _config
-from ._generic import equivalent
+from ._core import equivalent
 from ._keys import VOWEL, NameKeys, WordKeys, name_keys, unit_alternatives
 from ._weights import Weights
 
@@ -207,7 +207,7 @@ def word_similarity(
     1.0 for the same normalized word; `TRANSLITERATED_SIMILARITY` for the same
     romanization; if `translated`, `EQUIVALENT_WORD_SIMILARITY` for words that
     translate each other ("vostochny", "east": see
-    `namenorm._generic.equivalent`); otherwise the better of the spelling
+    `namenorm._core.equivalent`); otherwise the better of the spelling
     ratio and the phonetic similarity of the romanizations.
     """
     if a.normalized == b.normalized:

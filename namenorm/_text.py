@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import regex
 
 from . import _config
-from ._normalize import APOSTROPHE_MARKS, normalize
+from ._core import APOSTROPHE_MARKS, normalize
 
 # Scripts written without spaces between words: each character is a word
 # of its own, so that a name is found inside a run of them (北京 in 我住在北京).

@@ -110,7 +110,7 @@ def test_unknown_kind_is_an_error_even_without_names(
 
 def test_bad_bytes_on_stdin_do_not_stop_the_stream() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "namenorm", "resolve"],
+        [sys.executable, "-P", "-m", "namenorm", "resolve"],
         input=b"Gadrut\n\xff\xfe\nQadr\n",
         capture_output=True,
         timeout=120,
@@ -124,8 +124,8 @@ def test_bad_bytes_on_stdin_do_not_stop_the_stream() -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        f"{sys.executable} -m namenorm resolve {' '.join(['Qadr'] * 2000)} | head -1",
-        f"yes Qadr | head -5000 | {sys.executable} -m namenorm resolve | head -1",  # a batch, on worker processes
+        f"{sys.executable} -P -m namenorm resolve {' '.join(['Qadr'] * 2000)} | head -1",
+        f"yes Qadr | head -5000 | {sys.executable} -P -m namenorm resolve | head -1",  # a batch, on worker processes
     ],
     ids=["arguments", "batch"],
 )
@@ -144,7 +144,7 @@ def test_broken_pipe_is_quiet(command: str) -> None:
 def test_a_batch_streams_in_order_through_worker_processes() -> None:
     names = ["Пашинян", "U.S.", "Paris", "Kinrut", "Gadrut", "Heydar Aliyev"] * 50
     done = subprocess.run(
-        [sys.executable, "-m", "namenorm", "resolve", "--json"],
+        [sys.executable, "-P", "-m", "namenorm", "resolve", "--json"],
         input="\n".join(names) + "\n",
         capture_output=True,
         text=True,
@@ -208,14 +208,14 @@ def test_gazetteer_check_builtin_is_clean(capsys: pytest.CaptureFixture[str]) ->
 
 def test_subprocess_entry_points() -> None:
     script = Path(sys.executable).parent / "namenorm"  # the console script of this environment
-    for command in ([str(script)], [sys.executable, "-m", "namenorm"]):
+    for command in ([str(script)], [sys.executable, "-P", "-m", "namenorm"]):
         done = subprocess.run(
             [*command, "resolve", "Hintagarh", "Ksabart"], capture_output=True, text=True, timeout=120, check=False
         )
         assert done.returncode == 0, done.stderr
         assert "place:hin-tager" in done.stdout and "place:khtsaberd" in done.stdout
     piped = subprocess.run(
-        [sys.executable, "-m", "namenorm", "resolve"],
+        [sys.executable, "-P", "-m", "namenorm", "resolve"],
         input="Nowhereville\n",
         capture_output=True,
         text=True,
@@ -259,7 +259,7 @@ def test_scan_rewrite_keeps_every_other_byte() -> None:
     # Windows line ends, a byte that is not UTF-8, no final line end.
     data = b"In the Qadr region of Nagorno-Karabakh,\r\n\xff Aliyev spoke.\r\nNo end"
     done = subprocess.run(
-        [sys.executable, "-m", "namenorm", "scan", "--rewrite", "-"],
+        [sys.executable, "-P", "-m", "namenorm", "scan", "--rewrite", "-"],
         input=data,
         capture_output=True,
         timeout=120,

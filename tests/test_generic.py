@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from namenorm._generic import generic_span, without_article, without_case_ending, without_qualifier
+from namenorm._core import generic_span, without_article, without_case_ending, without_qualifier
 
 from conftest import read_tsv
 

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import namenorm
-from namenorm._translit import abjad_reading, pinyin_reading
+from namenorm._core import abjad_reading, pinyin_reading
 
 from conftest import read_tsv
 
