@@ -56,8 +56,7 @@ from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
 import namenorm
-from namenorm import _keys, _text
-from namenorm._similarity import units_similarity
+from namenorm import _text
 
 ROOT = Path(__file__).resolve().parent.parent
 Span = tuple[int, int, str]  # start, end, entity id
@@ -79,11 +78,11 @@ def gold() -> dict[str, set[Span]]:
 
 def namenorm_scanner(gazetteer: namenorm.Gazetteer) -> Callable[[], Scanner]:
     # A new Resolver a pass: its scanner remembers no span of an earlier
-    # pass; nor do the caches of words' keys and of word pairs' similarity.
+    # pass; nor do the caches of words' keys and shapes (the core keeps none).
     def fresh() -> Scanner:
         resolver = namenorm.Resolver(gazetteer)
         resolver.scan("")  # builds the scanner's tables, outside the timing
-        for cached in (_text._key, _text._shape, _keys._word_forms, units_similarity):
+        for cached in (_text._key, _text._shape):
             cached.cache_clear()
 
         def scan(text: str) -> set[Span]:

@@ -6,8 +6,8 @@ built-in gazetteer. The baseline is what a user would write today:
 `rapidfuzz.process.extractOne(unidecode(q).lower(), names, scorer=fuzz.ratio,
 score_cutoff=C)` over every name and alias of the gazetteer, unidecode-folded,
 at several cutoffs C. Both run on the same queries in the same process,
-interleaved; times are medians per query. namenorm's word-pair cache is cleared
-before each of its queries, so repeated rounds do not flatter it.
+interleaved; times are medians per query. namenorm keeps no cache of answers
+or word pairs, so repeated rounds do not flatter it.
 
     pip install rapidfuzz && python bench/seeds.py
 """
@@ -25,7 +25,6 @@ from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
 import namenorm
-from namenorm._similarity import units_similarity
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 ROUNDS = 20
@@ -51,9 +50,6 @@ def main() -> None:
         return run
 
     def namenorm_run(query: str) -> str | None:
-        # Every round repeats the same queries: clear the word-pair cache, so
-        # that it helps only within one query, as it would on fresh data.
-        units_similarity.cache_clear()
         match = resolver.resolve(query)
         return match.entity.id if match else None
 

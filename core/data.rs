@@ -51,12 +51,14 @@ pub const GENERIC: &str = include_str!("../namenorm/data/generic.toml");
 /// The code and data that decide a name's keys, and the versions of the
 /// libraries they use (Cargo.lock): what a compiled index keyed by another
 /// version of them would differ in.
-const KEYING: [&[u8]; 7] = [
+const KEYING: [&[u8]; 9] = [
     include_bytes!("normalize.rs"),
     include_bytes!("translit.rs"),
     include_bytes!("generic.rs"),
+    include_bytes!("keys.rs"),
     include_bytes!("pystr.rs"),
     include_bytes!("data.rs"),
+    include_bytes!("config.rs"),
     include_bytes!("../namenorm/data/generic.toml"),
     include_bytes!("../Cargo.lock"),
 ];

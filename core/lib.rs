@@ -1,17 +1,32 @@
 //! namenorm's matching engine, one module a stage of the pipeline:
 //!
 //! ```text
-//! text -> normalize -> translit -> generic
+//! text -> normalize -> translit -> generic -> keys -> readings
+//!      -> index (packed keys, store) -> similarity -> score -> rank -> decide
 //! ```
 //!
-//! The Python package (`namenorm`) calls it through `python` (the PyO3
-//! bindings, built with the `python` feature); nothing else here knows of
-//! Python.
+//! `resolve` runs a query through them once, in that order; `store` holds a
+//! gazetteer's entities and index as one image of bytes, built in memory or
+//! mapped from a compiled index. The Python package (`namenorm`) calls it
+//! through `python` (the PyO3 bindings, built with the `python` feature);
+//! nothing else here knows of Python.
 
+pub mod config;
 pub mod data;
+pub mod decide;
 pub mod generic;
+pub mod index;
+pub mod keys;
 pub mod normalize;
+pub mod packed;
 pub mod pystr;
+pub mod rank;
+pub mod readings;
+pub mod resolve;
+pub mod rivals;
+pub mod score;
+pub mod similarity;
+pub mod store;
 pub mod translit;
 
 #[cfg(test)]

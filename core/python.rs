@@ -1,14 +1,34 @@
 //! The PyO3 bindings: `namenorm._core`, a private module of the Python
-//! package. Each function converts its arguments, calls the core and
-//! converts the answer; no logic lives here.
+//! package. Each function converts its arguments, calls the core (without
+//! the GIL where it works for long) and converts the answer; no logic lives
+//! here. Its Python signatures are in `namenorm/_core.pyi`.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::create_exception;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
 
-use crate::{data, generic, normalize, translit};
+use crate::index::{lookup, Cut, TEXT_CUT};
+use crate::keys::{name_keys, unit_table};
+use crate::packed::{Damaged, Packed};
+use crate::rank::{Ranker, FEATURES};
+use crate::resolve::{Candidate, Resolver as CoreResolver, Settings};
+use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
+use crate::store::{
+    is_acronym as core_is_acronym, EntityRecord, Store, StoreError as CoreStoreError, NAME_TEXTS,
+};
+use crate::{config, data, decide, generic, keys, normalize, translit};
+
+create_exception!(
+    _core,
+    StoreError,
+    PyValueError,
+    "A compiled index that cannot be used: not one, stale, truncated or damaged (the message says which)."
+);
 
 /// A Python `str` as Rust text: lone surrogates, which UTF-8 cannot hold,
 /// become U+FFFD (never a name's letters, so nothing they could match is lost).
@@ -25,6 +45,14 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".into())
+}
+
+fn store_error(e: CoreStoreError) -> PyErr {
+    StoreError::new_err(e.to_string())
+}
+
+fn damaged(e: Damaged) -> PyErr {
+    StoreError::new_err(format!("a damaged compiled index: {}", e.0))
 }
 
 /// Normalize a name for comparison, keeping its script.
@@ -80,10 +108,128 @@ fn transliterate(text: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(translit::transliterate(&as_text(text)?))
 }
 
-/// `transliterate` for text that is already normalized.
+/// The sound-class key of a romanized word or name (spaces are ignored).
+///
+/// Args:
+///     romanized: Lowercase ASCII, as `namenorm.transliterate` returns.
+///
+/// Returns:
+///     One capital letter per consonant class (P T K S, and L M N R as
+///     themselves) and ``a`` per run of vowels; repeated classes collapse.
+///     Digits are kept.
+///
+/// >>> sound_key("hadrut"), sound_key("gadrut"), sound_key("qadr")
+/// ('KaTRaT', 'KaTRaT', 'KaTR')
+/// >>> sound_key("bashinian") == sound_key("pashinyan")
+/// True
 #[pyfunction]
-fn romanize(text: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(translit::romanize(&as_text(text)?))
+fn sound_key(romanized: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(keys::sound_key(&as_text(romanized)?))
+}
+
+/// The consonant skeleton: `sound_key` without its vowels.
+///
+/// >>> skeleton_key("hadrut"), skeleton_key("hdrwt")
+/// ('KTRT', 'KTRPT')
+#[pyfunction]
+fn skeleton_key(romanized: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(keys::skeleton_key(&as_text(romanized)?))
+}
+
+fn weights_of(w: [f64; 11]) -> Weights {
+    Weights {
+        same_class_cost: w[0],
+        vowel_indel_cost: w[1],
+        initial_similarity: w[2],
+        partial_name_factor: w[3],
+        reorder_factor: w[4],
+        surname_cutoff: w[5],
+        optional_word_factor: w[6],
+        partial_place_factor: w[7],
+        extra_words_factor: w[8],
+        abjad_vowel_indel_cost: w[9],
+        epenthetic_vowel_cost: w[10],
+    }
+}
+
+fn unit_ids(units: &[keys::Unit]) -> Vec<u8> {
+    let table = unit_table();
+    units.iter().filter_map(|u| table.id(u)).collect()
+}
+
+/// Sound-weighted similarity of two names (`weights` as `Weights` lists
+/// them), after transliteration: see `namenorm.phonetic_similarity`.
+#[pyfunction]
+fn phonetic_similarity(
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    weights: [f64; 11],
+) -> PyResult<f64> {
+    let (ka, kb) = (name_keys(&as_text(a)?), name_keys(&as_text(b)?));
+    // Symmetric: a syllabic reading would favour one side.
+    let reading = Reading {
+        a_abjad: ka.abjad,
+        b_abjad: kb.abjad,
+        a_syllabic: false,
+    };
+    Ok(units_similarity(
+        &unit_ids(&ka.units),
+        &unit_ids(&kb.units),
+        &weights_of(weights),
+        reading,
+    ))
+}
+
+/// Spelling similarity of two names after normalization and transliteration.
+///
+/// Symmetric, in [0, 1], and 1 for names that normalize alike.
+///
+/// >>> text_similarity("Пашинян", "Pashinyan")
+/// 1.0
+#[pyfunction]
+fn text_similarity(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<f64> {
+    Ok(ratio(
+        &name_keys(&as_text(a)?).romanized,
+        &name_keys(&as_text(b)?).romanized,
+    ))
+}
+
+/// Whether a name is an acronym ("OSCE", "США"): short, and all capitals.
+///
+/// >>> is_acronym("OSCE"), is_acronym("Osce")
+/// (True, False)
+#[pyfunction]
+fn is_acronym(text: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(core_is_acronym(&as_text(text)?))
+}
+
+/// The normalized words of a name that name it (titles set aside), joined
+/// without spaces: two names so written alike are one name.
+///
+/// >>> name_compact("President Recep Tayyip Erdoğan")
+/// 'receptayyiperdoğan'
+#[pyfunction]
+fn name_compact(text: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(name_keys(&as_text(text)?).compact())
+}
+
+/// Whether a best candidate (its score as a `Match` shows it, its method,
+/// whether its entity is a person) resolves its name at `cutoff`.
+#[pyfunction]
+fn accepts(score: f64, method: &str, person: bool, cutoff: f64) -> bool {
+    decide::accepts(
+        score,
+        Method::named(method).unwrap_or(Method::Fuzzy),
+        person,
+        cutoff,
+    )
+}
+
+/// A match's score from its similarity and its runner-up's: see the core's
+/// `decide::confidence`.
+#[pyfunction]
+fn confidence(similarity: f64, runner_similarity: Option<f64>, weight: f64, range: f64) -> f64 {
+    decide::confidence(similarity, runner_similarity, (weight, range))
 }
 
 /// The Arabic-script name that a Latin one romanizes letter by letter, or
@@ -107,13 +253,6 @@ fn pinyin_reading(text: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     Ok(translit::pinyin_reading(&as_text(text)?))
 }
 
-/// Pairs (romanization, another common romanization) of a letter, from the
-/// `[alternatives]` of every transliteration table.
-#[pyfunction]
-fn alternatives() -> Vec<(String, String)> {
-    translit::alternatives().to_vec()
-}
-
 /// (start, core_start, core_end) of a name's romanized words: titles
 /// before start; the core between; optional words around it.
 ///
@@ -123,21 +262,6 @@ fn alternatives() -> Vec<(String, String)> {
 fn generic_span(words: Vec<String>) -> (usize, usize, usize) {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     generic::generic_span(&words)
-}
-
-/// The titles set aside at the start of a name, as written in the data.
-#[pyfunction]
-fn generic_titles() -> Vec<String> {
-    generic::generic_titles().to_vec()
-}
-
-/// The English word that a romanized word translates, if names translate it.
-///
-/// >>> equivalent("vostochny"), equivalent("hadrut")
-/// ('east', None)
-#[pyfunction]
-fn equivalent(word: &str) -> Option<&'static str> {
-    generic::equivalent(word)
 }
 
 /// The name without the Arabic article joined to its first word, if it has one.
@@ -158,6 +282,22 @@ fn without_qualifier(text: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     Ok(generic::without_qualifier(&as_text(text)?))
 }
 
+/// The romanized words of a name that name it (titles set aside), joined
+/// without spaces, as the rival lexicon holds names.
+///
+/// >>> name_romanized("Санкт-Петербург")
+/// 'sanktpeterburg'
+#[pyfunction]
+fn name_romanized(text: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(name_keys(&as_text(text)?).romanized)
+}
+
+/// The titles set aside at the start of a name, as written in the data.
+#[pyfunction]
+fn generic_titles() -> Vec<String> {
+    generic::generic_titles().to_vec()
+}
+
 /// The built-in gazetteer's files, (name, TOML text), in name order.
 #[pyfunction]
 fn builtin_gazetteer() -> Vec<(&'static str, &'static str)> {
@@ -170,22 +310,329 @@ fn fingerprint() -> &'static str {
     data::fingerprint()
 }
 
+/// A gazetteer's entities and candidate index, built in memory or mapped
+/// from a compiled index (see the core's `store`).
+#[pyclass(frozen, module = "namenorm._core")]
+struct Index {
+    store: Arc<Store>,
+}
+
+type EntityFields = (String, String, String, Vec<String>, f64, Option<String>);
+
+#[pymethods]
+impl Index {
+    /// The index of entities given as columns, their names keyed on every core.
+    #[staticmethod]
+    fn build(
+        py: Python<'_>,
+        ids: Vec<Bound<'_, PyAny>>,
+        names: Vec<Bound<'_, PyAny>>,
+        kinds: Vec<Bound<'_, PyAny>>,
+        aliases: Vec<Vec<Bound<'_, PyAny>>>,
+        priors: Vec<f64>,
+    ) -> PyResult<Index> {
+        let texts = |items: &[Bound<'_, PyAny>]| -> PyResult<Vec<String>> {
+            items
+                .iter()
+                .map(|t| as_text(t).map(Cow::into_owned))
+                .collect()
+        };
+        let (ids, names, kinds) = (texts(&ids)?, texts(&names)?, texts(&kinds)?);
+        let aliases: Vec<Vec<String>> =
+            aliases.iter().map(|a| texts(a)).collect::<PyResult<_>>()?;
+        let n = ids.len();
+        if [names.len(), kinds.len(), aliases.len(), priors.len()]
+            .iter()
+            .any(|&m| m != n)
+        {
+            return Err(PyValueError::new_err(
+                "one name, kind, aliases and prior for each id",
+            ));
+        }
+        let records: Vec<EntityRecord> = ids
+            .into_iter()
+            .zip(names)
+            .zip(kinds)
+            .zip(aliases)
+            .zip(priors)
+            .map(|((((id, name), kind), aliases), prior)| EntityRecord {
+                id,
+                name,
+                kind,
+                aliases,
+                prior,
+            })
+            .collect();
+        let store = py
+            .detach(|| Store::build(&records, None))
+            .map_err(store_error)?;
+        Ok(Index {
+            store: Arc::new(store),
+        })
+    }
+
+    /// A compiled index, mapped from its file and checked whole.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Index> {
+        let store = py.detach(|| Store::load(&path)).map_err(store_error)?;
+        Ok(Index {
+            store: Arc::new(store),
+        })
+    }
+
+    /// An index from the bytes of `image` (checked as a file is).
+    #[staticmethod]
+    fn from_image(py: Python<'_>, image: &[u8]) -> PyResult<Index> {
+        let image = image.to_vec();
+        let store = py
+            .detach(|| Store::from_bytes(&image))
+            .map_err(store_error)?;
+        Ok(Index {
+            store: Arc::new(store),
+        })
+    }
+
+    /// The index's bytes: what a compiled index file holds.
+    fn image<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.store.image())
+    }
+
+    /// Write the index to `path`, with each entity's attrs as JSON text.
+    #[pyo3(signature = (path, attrs=None))]
+    fn write(&self, py: Python<'_>, path: PathBuf, attrs: Option<Vec<String>>) -> PyResult<()> {
+        py.detach(|| self.store.write(&path, attrs.as_deref()))
+            .map_err(store_error)
+    }
+
+    /// Entity `i`: (id, name, kind, aliases, prior, attrs as JSON or None).
+    fn entity(&self, i: usize) -> Option<EntityFields> {
+        self.store
+            .entity(i)
+            .map(|(id, name, kind, aliases, prior, attrs)| {
+                let aliases = aliases.into_iter().map(str::to_owned).collect();
+                (
+                    id.to_owned(),
+                    name.to_owned(),
+                    kind.to_owned(),
+                    aliases,
+                    prior,
+                    attrs.map(str::to_owned),
+                )
+            })
+    }
+
+    /// How many entities.
+    #[getter]
+    fn entities(&self) -> usize {
+        self.store.entities()
+    }
+
+    /// How many names (canonical and aliases with letters or digits).
+    #[getter]
+    fn names(&self) -> usize {
+        self.store.names()
+    }
+
+    /// The kinds of its entities, in order of first appearance.
+    fn kinds(&self) -> Vec<String> {
+        self.store.kinds().into_iter().map(str::to_owned).collect()
+    }
+
+    /// The names the index would score for `name` (a lookup and its cut),
+    /// at most `limit`, in index order.
+    #[pyo3(signature = (name, limit=config::CANDIDATE_LIMIT))]
+    fn lookup(&self, name: &Bound<'_, PyAny>, limit: usize) -> PyResult<Vec<String>> {
+        let packed = Packed::of(&name_keys(&as_text(name)?));
+        let cut = Cut {
+            limit,
+            ..Cut::default()
+        };
+        let found = lookup(&self.store, &packed.name(), &cut);
+        Ok(found
+            .into_iter()
+            .map(|p| self.store.text(NAME_TEXTS, p as usize).to_owned())
+            .collect())
+    }
+}
+
+type CandidateTuple = (
+    u32,
+    String,
+    f64,
+    f64,
+    &'static str,
+    bool,
+    Option<u32>,
+    Option<f64>,
+    Vec<(String, f64)>,
+    Option<Vec<f64>>,
+);
+
+fn tuple(c: Candidate) -> CandidateTuple {
+    (
+        c.entity,
+        c.alias,
+        c.score,
+        c.similarity,
+        c.method.name(),
+        c.ambiguous,
+        c.runner_up.map(|r| r.0),
+        c.runner_up.map(|r| r.1),
+        c.evidence,
+        c.features.map(|f| f.to_vec()),
+    )
+}
+
+/// Resolves names to the entities of an `Index`, with the settings of a
+/// `namenorm.Resolver`. Immutable, and shared by as many threads as ask: the
+/// GIL is released while it works.
+#[pyclass(frozen, module = "namenorm._core")]
+struct Resolver {
+    inner: CoreResolver,
+}
+
+type RankerFields = ([f64; 9], usize, f64, (f64, f64));
+
+#[pymethods]
+impl Resolver {
+    #[new]
+    fn new(
+        index: &Index,
+        weights: [f64; 11],
+        ranker: RankerFields,
+        ambiguity_margin: f64,
+        rival_places: bool,
+    ) -> Self {
+        let (weights_, depth, window, competition) = ranker;
+        let settings = Settings {
+            weights: weights_of(weights),
+            ranker: Ranker {
+                weights: weights_,
+                depth,
+                window,
+                competition,
+            },
+            ambiguity_margin,
+            rival_places,
+        };
+        Resolver {
+            inner: CoreResolver::new(Arc::clone(&index.store), settings),
+        }
+    }
+
+    /// The candidates of `name`: (entity, alias, score, similarity, method,
+    /// ambiguous, runner-up, its score, evidence, features) each, best first.
+    /// `text`: the narrower cut of a span of running text.
+    #[pyo3(signature = (name, kind, limit, cutoff, text=false, rivals=true))]
+    #[allow(clippy::too_many_arguments)] // the arguments of the Python method, one each
+    fn candidates(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        kind: Option<String>,
+        limit: usize,
+        cutoff: f64,
+        text: bool,
+        rivals: bool,
+    ) -> PyResult<Vec<CandidateTuple>> {
+        let name = as_text(name)?.into_owned();
+        let cut = if text { TEXT_CUT } else { Cut::default() };
+        let found = py.detach(|| {
+            self.inner
+                .candidates(&name, kind.as_deref(), limit, cutoff, &cut, rivals)
+        });
+        Ok(found.map_err(damaged)?.into_iter().map(tuple).collect())
+    }
+
+    /// The best candidate of `name` if it resolves the name by itself.
+    fn resolve(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        kind: Option<String>,
+        cutoff: f64,
+    ) -> PyResult<Option<CandidateTuple>> {
+        let name = as_text(name)?.into_owned();
+        let found = py.detach(|| self.inner.resolve(&name, kind.as_deref(), cutoff));
+        Ok(found.map_err(damaged)?.map(tuple))
+    }
+
+    /// `resolve` of each name, on `threads` threads, in input order.
+    fn resolve_many(
+        &self,
+        py: Python<'_>,
+        names: Vec<Bound<'_, PyAny>>,
+        kind: Option<String>,
+        cutoff: f64,
+        threads: usize,
+    ) -> PyResult<Vec<Option<CandidateTuple>>> {
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| as_text(n).map(Cow::into_owned))
+            .collect::<PyResult<_>>()?;
+        let found = py.detach(|| {
+            self.inner
+                .resolve_many(&names, kind.as_deref(), cutoff, threads)
+        });
+        Ok(found
+            .map_err(damaged)?
+            .into_iter()
+            .map(|c| c.map(tuple))
+            .collect())
+    }
+
+    /// Whether a romanized query is spelled like a real place the gazetteer lacks.
+    fn is_rival(&self, romanized: &str) -> bool {
+        self.inner.is_rival(romanized)
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("APOSTROPHE_MARKS", normalize::APOSTROPHE_MARKS)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
+    m.add("FORMAT_VERSION", crate::store::FORMAT_VERSION)?;
+    m.add("MAGIC", PyBytes::new(m.py(), crate::store::MAGIC))?;
+    m.add("FEATURES", FEATURES.to_vec())?;
+    m.add("SCORE_CUTOFF", config::SCORE_CUTOFF)?;
+    m.add("AMBIGUITY_MARGIN", config::AMBIGUITY_MARGIN)?;
+    m.add("MAX_NAME_LENGTH", config::MAX_NAME_LENGTH)?;
+    let w = Weights::default();
+    let defaults = [
+        ("same_class_cost", w.same_class_cost),
+        ("vowel_indel_cost", w.vowel_indel_cost),
+        ("initial_similarity", w.initial_similarity),
+        ("partial_name_factor", w.partial_name_factor),
+        ("reorder_factor", w.reorder_factor),
+        ("surname_cutoff", w.surname_cutoff),
+        ("optional_word_factor", w.optional_word_factor),
+        ("partial_place_factor", w.partial_place_factor),
+        ("extra_words_factor", w.extra_words_factor),
+        ("abjad_vowel_indel_cost", w.abjad_vowel_indel_cost),
+        ("epenthetic_vowel_cost", w.epenthetic_vowel_cost),
+    ];
+    m.add("WEIGHTS", defaults.to_vec())?;
+    m.add("StoreError", m.py().get_type::<StoreError>())?;
+    m.add_class::<Index>()?;
+    m.add_class::<Resolver>()?;
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(transliterate, m)?)?;
-    m.add_function(wrap_pyfunction!(romanize, m)?)?;
+    m.add_function(wrap_pyfunction!(sound_key, m)?)?;
+    m.add_function(wrap_pyfunction!(skeleton_key, m)?)?;
+    m.add_function(wrap_pyfunction!(phonetic_similarity, m)?)?;
+    m.add_function(wrap_pyfunction!(text_similarity, m)?)?;
+    m.add_function(wrap_pyfunction!(is_acronym, m)?)?;
+    m.add_function(wrap_pyfunction!(name_compact, m)?)?;
+    m.add_function(wrap_pyfunction!(name_romanized, m)?)?;
+    m.add_function(wrap_pyfunction!(accepts, m)?)?;
+    m.add_function(wrap_pyfunction!(confidence, m)?)?;
     m.add_function(wrap_pyfunction!(abjad_reading, m)?)?;
     m.add_function(wrap_pyfunction!(pinyin_reading, m)?)?;
-    m.add_function(wrap_pyfunction!(alternatives, m)?)?;
     m.add_function(wrap_pyfunction!(generic_span, m)?)?;
-    m.add_function(wrap_pyfunction!(generic_titles, m)?)?;
-    m.add_function(wrap_pyfunction!(equivalent, m)?)?;
     m.add_function(wrap_pyfunction!(without_article, m)?)?;
     m.add_function(wrap_pyfunction!(without_case_ending, m)?)?;
     m.add_function(wrap_pyfunction!(without_qualifier, m)?)?;
+    m.add_function(wrap_pyfunction!(generic_titles, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_gazetteer, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint, m)?)?;
     Ok(())

@@ -35,13 +35,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+from . import _core
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
-from ._core import normalize, transliterate
-from ._keys import skeleton_key, sound_key
+from ._core import normalize, skeleton_key, sound_key, text_similarity, transliterate
 from ._model import Entity, Match, Mention
 from ._resolver import Resolver
-from ._similarity import phonetic_similarity, text_similarity
 from ._version import __version__ as __version__
 from ._weights import Weights
 
@@ -86,6 +85,23 @@ def resolve(name: str, *, kind: str | None = None, score_cutoff: float | None = 
 def candidates(name: str, *, kind: str | None = None, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
     """Rank the built-in gazetteer's entities for `name`. See `Resolver.candidates`."""
     return _builtin_resolver().candidates(name, kind=kind, limit=limit, score_cutoff=score_cutoff)
+
+
+def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> float:
+    """Sound-weighted similarity of two names after transliteration.
+
+    1 minus the phonetic edit distance of their sound units over the larger
+    name's weight (a consonant weighs 1, a vowel `vowel_indel_cost`): b for
+    p, or one vowel for another, is a cheap edit. Symmetric, in [0, 1], and 1
+    for names that romanize alike.
+
+    Raises:
+        TypeError: If `a` or `b` is not a str.
+
+    >>> round(phonetic_similarity("Ksabart", "Khtsaberd"), 2)
+    0.79
+    """
+    return _core.phonetic_similarity(a, b, weights.as_core())
 
 
 def scan(text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None) -> list[Mention]:

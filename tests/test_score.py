@@ -1,12 +1,11 @@
-"""Scoring rules, each on a small gazetteer of real places."""
+"""Scoring rules, each on a small gazetteer of real places. (How words run
+together, word against word, is tested in the core: core/score.rs.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from namenorm import Entity, Gazetteer, Resolver
-from namenorm._keys import name_keys
-from namenorm._score import score_name
 
 PLACES = Resolver(
     Gazetteer(
@@ -76,20 +75,3 @@ def test_optional_words_do_not_merge_entities() -> None:
     assert r.resolve("Ed Gore") is None
     gore = r.resolve("Gore")
     assert gore is not None and gore.method == "surname"
-
-
-@pytest.mark.parametrize(
-    ("query", "name"),
-    [
-        ("ڈیل سٹی", "Tilst"),  # Del City in Urdu: joined consonants say too little
-        ("Tacoma Beach", "Tacoma"),  # an extra word, not the name written apart
-    ],
-)
-def test_words_run_together_only_when_close(query: str, name: str) -> None:
-    joined = score_name(name_keys(query), name_keys(name), person=False)
-    assert joined is not None and joined.method == "partial"
-
-
-def test_words_run_together() -> None:
-    joined = score_name(name_keys("Kuchuk Chekmejeh"), name_keys("Küçükçekmece"), person=False)
-    assert joined is not None and joined.method == "phonetic" and joined.score >= 0.8

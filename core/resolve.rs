@@ -1,0 +1,390 @@
+//! The pipeline, one pass: a query is keyed, read otherwise, looked up,
+//! scored, ranked and decided, and the best candidates come back with what
+//! their scores rest on, in words.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use rayon::prelude::*;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config;
+use crate::decide::{accepts, best_names, decide, Decided};
+use crate::index::{lookup, Cut};
+use crate::keys::name_keys;
+use crate::packed::{Damaged, Name, Packed, Word};
+use crate::pystr;
+use crate::rank::{features, rank, Features, Ranker, Scored};
+use crate::readings::{readings, OtherReading};
+use crate::rivals::is_rival_name;
+use crate::score::{score_name, Evidence, NameScore, Note};
+use crate::similarity::{Method, Weights};
+use crate::store::{Section, Store, ENTITY_IDS, NAME_TEXTS};
+
+/// How a resolver decides, beside its gazetteer.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub weights: Weights,
+    pub ranker: Ranker,
+    /// A match is ambiguous when another entity scores within this of it.
+    pub ambiguity_margin: f64,
+    /// Whether a fuzzy match of a query spelled like a real place the
+    /// gazetteer lacks is lowered below the cutoff (`config::RIVAL_FACTOR`).
+    pub rival_places: bool,
+}
+
+/// A candidate entity for a query, as the Python package shows it (`Match`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// The entity (its position in the store).
+    pub entity: u32,
+    /// The name of the entity that matched best.
+    pub alias: String,
+    pub score: f64,
+    pub similarity: f64,
+    pub method: Method,
+    pub ambiguous: bool,
+    /// The best other entity, and its score.
+    pub runner_up: Option<(u32, f64)>,
+    /// (what was compared, similarity) pairs behind the score.
+    pub evidence: Vec<(String, f64)>,
+    /// The ranking features (`rank::FEATURES`), for an entity ranked by them.
+    pub features: Option<Features>,
+}
+
+/// The query and its other readings, keyed.
+struct Queries {
+    packed: Vec<Packed>,
+    exact: Vec<String>,
+    readings: Vec<OtherReading>,
+}
+
+/// Resolves names to the entities of one store. Immutable, and shared by
+/// as many threads as ask.
+pub struct Resolver {
+    pub store: Arc<Store>,
+    pub settings: Settings,
+}
+
+fn exact_text(text: &str) -> String {
+    pystr::strip(text).nfc().collect()
+}
+
+fn compared(q: &Word<'_>, n: &Word<'_>) -> String {
+    // Each word as written, and as romanized where that differs.
+    let form = |w: &Word<'_>| {
+        if w.romanized != w.normalized {
+            format!("{} [{}]", w.normalized, w.romanized)
+        } else {
+            w.normalized.to_owned()
+        }
+    };
+    let mut label = format!("{}~{}", form(q), form(n));
+    if q.romanized != n.romanized && q.metaphone == n.metaphone {
+        label.push_str(&format!(" (same Metaphone {})", q.metaphone));
+    }
+    label
+}
+
+impl Resolver {
+    /// A resolver of `store`.
+    pub fn new(store: Arc<Store>, settings: Settings) -> Resolver {
+        Resolver { store, settings }
+    }
+
+    /// Whether a romanized query (`NameKeys::core`) is spelled like a real
+    /// place that no name of the gazetteer is.
+    pub fn is_rival(&self, romanized: &str) -> bool {
+        self.settings.rival_places
+            && !self.store.has_romanized(romanized)
+            && is_rival_name(romanized)
+    }
+
+    fn kind(&self, kind: Option<&str>) -> Result<Option<u32>, ()> {
+        match kind {
+            None => Ok(None),
+            Some(kind) => self
+                .store
+                .kinds()
+                .iter()
+                .position(|k| *k == kind)
+                .map(|k| Some(k as u32))
+                .ok_or(()),
+        }
+    }
+
+    fn is_person(&self, entity: u32) -> bool {
+        let kinds = self.store.u32s(Section::EntityKind);
+        self.store
+            .person()
+            .is_some_and(|p| kinds.get(entity as usize) == Some(&p))
+    }
+
+    /// The entities `name` may refer to, best first: at most `limit`, none
+    /// scoring less than `cutoff`, only of `kind` if given (none if the
+    /// gazetteer has no such kind), scoring the names `cut` keeps. With
+    /// `rivals` false, a name spelled like a real place the gazetteer lacks
+    /// gets no candidates at all (running text: it is that place).
+    pub fn candidates(
+        &self,
+        name: &str,
+        kind: Option<&str>,
+        limit: usize,
+        cutoff: f64,
+        cut: &Cut,
+        rivals: bool,
+    ) -> Result<Vec<Candidate>, Damaged> {
+        let Ok(kind) = self.kind(kind) else {
+            return Ok(Vec::new());
+        };
+        // Cheap bound first: normalization never shrinks a name tenfold.
+        if pystr::len(name) > 10 * config::MAX_NAME_LENGTH {
+            return Ok(Vec::new());
+        }
+        let keys = name_keys(name);
+        if keys.words.is_empty() || pystr::len(&keys.normalized) > config::MAX_NAME_LENGTH {
+            return Ok(Vec::new());
+        }
+        if !rivals && self.is_rival(&keys.core()) {
+            return Ok(Vec::new());
+        }
+        let mut queries = Queries {
+            packed: vec![Packed::of(&keys)],
+            exact: vec![exact_text(name)],
+            readings: Vec::new(),
+        };
+        let mut scored = self.score(&queries, 0, kind, cut)?;
+        if !scored
+            .iter()
+            .any(|s| matches!(s.score.method, Method::Exact | Method::Normalized))
+        {
+            // No name is spelled as the query is: its other readings may find one.
+            queries.readings = readings(name, &keys);
+            for (k, reading) in queries.readings.iter().enumerate() {
+                queries.packed.push(Packed::of(&name_keys(&reading.text)));
+                queries.exact.push(exact_text(&reading.text));
+                let _ = k;
+            }
+            for k in 0..queries.readings.len() {
+                let reading = &queries.readings[k];
+                for mut item in self.score(&queries, k + 1, kind, cut)? {
+                    if reading.people || !self.is_person(item.entity) {
+                        scale(&mut item.score, reading.factor, Note::Reading(k as u8));
+                        scored.push(item);
+                    }
+                }
+            }
+        }
+        let views: Vec<Name<'_>> = queries.packed.iter().map(Packed::name).collect();
+        let weights = &self.settings.weights;
+        let priors = self.store.f64s(Section::EntityPriors);
+        let ranked = rank(
+            best_names(scored),
+            &self.settings.ranker,
+            |e| self.store.item(ENTITY_IDS, e as usize),
+            |item, best| match self.store.name(item.name as usize) {
+                Ok(name) => {
+                    let prior = priors.get(item.entity as usize).copied().unwrap_or(0.0);
+                    features(
+                        item,
+                        &views[item.query as usize],
+                        &name,
+                        prior,
+                        best,
+                        weights,
+                    )
+                }
+                Err(_) => [0.0; 9],
+            },
+        );
+        let decided = decide(
+            &ranked,
+            &self.settings.ranker,
+            cutoff,
+            self.settings.ambiguity_margin,
+            limit,
+        );
+        decided
+            .into_iter()
+            .map(|d| self.candidate(d, &views, &queries.readings))
+            .collect()
+    }
+
+    /// The best candidate for `name` if it resolves the name by itself
+    /// (`decide::accepts`), else None.
+    pub fn resolve(
+        &self,
+        name: &str,
+        kind: Option<&str>,
+        cutoff: f64,
+    ) -> Result<Option<Candidate>, Damaged> {
+        let found = self.candidates(name, kind, 2, 0.0, &Cut::default(), true)?;
+        Ok(found
+            .into_iter()
+            .next()
+            .filter(|c| accepts(c.score, c.method, self.is_person(c.entity), cutoff)))
+    }
+
+    /// `resolve` of each name, on `threads` threads (a pool kept for each
+    /// number asked), in input order.
+    pub fn resolve_many(
+        &self,
+        names: &[String],
+        kind: Option<&str>,
+        cutoff: f64,
+        threads: usize,
+    ) -> Result<Vec<Option<Candidate>>, Damaged> {
+        let run = || {
+            names
+                .par_iter()
+                .map(|n| self.resolve(n, kind, cutoff))
+                .collect()
+        };
+        match pool(threads) {
+            Some(pool) => pool.install(run),
+            None => run(),
+        }
+    }
+
+    /// Every name of the index that `cut` keeps for `queries[at]`, scored
+    /// against it.
+    fn score(
+        &self,
+        queries: &Queries,
+        at: usize,
+        kind: Option<u32>,
+        cut: &Cut,
+    ) -> Result<Vec<Scored>, Damaged> {
+        let store = &*self.store;
+        let query = queries.packed[at].name();
+        let exact = queries.exact[at].as_bytes();
+        let (entities, kinds, acronyms) = (
+            store.u32s(Section::NameEntity),
+            store.u32s(Section::EntityKind),
+            store.bytes(Section::NameAcronym),
+        );
+        let mut scored = Vec::new();
+        for position in lookup(store, &query, cut) {
+            let p = position as usize;
+            let entity = entities[p];
+            if kind.is_some_and(|k| kinds[entity as usize] != k) {
+                continue;
+            }
+            let score = if store.item(NAME_TEXTS, p) == exact {
+                Some(NameScore::plain(1.0, Method::Exact))
+            } else {
+                let name = store.name(p)?;
+                score_name(
+                    &query,
+                    &name,
+                    self.is_person(entity),
+                    acronyms[p] == 0,
+                    &self.settings.weights,
+                )
+            };
+            if let Some(score) = score {
+                scored.push(Scored {
+                    entity,
+                    name: position,
+                    score,
+                    query: at as u8,
+                });
+            }
+        }
+        if scored.iter().any(|s| s.score.fuzzy) && self.is_rival(&query.core()) {
+            // The query is spelled like another real place: a fuzzy match
+            // may still rank, but never resolves the name by itself.
+            for s in scored.iter_mut().filter(|s| s.score.fuzzy) {
+                scale(&mut s.score, config::RIVAL_FACTOR, Note::Rival);
+            }
+        }
+        Ok(scored)
+    }
+
+    fn candidate(
+        &self,
+        d: Decided,
+        queries: &[Name<'_>],
+        readings: &[OtherReading],
+    ) -> Result<Candidate, Damaged> {
+        let store = &*self.store;
+        let name = store.name(d.item.name as usize)?;
+        let query = &queries[d.item.query as usize];
+        let evidence = d
+            .item
+            .score
+            .evidence
+            .iter()
+            .map(|e| match *e {
+                Evidence::Romanized(s) => (
+                    format!("both romanized as {}", pystr::repr(query.romanized)),
+                    s,
+                ),
+                Evidence::Whole(s) => (format!("{}~{}", query.romanized, name.romanized), s),
+                Evidence::Pair {
+                    query: i,
+                    name: j,
+                    similarity,
+                } => {
+                    let label = match (query.words.get(i as usize), name.words.get(j as usize)) {
+                        (Some(q), Some(n)) => compared(q, n),
+                        _ => String::new(),
+                    };
+                    (label, similarity)
+                }
+                Evidence::Factor(Note::Rival, f) => {
+                    ("spelled like another place (GeoNames)".to_owned(), f)
+                }
+                Evidence::Factor(Note::Reading(k), f) => (
+                    readings
+                        .get(k as usize)
+                        .map(|r| r.note.clone())
+                        .unwrap_or_default(),
+                    f,
+                ),
+            })
+            .collect();
+        let alias = std::str::from_utf8(store.item(NAME_TEXTS, d.item.name as usize))
+            .map_err(|_| Damaged("a name that is not UTF-8"))?
+            .to_owned();
+        Ok(Candidate {
+            entity: d.item.entity,
+            alias,
+            score: d.score,
+            similarity: d.item.score.score,
+            method: d.item.score.method,
+            ambiguous: d.ambiguous,
+            runner_up: d.runner_up,
+            evidence,
+            features: d.features,
+        })
+    }
+}
+
+/// `score` times `factor`, and why in its evidence.
+fn scale(score: &mut NameScore, factor: f64, note: Note) {
+    score.score *= factor;
+    score.evidence.push(Evidence::Factor(note, factor));
+}
+
+/// A pool of `threads` threads, made once for each number asked (None: the
+/// caller runs them on the global pool if one cannot start).
+fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
+    static POOLS: LazyLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> =
+        LazyLock::new(Default::default);
+    let mut pools = POOLS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = pools.get(&threads) {
+        return Some(Arc::clone(found));
+    }
+    let made = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .ok()?,
+    );
+    pools.insert(threads, Arc::clone(&made));
+    Some(made)
+}

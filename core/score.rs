@@ -1,0 +1,374 @@
+//! Stage 5: score a query against one name of an entity.
+//!
+//! A name matches when every word of it agrees with a word of the entity's
+//! name (in any order, joined or split), so that a full name whose other
+//! part contradicts the entry ("Heydar Aliyev" against "Ilham Aliyev") does
+//! not match. People may also be named in part: by surname, without a middle
+//! name, or with initials. Any other entity named in part ("Mantes" for
+//! Mantes-la-Jolie), or with words its name lacks ("Kansanshi Mine"), ranks
+//! but never resolves a name by itself (method "partial"); optional words
+//! (articles, "city of", "district") may be missing at a small cost.
+
+use smallvec::SmallVec;
+
+use crate::config;
+use crate::packed::Name;
+use crate::similarity::{forms_similarity, word_similarity, Method, Reading, Weights, WordForms};
+
+/// What a score rests on, to be said in words when a match is shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Evidence {
+    /// Both names romanize alike.
+    Romanized(f64),
+    /// The words joined, compared whole.
+    Whole(f64),
+    /// Word `query` of the query against word `name` of the name.
+    Pair {
+        query: u8,
+        name: u8,
+        similarity: f64,
+    },
+    /// A factor on the score, and why (`Note`).
+    Factor(Note, f64),
+}
+
+/// Why a score was scaled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The query is spelled like a real place the gazetteer lacks.
+    Rival,
+    /// The query was read otherwise: the reading at this position.
+    Reading(u8),
+}
+
+/// The score of a query against one name, with how it was reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameScore {
+    pub score: f64,
+    pub method: Method,
+    pub evidence: SmallVec<[Evidence; 4]>,
+    /// Some word agreed only by spelling or sound, not as written.
+    pub fuzzy: bool,
+}
+
+impl NameScore {
+    /// A score with no evidence but its method.
+    pub fn plain(score: f64, method: Method) -> NameScore {
+        NameScore {
+            score,
+            method,
+            evidence: SmallVec::new(),
+            fuzzy: false,
+        }
+    }
+}
+
+fn forms<'a>(w: &crate::packed::Word<'a>) -> WordForms<'a> {
+    WordForms {
+        normalized: w.normalized,
+        romanized: w.romanized,
+        units: w.units,
+    }
+}
+
+/// Score `query` against one name of an entity.
+///
+/// `person`: the entity is a person, whose names may be given in part.
+/// `fuzzy`: anything but an equal spelling may match (not for acronyms).
+///
+/// None when the query cannot be this name: a word of the query (other
+/// than an optional one) has no counterpart, a person's surname disagrees,
+/// or an acronym is spelled otherwise.
+pub fn score_name(
+    query: &Name<'_>,
+    name: &Name<'_>,
+    person: bool,
+    fuzzy: bool,
+    weights: &Weights,
+) -> Option<NameScore> {
+    if query.words.is_empty() || name.words.is_empty() {
+        return None;
+    }
+    if query.same_compact(name) {
+        return Some(NameScore::plain(1.0, Method::Normalized));
+    }
+    if query.romanized == name.romanized {
+        let similarity = config::TRANSLITERATED_SIMILARITY;
+        let mut score = NameScore::plain(similarity, Method::Transliterated);
+        score.evidence.push(Evidence::Romanized(similarity));
+        return Some(score);
+    }
+    if !fuzzy {
+        return None;
+    }
+    let reading = Reading {
+        a_abjad: query.abjad,
+        b_abjad: name.abjad,
+        a_syllabic: query.syllabic,
+    };
+    let mut best: Option<NameScore> = None;
+    let mut consider = |candidate: NameScore| {
+        // The first of equal scores stays: the whole name before its words.
+        if best.as_ref().is_none_or(|b| candidate.score > b.score) {
+            best = Some(candidate);
+        }
+    };
+    // One word against the whole name: joined words ("Hintagarh" / "Hin Tager").
+    // People are compared word by word, so that a given name alone is not a match.
+    if query.words.len() == 1 && (name.words.len() == 1 || may_join(query, name, person)) {
+        consider(whole(query, name, weights, reading));
+    } else if name.words.len() == 1 && !query.abjad && may_join(query, name, person) {
+        // The query's words run together ("Kuchuk Chekmejeh" / "Küçükçekmece"):
+        // only a close spelling counts, as extra words would otherwise vanish
+        // into it; never a name without short vowels (Arabic, Hebrew script),
+        // whose joined consonants are alike too many names.
+        let joined = whole(query, name, weights, reading);
+        if joined.score >= config::SPLIT_MIN_SIMILARITY {
+            consider(joined);
+        }
+    }
+    if query.words.len() > 1 || name.words.len() > 1 {
+        if let Some(aligned) = aligned(query, name, person, weights, reading) {
+            consider(aligned);
+        }
+    }
+    best
+}
+
+fn may_join(query: &Name<'_>, name: &Name<'_>, person: bool) -> bool {
+    // Words run together keep the sound they start with ("Hintagarh" / "Hin
+    // Tager"); a word that starts elsewhere lacks a word of the name.
+    !person && query.sound.chars().next() == name.sound.chars().next()
+}
+
+fn whole(query: &Name<'_>, name: &Name<'_>, weights: &Weights, reading: Reading) -> NameScore {
+    // Words joined: "Hintagarh" against "Hin Tager", "TB-2" against "TB2".
+    let (similarity, method) = forms_similarity(
+        query.romanized,
+        query.units,
+        name.romanized,
+        name.units,
+        weights,
+        reading,
+    );
+    let mut score = NameScore::plain(similarity, method);
+    score.evidence.push(Evidence::Whole(similarity));
+    score.fuzzy = true;
+    score
+}
+
+fn aligned(
+    query: &Name<'_>,
+    name: &Name<'_>,
+    person: bool,
+    weights: &Weights,
+    reading: Reading,
+) -> Option<NameScore> {
+    let mut scored: SmallVec<[(f64, Method, usize, usize); 16]> = SmallVec::new();
+    for (i, q) in query.words.iter().enumerate() {
+        for (j, n) in name.words.iter().enumerate() {
+            if person && (q.romanized.len() == 1 || n.romanized.len() == 1) {
+                if q.romanized.as_bytes().first() == n.romanized.as_bytes().first() {
+                    scored.push((weights.initial_similarity, Method::Initials, i, j));
+                }
+                continue;
+            }
+            // A surname is not translated: Kanye West is not Kanye Ouest.
+            let (similarity, method) =
+                word_similarity(&forms(q), &forms(n), weights, reading, !person);
+            if !person && (q.optional || n.optional) && similarity < config::OPTIONAL_MATCH_MIN {
+                continue; // an optional word is left unmatched rather than matched badly
+            }
+            scored.push((similarity, method, i, j));
+        }
+    }
+    // Greedy one-to-one assignment, best pairs first; ties by position.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    let mut pairs: SmallVec<[Option<(f64, Method, usize)>; 8]> =
+        SmallVec::from_elem(None, query.words.len());
+    let mut taken: SmallVec<[bool; 8]> = SmallVec::from_elem(false, name.words.len());
+    for &(similarity, method, i, j) in &scored {
+        if pairs[i].is_none() && !taken[j] {
+            pairs[i] = Some((similarity, method, j));
+            taken[j] = true;
+        }
+    }
+    let paired: SmallVec<[(usize, f64, Method, usize); 8]> = pairs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|(s, m, j)| (i, s, m, j)))
+        .collect();
+    if paired.is_empty() || paired.iter().all(|p| p.2 == Method::Initials) {
+        return None;
+    }
+    let mut factor = 1.0;
+    // The weakest word decides the method (of equal similarities, the method
+    // whose name comes first, then the word of the name that comes first).
+    let weakest = paired
+        .iter()
+        .min_by(|a, b| {
+            a.1.total_cmp(&b.1)
+                .then(a.2.name().cmp(b.2.name()))
+                .then(a.3.cmp(&b.3))
+        })
+        .expect("pairs are not empty");
+    let mut method = weakest.2;
+    if paired.len() < query.words.len() {
+        if person {
+            return None; // a word of the query matches nothing in the person's name
+        }
+        let spare = query
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| pairs[*i].is_none())
+            .map(|(_, q)| q.optional);
+        // A place named with more than its name ("Kansanshi Mine", "Old
+        // Delhi"): weak evidence, as the other words may name another place.
+        if unpaired(&mut factor, spare, weights, weights.extra_words_factor) {
+            method = Method::Partial;
+        }
+    }
+    let matched: SmallVec<[usize; 8]> = (0..name.words.len()).filter(|&j| taken[j]).collect();
+    if paired.iter().any(|p| p.2 == Method::Initials) {
+        method = Method::Initials;
+    }
+    let last = name.words.len() - 1;
+    if person && taken[last] {
+        let surname = paired
+            .iter()
+            .find(|p| p.3 == last)
+            .expect("the last word is taken");
+        if surname.1 < weights.surname_cutoff || surname.2 == Method::Initials {
+            return None; // another surname is another person; an initial proves none
+        }
+    }
+    if matched.len() < name.words.len() && !person {
+        let spare = name
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !taken[*j])
+            .map(|(_, n)| n.optional);
+        // Part of a place's name ("Mantes" of "Mantes-la-Jolie") is enough
+        // to rank, never enough to resolve alone.
+        if unpaired(&mut factor, spare, weights, weights.partial_place_factor) {
+            method = Method::Partial;
+        }
+    } else if matched.len() < name.words.len() {
+        let is_suffix = matched
+            .iter()
+            .enumerate()
+            .all(|(k, &j)| j == matched[0] + k)
+            && *matched.last()? == last;
+        if !taken[last] || !(taken[0] || is_suffix) {
+            return None;
+        }
+        factor *= weights.partial_name_factor;
+        method = if matched.as_slice() == [last] {
+            Method::Surname
+        } else {
+            Method::Partial
+        };
+    }
+    let positions: SmallVec<[usize; 8]> = paired.iter().map(|p| p.3).collect();
+    if positions.windows(2).any(|w| w[0] > w[1]) {
+        factor *= weights.reorder_factor;
+    }
+    let mut evidence = SmallVec::new();
+    for &(i, similarity, _, j) in &paired {
+        evidence.push(Evidence::Pair {
+            query: i as u8,
+            name: j as u8,
+            similarity,
+        });
+    }
+    let fuzzy = paired
+        .iter()
+        .any(|p| matches!(p.2, Method::Phonetic | Method::Fuzzy));
+    let lowest = paired.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    Some(NameScore {
+        score: lowest * factor,
+        method,
+        evidence,
+        fuzzy,
+    })
+}
+
+/// Scale `factor` for the words left unpaired (`optional`: whether each is
+/// an optional word): each optional one costs `optional_word_factor`; any
+/// other costs `other` once, and makes the match partial (the answer).
+fn unpaired(
+    factor: &mut f64,
+    optional: impl Iterator<Item = bool>,
+    weights: &Weights,
+    other: f64,
+) -> bool {
+    let (mut optionals, mut others) = (0, 0);
+    for o in optional {
+        if o {
+            optionals += 1;
+        } else {
+            others += 1;
+        }
+    }
+    *factor *= weights.optional_word_factor.powf(f64::from(optionals));
+    if others > 0 {
+        *factor *= other;
+    }
+    others > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::name_keys;
+    use crate::packed::Packed;
+
+    fn score(query: &str, name: &str, person: bool) -> Option<(f64, &'static str)> {
+        let (q, n) = (Packed::of(&name_keys(query)), Packed::of(&name_keys(name)));
+        let found = score_name(&q.name(), &n.name(), person, true, &Weights::default());
+        found.map(|s| (s.score, s.method.name()))
+    }
+
+    #[test]
+    fn examples() {
+        assert_eq!(
+            score("Gadrut", "Гадрут", false),
+            Some((0.98, "transliterated"))
+        );
+        assert_eq!(score("hadrut", "Hadrut", false), Some((1.0, "normalized")));
+        assert_eq!(
+            score("Heydar Aliyev", "Ilham Aliyev", true).map(|s| s.1),
+            Some("fuzzy")
+        );
+        assert_eq!(
+            score("Aliyev", "Ilham Aliyev", true).map(|s| s.1),
+            Some("surname")
+        );
+        assert_eq!(
+            score("Mantes", "Mantes-la-Jolie", false).map(|s| s.1),
+            Some("partial")
+        );
+        assert_eq!(
+            score("Pashinyan Nikol", "Nikol Pashinyan", true),
+            Some((0.98, "normalized"))
+        );
+    }
+
+    #[test]
+    fn words_run_together_only_when_close() {
+        // Del City in Urdu: joined consonants say too little; an extra word
+        // is not the name written apart.
+        assert_eq!(
+            score("ڈیل سٹی", "Tilst", false).map(|s| s.1),
+            Some("partial")
+        );
+        assert_eq!(
+            score("Tacoma Beach", "Tacoma", false).map(|s| s.1),
+            Some("partial")
+        );
+        let (joined, method) = score("Kuchuk Chekmejeh", "Küçükçekmece", false).unwrap();
+        assert!(method == "phonetic" && joined >= 0.8, "{joined} {method}");
+    }
+}

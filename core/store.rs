@@ -1,0 +1,1390 @@
+//! A gazetteer's entities and its candidate index, as one image of bytes:
+//! built in memory from entities, written to a file (a compiled index), and
+//! read back by mapping that file, so that loading keys nothing, copies
+//! nothing, and many threads (or processes) share one copy.
+//!
+//! The image:
+//!
+//! ```text
+//! 0    magic "NAMENORM", format version (u32), byte order mark (u32)
+//! 16   fingerprint of the keying code and data (64 hex digits)
+//! 80   xxh3 checksum of every byte from 88 on (u64)
+//! 88   number of sections (u32), reserved (u32)
+//! 96   counts: entities, names, grams (u64 each), reserved (u64)
+//! 128  the sections: (id u32, reserved u32, offset u64, length u64) each
+//! ...  the sections' bytes, each at a multiple of 8
+//! ```
+//!
+//! A column of strings is two sections: the strings one after the other,
+//! and the offsets where each starts and the last ends (u64). Numbers are
+//! little-endian. Loading checks everything a query could later trip on:
+//! the checksum (a damaged byte), the bounds and order of every offset,
+//! that every position points at something there, that text is UTF-8, that
+//! every name's keys unpack. A file that fails any check is refused whole.
+
+use std::fmt;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::data;
+use crate::index::{grams, metaphones, skeleton_grams};
+use crate::keys::name_keys;
+use crate::packed::{self, Packed};
+use crate::pystr;
+
+/// What a compiled index starts with.
+pub const MAGIC: &[u8; 8] = b"NAMENORM";
+/// The version of the layout this core reads and writes.
+pub const FORMAT_VERSION: u32 = 2;
+const BYTE_ORDER: u32 = 0x0102_0304;
+const HEADER: usize = 128;
+const CHECKED_FROM: usize = 88;
+
+/// A name of at most this many letters, all capitals, is an acronym
+/// ("OSCE", "США"): it matches only when spelled the same, since one letter
+/// off is another acronym rather than a misspelling.
+pub const ACRONYM_MAX_LETTERS: usize = 6;
+
+/// Whether a name is an acronym ("OSCE", "США"): short, and all capitals.
+pub fn is_acronym(text: &str) -> bool {
+    pystr::is_upper(text)
+        && text.chars().filter(|&c| pystr::is_alnum(c)).count() <= ACRONYM_MAX_LETTERS
+}
+
+/// Why an image cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Not a compiled index at all.
+    Foreign(String),
+    /// A compiled index of another format version.
+    Version(u32),
+    /// Keyed by another version of the keying code or data.
+    Stale,
+    /// Truncated, damaged, or inconsistent.
+    Damaged(String),
+    /// The file could not be read or written.
+    Io(String),
+    /// Entities that cannot be stored.
+    Invalid(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rebuild = "rebuild it with `namenorm gazetteer build SOURCE -o FILE`";
+        match self {
+            StoreError::Foreign(why) => write!(f, "not a namenorm compiled index ({why})"),
+            StoreError::Version(v) => write!(
+                f,
+                "a compiled index of format version {v}; this namenorm reads version {FORMAT_VERSION}: {rebuild}"
+            ),
+            StoreError::Stale => write!(
+                f,
+                "a stale compiled index: another version of namenorm keyed its names, and this one keys them \
+                 otherwise: {rebuild}"
+            ),
+            StoreError::Damaged(why) => write!(f, "a truncated or damaged compiled index: {why}"),
+            StoreError::Io(why) => write!(f, "{why}"),
+            StoreError::Invalid(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+fn damaged(why: impl Into<String>) -> StoreError {
+    StoreError::Damaged(why.into())
+}
+
+/// The sections of an image, by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u32)]
+pub enum Section {
+    EntityIds = 1,
+    EntityIdsAt,
+    EntityNames,
+    EntityNamesAt,
+    EntityKind,
+    Kinds,
+    KindsAt,
+    EntityPriors,
+    Aliases,
+    AliasesAt,
+    EntityAliases,
+    EntityAttrs,
+    Attrs,
+    AttrsAt,
+    NameEntity,
+    NameTexts,
+    NameTextsAt,
+    NameAcronym,
+    NameRomanized,
+    NameRomanizedAt,
+    NameSounds,
+    NameSoundsAt,
+    NameSpaced,
+    NameSpacedAt,
+    NameKeys,
+    NameKeysAt,
+    NameGrams,
+    NameSkeletonGrams,
+    Grams,
+    GramsAt,
+    Postings,
+    PostingsAt,
+    RomanizedOrder,
+}
+
+const SECTIONS: usize = Section::RomanizedOrder as usize;
+
+/// A column of strings (or of packed bytes): its bytes and its offsets.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub bytes: Section,
+    pub at: Section,
+}
+
+pub const ENTITY_IDS: Column = Column {
+    bytes: Section::EntityIds,
+    at: Section::EntityIdsAt,
+};
+pub const ENTITY_NAMES: Column = Column {
+    bytes: Section::EntityNames,
+    at: Section::EntityNamesAt,
+};
+pub const KINDS: Column = Column {
+    bytes: Section::Kinds,
+    at: Section::KindsAt,
+};
+pub const ALIASES: Column = Column {
+    bytes: Section::Aliases,
+    at: Section::AliasesAt,
+};
+pub const ATTRS: Column = Column {
+    bytes: Section::Attrs,
+    at: Section::AttrsAt,
+};
+pub const NAME_TEXTS: Column = Column {
+    bytes: Section::NameTexts,
+    at: Section::NameTextsAt,
+};
+pub const NAME_ROMANIZED: Column = Column {
+    bytes: Section::NameRomanized,
+    at: Section::NameRomanizedAt,
+};
+pub const NAME_SOUNDS: Column = Column {
+    bytes: Section::NameSounds,
+    at: Section::NameSoundsAt,
+};
+pub const NAME_SPACED: Column = Column {
+    bytes: Section::NameSpaced,
+    at: Section::NameSpacedAt,
+};
+pub const NAME_KEYS: Column = Column {
+    bytes: Section::NameKeys,
+    at: Section::NameKeysAt,
+};
+pub const GRAMS: Column = Column {
+    bytes: Section::Grams,
+    at: Section::GramsAt,
+};
+
+/// Where the attrs of an entity stored without any are.
+pub const NO_ATTRS: u32 = u32::MAX;
+
+enum Bytes {
+    Owned(Vec<u64>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(words) => bytemuck::cast_slice(words),
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+/// An image: its bytes and where each section lies in them.
+pub struct Store {
+    bytes: Bytes,
+    ranges: [(usize, usize); SECTIONS + 1],
+    entities: usize,
+    names: usize,
+    grams: usize,
+    person: Option<u32>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<Store of {} entities, {} names>",
+            self.entities, self.names
+        )
+    }
+}
+
+/// An entity as the store holds it: id, name, kind, aliases, prior, and
+/// attrs as JSON if they were stored.
+pub type StoredEntity<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Vec<&'a str>,
+    f64,
+    Option<&'a str>,
+);
+
+/// An entity as the builder takes it.
+pub struct EntityRecord {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub aliases: Vec<String>,
+    pub prior: f64,
+}
+
+impl Store {
+    /// How many entities.
+    pub fn entities(&self) -> usize {
+        self.entities
+    }
+
+    /// How many names (canonical or alias, with words) the index holds.
+    pub fn names(&self) -> usize {
+        self.names
+    }
+
+    /// The whole image, as written to a file.
+    pub fn image(&self) -> &[u8] {
+        self.bytes.as_slice()
+    }
+
+    /// The bytes of a section.
+    pub fn bytes(&self, section: Section) -> &[u8] {
+        let (start, end) = self.ranges[section as usize];
+        self.image().get(start..end).unwrap_or(&[])
+    }
+
+    /// A section of u32s.
+    pub fn u32s(&self, section: Section) -> &[u32] {
+        bytemuck::try_cast_slice(self.bytes(section)).unwrap_or(&[])
+    }
+
+    /// A section of u64s.
+    pub fn u64s(&self, section: Section) -> &[u64] {
+        bytemuck::try_cast_slice(self.bytes(section)).unwrap_or(&[])
+    }
+
+    /// A section of f64s.
+    pub fn f64s(&self, section: Section) -> &[f64] {
+        bytemuck::try_cast_slice(self.bytes(section)).unwrap_or(&[])
+    }
+
+    /// The bytes of item `i` of a column.
+    pub fn item(&self, column: Column, i: usize) -> &[u8] {
+        let at = self.u64s(column.at);
+        match (at.get(i), at.get(i + 1)) {
+            (Some(&start), Some(&end)) => self
+                .bytes(column.bytes)
+                .get(start as usize..end as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Item `i` of a column of text ("" if it is not text, which loading refuses).
+    pub fn text(&self, column: Column, i: usize) -> &str {
+        std::str::from_utf8(self.item(column, i)).unwrap_or("")
+    }
+
+    /// How many items a column has.
+    pub fn len(&self, column: Column) -> usize {
+        self.u64s(column.at).len().saturating_sub(1)
+    }
+
+    /// Whether the store holds no entity.
+    pub fn is_empty(&self) -> bool {
+        self.entities == 0
+    }
+
+    /// The position of the kind "person" among the kinds, if any entity is one.
+    pub fn person(&self) -> Option<u32> {
+        self.person
+    }
+
+    /// The kinds of the entities, in order of first appearance.
+    pub fn kinds(&self) -> Vec<&str> {
+        (0..self.len(KINDS)).map(|i| self.text(KINDS, i)).collect()
+    }
+
+    /// The name at `position`, its keys unpacked.
+    pub fn name(&self, position: usize) -> Result<packed::Name<'_>, packed::Damaged> {
+        let romanized = std::str::from_utf8(self.item(NAME_ROMANIZED, position)).unwrap_or("");
+        let sound = std::str::from_utf8(self.item(NAME_SOUNDS, position)).unwrap_or("");
+        packed::unpack(self.item(NAME_KEYS, position), romanized, sound)
+    }
+
+    /// Whether some name of the index romanizes as `romanized`
+    /// (`NameKeys.romanized`): a binary search of the names by romanization.
+    pub fn has_romanized(&self, romanized: &str) -> bool {
+        let order = self.u32s(Section::RomanizedOrder);
+        order
+            .binary_search_by(|&i| {
+                self.item(NAME_ROMANIZED, i as usize)
+                    .cmp(romanized.as_bytes())
+            })
+            .is_ok()
+    }
+
+    /// The postings of a gram: the positions of the names that have it, ascending.
+    pub fn postings(&self, gram: &str) -> &[u32] {
+        let (mut low, mut high) = (0, self.grams);
+        while low < high {
+            let mid = (low + high) / 2;
+            match self.item(GRAMS, mid).cmp(gram.as_bytes()) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => {
+                    let at = self.u64s(Section::PostingsAt);
+                    let (start, end) = (at[mid] as usize, at[mid + 1] as usize);
+                    return self.u32s(Section::Postings).get(start..end).unwrap_or(&[]);
+                }
+            }
+        }
+        &[]
+    }
+
+    /// Build the image of `entities` (keying their names on every core) and
+    /// the attrs of each as JSON, if they are to be stored.
+    pub fn build(entities: &[EntityRecord], attrs: Option<&[String]>) -> Result<Store, StoreError> {
+        let mut sections = Sections::default();
+        if let Some(attrs) = attrs {
+            if attrs.len() != entities.len() {
+                return Err(StoreError::Invalid("one attrs for each entity".into()));
+            }
+        }
+        let mut seen = rustc_hash::FxHashSet::default();
+        for e in entities {
+            if !seen.insert(e.id.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "two entities have the id {:?}",
+                    e.id
+                )));
+            }
+            if !(e.prior.is_finite() && e.prior >= 0.0) {
+                return Err(StoreError::Invalid(format!(
+                    "the prior of {:?} is not a number >= 0",
+                    e.id
+                )));
+            }
+        }
+        // Entities, as columns.
+        let mut kinds: Vec<&str> = Vec::new();
+        let mut kind_of: Vec<u32> = Vec::with_capacity(entities.len());
+        for e in entities {
+            let k = match kinds.iter().position(|k| *k == e.kind) {
+                Some(k) => k,
+                None => {
+                    kinds.push(&e.kind);
+                    kinds.len() - 1
+                }
+            };
+            kind_of.push(k as u32);
+        }
+        sections.column(ENTITY_IDS, entities.iter().map(|e| e.id.as_bytes()));
+        sections.column(ENTITY_NAMES, entities.iter().map(|e| e.name.as_bytes()));
+        sections.u32s(Section::EntityKind, &kind_of);
+        sections.column(KINDS, kinds.iter().map(|k| k.as_bytes()));
+        sections.f64s(
+            Section::EntityPriors,
+            &entities.iter().map(|e| e.prior).collect::<Vec<_>>(),
+        );
+        sections.column(
+            ALIASES,
+            entities
+                .iter()
+                .flat_map(|e| e.aliases.iter().map(|a| a.as_bytes())),
+        );
+        let mut alias_at = vec![0u64];
+        for e in entities {
+            alias_at.push(alias_at[alias_at.len() - 1] + e.aliases.len() as u64);
+        }
+        sections.u64s(Section::EntityAliases, &alias_at);
+        match attrs {
+            Some(attrs) => {
+                // Attrs are few distinct tables (a country code, say), stored once each.
+                let mut distinct: FxHashMap<&str, u32> = FxHashMap::default();
+                let mut tables: Vec<&str> = Vec::new();
+                let of: Vec<u32> = attrs
+                    .iter()
+                    .map(|a| {
+                        *distinct.entry(a.as_str()).or_insert_with(|| {
+                            tables.push(a);
+                            (tables.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                sections.u32s(Section::EntityAttrs, &of);
+                sections.column(ATTRS, tables.iter().map(|t| t.as_bytes()));
+            }
+            None => {
+                sections.u32s(Section::EntityAttrs, &vec![NO_ATTRS; entities.len()]);
+                sections.column(ATTRS, std::iter::empty());
+            }
+        }
+        // Names: every entity's canonical name and aliases, once each, keyed on every core.
+        let named: Vec<(u32, &str)> = entities
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| {
+                let mut names: Vec<&str> = Vec::with_capacity(1 + e.aliases.len());
+                for n in std::iter::once(&e.name).chain(&e.aliases) {
+                    if !names.contains(&n.as_str()) {
+                        names.push(n);
+                    }
+                }
+                names.into_iter().map(move |n| (i as u32, n))
+            })
+            .collect();
+        let keyed: Vec<Option<Keyed>> = named.par_iter().map(|(_, text)| Keyed::of(text)).collect();
+        let kept: Vec<usize> = (0..named.len()).filter(|&i| keyed[i].is_some()).collect();
+        let keyed: Vec<Keyed> = keyed.into_iter().flatten().collect();
+        sections.u32s(
+            Section::NameEntity,
+            &kept.iter().map(|&i| named[i].0).collect::<Vec<_>>(),
+        );
+        sections.column(NAME_TEXTS, kept.iter().map(|&i| named[i].1.as_bytes()));
+        sections.bytes(
+            Section::NameAcronym,
+            kept.iter()
+                .map(|&i| u8::from(is_acronym(named[i].1)))
+                .collect(),
+        );
+        sections.column(
+            NAME_ROMANIZED,
+            keyed.iter().map(|k| k.packed.romanized.as_bytes()),
+        );
+        sections.column(NAME_SOUNDS, keyed.iter().map(|k| k.packed.sound.as_bytes()));
+        sections.column(NAME_SPACED, keyed.iter().map(|k| k.spaced.as_bytes()));
+        sections.column(NAME_KEYS, keyed.iter().map(|k| k.packed.keys.as_slice()));
+        sections.u32s(
+            Section::NameGrams,
+            &keyed.iter().map(|k| k.grams).collect::<Vec<_>>(),
+        );
+        sections.u32s(
+            Section::NameSkeletonGrams,
+            &keyed.iter().map(|k| k.skeleton_grams).collect::<Vec<_>>(),
+        );
+        // Postings: each gram's names, in name order, the grams sorted.
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut gram_texts: Vec<&str> = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        let mut of_name: Vec<Vec<u32>> = Vec::with_capacity(keyed.len());
+        for k in &keyed {
+            let mut mine = Vec::with_capacity(k.postings.len());
+            for gram in &k.postings {
+                let id = *ids.entry(gram.as_str()).or_insert_with(|| {
+                    gram_texts.push(gram);
+                    counts.push(0);
+                    (gram_texts.len() - 1) as u32
+                });
+                counts[id as usize] += 1;
+                mine.push(id);
+            }
+            of_name.push(mine);
+        }
+        let mut order: Vec<u32> = (0..gram_texts.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| gram_texts[a as usize].cmp(gram_texts[b as usize]));
+        let mut start = vec![0u64; gram_texts.len()];
+        let mut at = vec![0u64];
+        for &g in &order {
+            start[g as usize] = at[at.len() - 1];
+            at.push(at[at.len() - 1] + counts[g as usize]);
+        }
+        let total = at[at.len() - 1] as usize;
+        let mut postings = vec![0u32; total];
+        for (position, mine) in of_name.iter().enumerate() {
+            for &g in mine {
+                postings[start[g as usize] as usize] = position as u32;
+                start[g as usize] += 1;
+            }
+        }
+        drop(of_name);
+        sections.column(
+            GRAMS,
+            order.iter().map(|&g| gram_texts[g as usize].as_bytes()),
+        );
+        sections.u32s(Section::Postings, &postings);
+        sections.u64s(Section::PostingsAt, &at);
+        let mut by_romanized: Vec<u32> = (0..keyed.len() as u32).collect();
+        by_romanized.par_sort_by(|&a, &b| {
+            keyed[a as usize]
+                .packed
+                .romanized
+                .cmp(&keyed[b as usize].packed.romanized)
+                .then(a.cmp(&b))
+        });
+        sections.u32s(Section::RomanizedOrder, &by_romanized);
+        let counts = [
+            entities.len() as u64,
+            keyed.len() as u64,
+            gram_texts.len() as u64,
+        ];
+        Store::from_image(sections.image(counts))
+    }
+
+    fn from_image(words: Vec<u64>) -> Result<Store, StoreError> {
+        Store::open(Bytes::Owned(words))
+    }
+
+    /// An image from its bytes (copied, to be aligned), checked as a file is.
+    pub fn from_bytes(image: &[u8]) -> Result<Store, StoreError> {
+        let mut words = vec![0u64; image.len().div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..image.len()].copy_from_slice(image);
+        if !image.len().is_multiple_of(8) {
+            return Err(StoreError::Foreign(
+                "its length is not a multiple of 8".into(),
+            ));
+        }
+        Store::from_image(words)
+    }
+
+    /// Read a compiled index from a file, mapping it: refused whole, with
+    /// why, if it is not one, or stale, truncated or damaged.
+    pub fn load(path: &Path) -> Result<Store, StoreError> {
+        let file =
+            File::open(path).map_err(|e| StoreError::Io(format!("cannot read the file: {e}")))?;
+        let size = file
+            .metadata()
+            .map_err(|e| StoreError::Io(format!("cannot read the file: {e}")))?
+            .len();
+        if size < HEADER as u64 {
+            return Err(StoreError::Foreign(format!(
+                "{size} bytes, fewer than a compiled index's header"
+            )));
+        }
+        // SAFETY: mapping a file is sound as long as nothing truncates or
+        // rewrites it while it is mapped; every read of the map is bounds
+        // checked against the layout checked below, so changed bytes could
+        // give wrong answers but never an out-of-bounds read. namenorm
+        // writes a compiled index to a side file and renames it over the old
+        // one, which leaves the inode a reader has mapped as it was.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| StoreError::Io(format!("cannot map the file: {e}")))?;
+        Store::open(Bytes::Mapped(map))
+    }
+
+    fn open(bytes: Bytes) -> Result<Store, StoreError> {
+        let image = bytes.as_slice();
+        let header = read_header(image)?;
+        let mut store = Store {
+            bytes,
+            ranges: header.ranges,
+            entities: header.counts[0] as usize,
+            names: header.counts[1] as usize,
+            grams: header.counts[2] as usize,
+            person: None,
+        };
+        store.check()?;
+        store.person = store
+            .kinds()
+            .iter()
+            .position(|k| *k == "person")
+            .map(|p| p as u32);
+        Ok(store)
+    }
+
+    /// Write the image to `path`, with the attrs of each entity as JSON if
+    /// given (else as the image holds them): to a side file first, renamed
+    /// over `path` when complete, so that a failed write never leaves half
+    /// a file.
+    pub fn write(&self, path: &Path, attrs: Option<&[String]>) -> Result<(), StoreError> {
+        let image: std::borrow::Cow<'_, [u8]> = match attrs {
+            None => self.image().into(),
+            Some(attrs) => {
+                if attrs.len() != self.entities {
+                    return Err(StoreError::Invalid("one attrs for each entity".into()));
+                }
+                let mut sections = Sections::default();
+                for id in 1..=SECTIONS as u32 {
+                    let section = section_of(id).expect("every id up to SECTIONS is a section");
+                    if !matches!(
+                        section,
+                        Section::EntityAttrs | Section::Attrs | Section::AttrsAt
+                    ) {
+                        sections.put(section, self.bytes(section).to_vec());
+                    }
+                }
+                let of: Vec<u32> = (0..attrs.len() as u32).collect();
+                sections.u32s(Section::EntityAttrs, &of);
+                sections.column(ATTRS, attrs.iter().map(|a| a.as_bytes()));
+                let counts = [self.entities as u64, self.names as u64, self.grams as u64];
+                let words = sections.image(counts);
+                bytemuck::cast_slice::<u64, u8>(&words).to_vec().into()
+            }
+        };
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("index");
+        let partial = folder.join(format!(".{name}.{}.partial", std::process::id()));
+        let written = File::create(&partial)
+            .and_then(|mut f| f.write_all(&image).and_then(|_| f.sync_all()))
+            .and_then(|_| std::fs::rename(&partial, path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&partial);
+            return Err(StoreError::Io(format!(
+                "cannot write {}: {e}",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// An entity's fields: id, name, kind, aliases, prior, attrs as JSON (if stored).
+    pub fn entity(&self, i: usize) -> Option<StoredEntity<'_>> {
+        if i >= self.entities {
+            return None;
+        }
+        let kind = self.u32s(Section::EntityKind)[i] as usize;
+        let alias_at = self.u64s(Section::EntityAliases);
+        let aliases = (alias_at[i] as usize..alias_at[i + 1] as usize)
+            .map(|a| self.text(ALIASES, a))
+            .collect();
+        let attrs = self.u32s(Section::EntityAttrs)[i];
+        let attrs = (attrs != NO_ATTRS).then(|| self.text(ATTRS, attrs as usize));
+        Some((
+            self.text(ENTITY_IDS, i),
+            self.text(ENTITY_NAMES, i),
+            self.text(KINDS, kind),
+            aliases,
+            self.f64s(Section::EntityPriors)[i],
+            attrs,
+        ))
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        let (entities, names, grams) = (self.entities, self.names, self.grams);
+        // Columns: their offsets, and their text.
+        let columns = [
+            (ENTITY_IDS, entities, true),
+            (ENTITY_NAMES, entities, true),
+            (NAME_TEXTS, names, true),
+            (NAME_ROMANIZED, names, true),
+            (NAME_SOUNDS, names, true),
+            (NAME_SPACED, names, true),
+            (NAME_KEYS, names, false),
+            (GRAMS, grams, true),
+        ];
+        for (column, count, text) in columns {
+            self.check_column(column, Some(count), text)?;
+        }
+        for column in [KINDS, ALIASES, ATTRS] {
+            self.check_column(column, None, true)?;
+        }
+        for column in [NAME_ROMANIZED, NAME_SOUNDS, NAME_SPACED, GRAMS] {
+            if !self.bytes(column.bytes).is_ascii() {
+                return Err(damaged("romanized names and keys that are not ASCII"));
+            }
+        }
+        if (0..entities)
+            .any(|i| self.item(ENTITY_IDS, i).is_empty() || self.item(ENTITY_NAMES, i).is_empty())
+        {
+            return Err(damaged("an entity without an id or a name"));
+        }
+        let mut ids: Vec<&[u8]> = (0..entities).map(|i| self.item(ENTITY_IDS, i)).collect();
+        ids.par_sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(damaged("two entities with one id"));
+        }
+        // Positions: each in range.
+        self.check_positions(Section::EntityKind, entities, self.len(KINDS), "kind")?;
+        if (0..self.len(KINDS)).any(|k| self.item(KINDS, k).is_empty()) {
+            return Err(damaged("an entity kind that is empty"));
+        }
+        let priors = self.f64s(Section::EntityPriors);
+        if priors.len() != entities || !priors.iter().all(|p| p.is_finite() && *p >= 0.0) {
+            return Err(damaged("an entity's prior is not a number >= 0"));
+        }
+        self.check_offsets(
+            Section::EntityAliases,
+            entities,
+            self.len(ALIASES) as u64,
+            "aliases",
+        )?;
+        let attrs = self.u32s(Section::EntityAttrs);
+        let tables = self.len(ATTRS);
+        if attrs.len() != entities || attrs.iter().any(|&a| a != NO_ATTRS && a as usize >= tables) {
+            return Err(damaged("an entity's attrs out of range"));
+        }
+        self.check_positions(Section::NameEntity, names, entities, "entity")?;
+        if self.bytes(Section::NameAcronym).len() != names
+            || self.bytes(Section::NameAcronym).iter().any(|&b| b > 1)
+        {
+            return Err(damaged("names' acronym flags are not as many as the names"));
+        }
+        for section in [Section::NameGrams, Section::NameSkeletonGrams] {
+            if self.u32s(section).len() != names {
+                return Err(damaged("names' gram counts are not as many as the names"));
+            }
+        }
+        // Postings: each gram's run in range and ascending; the grams sorted.
+        self.check_offsets(
+            Section::PostingsAt,
+            grams,
+            self.u32s(Section::Postings).len() as u64,
+            "postings",
+        )?;
+        let (at, postings) = (self.u64s(Section::PostingsAt), self.u32s(Section::Postings));
+        let bad_run = (0..grams).into_par_iter().any(|g| {
+            let run = &postings[at[g] as usize..at[g + 1] as usize];
+            run.windows(2).any(|w| w[0] >= w[1]) || run.last().is_some_and(|&p| p as usize >= names)
+        });
+        if bad_run {
+            return Err(damaged("a gram's postings out of range or out of order"));
+        }
+        if (1..grams).any(|g| self.item(GRAMS, g - 1) >= self.item(GRAMS, g)) {
+            return Err(damaged("grams out of order"));
+        }
+        // The names by romanization: each once, in order.
+        let order = self.u32s(Section::RomanizedOrder);
+        if order.len() != names {
+            return Err(damaged(
+                "the order of names by romanization is not as many as the names",
+            ));
+        }
+        let mut seen = vec![false; names];
+        for &i in order {
+            match seen.get_mut(i as usize) {
+                Some(s) if !*s => *s = true,
+                _ => {
+                    return Err(damaged(
+                        "the order of names by romanization repeats or leaves out a name",
+                    ))
+                }
+            }
+        }
+        if order.windows(2).any(|w| {
+            self.item(NAME_ROMANIZED, w[0] as usize) > self.item(NAME_ROMANIZED, w[1] as usize)
+        }) {
+            return Err(damaged("names out of order by romanization"));
+        }
+        // Every name's keys unpack.
+        let broken = (0..names)
+            .into_par_iter()
+            .find_any(|&i| self.name(i).is_err());
+        if let Some(i) = broken {
+            let why = self.name(i).err().map_or("", |e| e.0);
+            return Err(damaged(format!("the keys of name {i}: {why}")));
+        }
+        Ok(())
+    }
+
+    fn check_column(
+        &self,
+        column: Column,
+        count: Option<usize>,
+        text: bool,
+    ) -> Result<(), StoreError> {
+        let at = self.u64s(column.at);
+        let bytes = self.bytes(column.bytes);
+        if at.is_empty() || count.is_some_and(|n| at.len() != n + 1) {
+            return Err(damaged(format!(
+                "a column ({:?}) not as long as the counts say",
+                column.bytes
+            )));
+        }
+        if at[0] != 0
+            || at[at.len() - 1] != bytes.len() as u64
+            || at.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err(damaged(format!(
+                "offsets out of order ({:?})",
+                column.bytes
+            )));
+        }
+        if text {
+            let whole = std::str::from_utf8(bytes)
+                .map_err(|_| damaged(format!("text that is not UTF-8 ({:?})", column.bytes)))?;
+            if at.iter().any(|&a| !whole.is_char_boundary(a as usize)) {
+                return Err(damaged(format!(
+                    "text cut inside a character ({:?})",
+                    column.bytes
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_positions(
+        &self,
+        section: Section,
+        count: usize,
+        bound: usize,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        let found = self.u32s(section);
+        if found.len() != count || found.iter().any(|&p| p as usize >= bound) {
+            return Err(damaged(format!("an {what} position out of range")));
+        }
+        Ok(())
+    }
+
+    fn check_offsets(
+        &self,
+        section: Section,
+        count: usize,
+        end: u64,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        let at = self.u64s(section);
+        if at.len() != count + 1
+            || at[0] != 0
+            || at[count] != end
+            || at.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err(damaged(format!("{what}' offsets out of order")));
+        }
+        Ok(())
+    }
+}
+
+/// One name keyed for the index.
+struct Keyed {
+    packed: Packed,
+    spaced: String,
+    grams: u32,
+    skeleton_grams: u32,
+    postings: Vec<String>, // its grams, skeleton grams and Metaphone keys
+}
+
+impl Keyed {
+    fn of(text: &str) -> Option<Keyed> {
+        let keys = name_keys(text);
+        if keys.words.is_empty() {
+            return None;
+        }
+        let packed = Packed::of(&keys);
+        let (spaced, grams, skeleton_grams, postings) = {
+            let name = packed.name();
+            let (plain, skeleton) = (grams(&name), skeleton_grams(&name));
+            let mut postings: Vec<String> = plain
+                .iter()
+                .chain(&skeleton)
+                .cloned()
+                .chain(metaphones(&name))
+                .collect();
+            postings.sort_unstable();
+            postings.dedup();
+            (
+                name.spaced(),
+                plain.len() as u32,
+                skeleton.len() as u32,
+                postings,
+            )
+        };
+        Some(Keyed {
+            packed,
+            spaced,
+            grams,
+            skeleton_grams,
+            postings,
+        })
+    }
+}
+
+const ALL: [Section; SECTIONS] = [
+    Section::EntityIds,
+    Section::EntityIdsAt,
+    Section::EntityNames,
+    Section::EntityNamesAt,
+    Section::EntityKind,
+    Section::Kinds,
+    Section::KindsAt,
+    Section::EntityPriors,
+    Section::Aliases,
+    Section::AliasesAt,
+    Section::EntityAliases,
+    Section::EntityAttrs,
+    Section::Attrs,
+    Section::AttrsAt,
+    Section::NameEntity,
+    Section::NameTexts,
+    Section::NameTextsAt,
+    Section::NameAcronym,
+    Section::NameRomanized,
+    Section::NameRomanizedAt,
+    Section::NameSounds,
+    Section::NameSoundsAt,
+    Section::NameSpaced,
+    Section::NameSpacedAt,
+    Section::NameKeys,
+    Section::NameKeysAt,
+    Section::NameGrams,
+    Section::NameSkeletonGrams,
+    Section::Grams,
+    Section::GramsAt,
+    Section::Postings,
+    Section::PostingsAt,
+    Section::RomanizedOrder,
+];
+
+fn section_of(id: u32) -> Option<Section> {
+    (id as usize)
+        .checked_sub(1)
+        .and_then(|i| ALL.get(i))
+        .copied()
+}
+
+struct Header {
+    ranges: [(usize, usize); SECTIONS + 1],
+    counts: [u64; 3],
+}
+
+fn u32_at(image: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(image[at..at + 4].try_into().expect("four bytes"))
+}
+
+fn u64_at(image: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(image[at..at + 8].try_into().expect("eight bytes"))
+}
+
+fn read_header(image: &[u8]) -> Result<Header, StoreError> {
+    if image.len() < HEADER || &image[..8] != MAGIC {
+        return Err(StoreError::Foreign("it does not start as one".into()));
+    }
+    let version = u32_at(image, 8);
+    if version != FORMAT_VERSION {
+        return Err(StoreError::Version(version));
+    }
+    if u32_at(image, 12) != BYTE_ORDER {
+        return Err(StoreError::Foreign(
+            "written on a machine of another byte order".into(),
+        ));
+    }
+    if &image[16..80] != data::fingerprint().as_bytes() {
+        return Err(StoreError::Stale);
+    }
+    if u64_at(image, 80) != xxh3_64(&image[CHECKED_FROM..]) {
+        return Err(damaged("its checksum does not match its bytes"));
+    }
+    let count = u32_at(image, 88) as usize;
+    let counts = [u64_at(image, 96), u64_at(image, 104), u64_at(image, 112)];
+    if counts.iter().any(|&c| c > u32::MAX as u64) {
+        return Err(damaged("counts beyond what an index holds"));
+    }
+    let table_end = count
+        .checked_mul(24)
+        .and_then(|n| n.checked_add(HEADER))
+        .filter(|&e| e <= image.len());
+    let table_end = table_end.ok_or_else(|| damaged("more sections than the file holds"))?;
+    let mut ranges = [(usize::MAX, 0); SECTIONS + 1];
+    for s in 0..count {
+        let at = HEADER + 24 * s;
+        let (id, offset, length) = (
+            u32_at(image, at),
+            u64_at(image, at + 8),
+            u64_at(image, at + 16),
+        );
+        let section = section_of(id).ok_or_else(|| damaged(format!("an unknown section {id}")))?;
+        let end = offset
+            .checked_add(length)
+            .filter(|&e| e <= image.len() as u64);
+        let end = end.ok_or_else(|| damaged(format!("section {id} beyond the end of the file")))?;
+        if offset % 8 != 0 || (offset as usize) < table_end {
+            return Err(damaged(format!("section {id} misplaced")));
+        }
+        if ranges[section as usize].0 != usize::MAX {
+            return Err(damaged(format!("section {id} twice")));
+        }
+        ranges[section as usize] = (offset as usize, end as usize);
+    }
+    if (1..=SECTIONS).any(|s| ranges[s].0 == usize::MAX) {
+        return Err(damaged("a section is missing"));
+    }
+    ranges[0] = (0, 0);
+    Ok(Header { ranges, counts })
+}
+
+/// Sections being built, and how they become an image.
+#[derive(Default)]
+struct Sections {
+    found: Vec<(Section, Vec<u8>)>,
+}
+
+impl Sections {
+    fn put(&mut self, section: Section, bytes: Vec<u8>) {
+        self.found.push((section, bytes));
+    }
+
+    fn bytes(&mut self, section: Section, bytes: Vec<u8>) {
+        self.put(section, bytes);
+    }
+
+    fn u32s(&mut self, section: Section, values: &[u32]) {
+        self.put(
+            section,
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        );
+    }
+
+    fn u64s(&mut self, section: Section, values: &[u64]) {
+        self.put(
+            section,
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        );
+    }
+
+    fn f64s(&mut self, section: Section, values: &[f64]) {
+        self.put(
+            section,
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        );
+    }
+
+    fn column<'a>(&mut self, column: Column, items: impl Iterator<Item = &'a [u8]>) {
+        let mut bytes = Vec::new();
+        let mut at = vec![0u64];
+        for item in items {
+            bytes.extend_from_slice(item);
+            at.push(bytes.len() as u64);
+        }
+        self.put(column.bytes, bytes);
+        self.u64s(column.at, &at);
+    }
+
+    fn image(self, counts: [u64; 3]) -> Vec<u64> {
+        let table = HEADER + 24 * self.found.len();
+        let mut offsets = Vec::with_capacity(self.found.len());
+        let mut end = table.next_multiple_of(8);
+        for (_, bytes) in &self.found {
+            offsets.push(end);
+            end = (end + bytes.len()).next_multiple_of(8);
+        }
+        let mut words = vec![0u64; end / 8];
+        let image: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
+        image[..8].copy_from_slice(MAGIC);
+        image[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        image[12..16].copy_from_slice(&BYTE_ORDER.to_le_bytes());
+        image[16..80].copy_from_slice(data::fingerprint().as_bytes());
+        image[88..92].copy_from_slice(&(self.found.len() as u32).to_le_bytes());
+        for (i, count) in counts.iter().enumerate() {
+            image[96 + 8 * i..104 + 8 * i].copy_from_slice(&count.to_le_bytes());
+        }
+        for (s, ((section, bytes), offset)) in self.found.iter().zip(&offsets).enumerate() {
+            let at = HEADER + 24 * s;
+            image[at..at + 4].copy_from_slice(&(*section as u32).to_le_bytes());
+            image[at + 8..at + 16].copy_from_slice(&(*offset as u64).to_le_bytes());
+            image[at + 16..at + 24].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+            image[*offset..offset + bytes.len()].copy_from_slice(bytes);
+        }
+        let checksum = xxh3_64(&image[CHECKED_FROM..]);
+        image[80..88].copy_from_slice(&checksum.to_le_bytes());
+        words
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::Cut;
+    use crate::rank::Ranker;
+    use crate::resolve::{Resolver, Settings};
+    use crate::similarity::Weights;
+    use std::sync::Arc;
+
+    fn record(id: &str, name: &str, kind: &str, aliases: &[&str], prior: f64) -> EntityRecord {
+        let aliases = aliases.iter().map(|a| a.to_string()).collect();
+        EntityRecord {
+            id: id.into(),
+            name: name.into(),
+            kind: kind.into(),
+            aliases,
+            prior,
+        }
+    }
+
+    fn sample() -> Store {
+        let entities = [
+            record(
+                "place:hadrut",
+                "Hadrut",
+                "place",
+                &["Հադրութ", "Гадрут"],
+                3000.0,
+            ),
+            record(
+                "place:khtsaberd",
+                "Khtsaberd",
+                "place",
+                &["Խծաբերդ", "Xətai"],
+                100.0,
+            ),
+            record(
+                "person:nikol-pashinyan",
+                "Nikol Pashinyan",
+                "person",
+                &["Никол Пашинян", "Pashinyan"],
+                0.0,
+            ),
+            record(
+                "org:osce",
+                "OSCE",
+                "org",
+                &["Organization for Security and Co-operation in Europe"],
+                0.0,
+            ),
+            record(
+                "place:baghdad",
+                "Baghdad",
+                "place",
+                &["بغداد", "Bagdad"],
+                7_000_000.0,
+            ),
+        ];
+        let attrs: Vec<String> = (0..entities.len())
+            .map(|i| format!("{{\"n\": {i}}}"))
+            .collect();
+        Store::build(&entities, Some(&attrs)).expect("a sample store builds")
+    }
+
+    fn resolver(store: Store) -> Resolver {
+        let ranker = Ranker {
+            weights: [20.0, 0.3, 6.0, 1.6, 1.0, 0.5, 2.4, -3.8, 5.0],
+            depth: 40,
+            window: 0.1,
+            competition: (1.5, 0.15),
+        };
+        let settings = Settings {
+            weights: Weights::default(),
+            ranker,
+            ambiguity_margin: 0.03,
+            rival_places: true,
+        };
+        Resolver::new(Arc::new(store), settings)
+    }
+
+    fn mend(image: &mut [u8]) {
+        let checksum = xxh3_64(&image[CHECKED_FROM..]);
+        image[80..88].copy_from_slice(&checksum.to_le_bytes());
+    }
+
+    fn section(image: &[u8], wanted: Section) -> (usize, usize) {
+        let count = u32_at(image, 88) as usize;
+        (0..count)
+            .map(|s| HEADER + 24 * s)
+            .find(|&at| u32_at(image, at) == wanted as u32)
+            .map(|at| {
+                (
+                    u64_at(image, at + 8) as usize,
+                    u64_at(image, at + 16) as usize,
+                )
+            })
+            .expect("the section is there")
+    }
+
+    #[test]
+    fn every_section_id_is_its_position() {
+        for (i, s) in ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i + 1);
+        }
+    }
+
+    #[test]
+    fn a_store_resolves_and_round_trips_through_a_file() {
+        let store = sample();
+        let path = std::env::temp_dir().join(format!("namenorm-test-{}.nnx", std::process::id()));
+        store.write(&path, None).unwrap();
+        let loaded = Store::load(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(loaded.image(), store.image());
+        assert_eq!(loaded.entity(0).unwrap().0, "place:hadrut");
+        assert_eq!(loaded.entity(4).unwrap().5, Some("{\"n\": 4}"));
+        let r = resolver(loaded);
+        let found = r.resolve("Gadrut", None, 0.62).unwrap().unwrap();
+        assert_eq!((found.entity, found.alias.as_str()), (0, "Гадрут"));
+        assert!(r.resolve("Paris", None, 0.62).unwrap().is_none());
+        assert_eq!(
+            r.resolve("Nicole Bashinian", Some("person"), 0.62)
+                .unwrap()
+                .unwrap()
+                .entity,
+            2
+        );
+        assert!(r
+            .candidates(
+                "Gadrut",
+                Some("no such kind"),
+                5,
+                0.0,
+                &Cut::default(),
+                true
+            )
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn truncated_images_are_refused() {
+        let image = sample().image().to_vec();
+        for keep in [0.0, 0.1, 0.5, 0.9, 0.999] {
+            let cut = &image[..(image.len() as f64 * keep) as usize];
+            assert!(Store::from_bytes(cut).is_err(), "kept {keep}");
+        }
+    }
+
+    #[test]
+    fn crafted_images_are_refused_with_why() {
+        let image = sample().image().to_vec();
+        let refused = |edit: &dyn Fn(&mut Vec<u8>), why: &str| {
+            let mut crafted = image.clone();
+            edit(&mut crafted);
+            mend(&mut crafted);
+            let found = Store::from_bytes(&crafted)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(found.contains(why), "{found:?} should say {why:?}");
+        };
+        // Counts that lie.
+        refused(
+            &|i| i[104..112].copy_from_slice(&99u64.to_le_bytes()),
+            "not as long as the counts say",
+        );
+        refused(
+            &|i| i[96..104].copy_from_slice(&(u64::MAX).to_le_bytes()),
+            "counts beyond",
+        );
+        // Offsets out of range, and out of order.
+        let (at, len) = section(&image, Section::PostingsAt);
+        refused(
+            &|i| i[at + len - 8..at + len].copy_from_slice(&(1u64 << 40).to_le_bytes()),
+            "out of order",
+        );
+        let (at, _) = section(&image, Section::NameTextsAt);
+        refused(
+            &|i| i[at + 8..at + 16].copy_from_slice(&(1u64 << 40).to_le_bytes()),
+            "out of order",
+        );
+        // Positions out of range.
+        let (at, _) = section(&image, Section::NameEntity);
+        refused(
+            &|i| i[at..at + 4].copy_from_slice(&99u32.to_le_bytes()),
+            "entity position out of range",
+        );
+        let (at, _) = section(&image, Section::Postings);
+        refused(
+            &|i| i[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes()),
+            "postings out of range",
+        );
+        // A section beyond the file, or twice.
+        refused(
+            &|i| i[HEADER + 8..HEADER + 16].copy_from_slice(&(1u64 << 50).to_le_bytes()),
+            "beyond the end",
+        );
+        let first_id = image[HEADER..HEADER + 4].to_vec();
+        refused(
+            &|i| i[HEADER + 24..HEADER + 28].copy_from_slice(&first_id),
+            "twice",
+        );
+        // Keys that do not unpack.
+        let (at, len) = section(&image, Section::NameKeys);
+        refused(&|i| i[at..at + len].fill(0xff), "keys of name");
+        // Text that is not UTF-8.
+        let (at, _) = section(&image, Section::NameTexts);
+        refused(&|i| i[at] = 0xff, "UTF-8");
+        // Another version, a stale fingerprint, a foreign file.
+        let version = |i: &mut Vec<u8>| i[8..12].copy_from_slice(&9u32.to_le_bytes());
+        refused(&version, "format version 9");
+        refused(&|i| i[16..80].fill(b'0'), "stale");
+        refused(&|i| i[0] = b'X', "not a namenorm compiled index");
+        // A damaged byte, with the checksum left as it was.
+        let mut flipped = image.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 1;
+        assert!(Store::from_bytes(&flipped)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+            .contains("checksum"));
+    }
+
+    /// A small generator of pseudo-random numbers (xorshift64*), so that the
+    /// damaged images below are the same every run.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// Damage a store's image at random, many times: bytes flipped,
+    /// overwritten with numbers that look like counts and offsets, cut off,
+    /// with the checksum mended so that every later check is reached. Each
+    /// must be refused with an error, or (if it passes every check) answer
+    /// queries without a panic. `NAMENORM_FUZZ_CASES` sets how many (3,000
+    /// by default).
+    #[test]
+    fn damaged_images_never_panic() {
+        let image = sample().image().to_vec();
+        let cases: usize = std::env::var("NAMENORM_FUZZ_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(3000);
+        let mut random = Random(0x9e37_79b9_7f4a_7c15);
+        let (mut refused, mut loaded) = (0, 0);
+        for _ in 0..cases {
+            let mut damaged = image.clone();
+            for _ in 0..1 + random.below(3) {
+                if damaged.len() <= CHECKED_FROM {
+                    break;
+                }
+                let at = CHECKED_FROM + random.below(damaged.len() - CHECKED_FROM);
+                match random.below(4) {
+                    0 => damaged[at] ^= 1 << random.below(8),
+                    1 => {
+                        let end = (at + 8).min(damaged.len());
+                        let value = [0u64, 1, 7, 8, 255, 1 << 20, u32::MAX as u64, u64::MAX]
+                            [random.below(8)];
+                        damaged[at..end].copy_from_slice(&value.to_le_bytes()[..end - at]);
+                    }
+                    2 => damaged[at] = random.next() as u8,
+                    _ => damaged.truncate(at.next_multiple_of(8).min(damaged.len())),
+                }
+            }
+            if damaged.len() >= HEADER {
+                mend(&mut damaged);
+            }
+            match Store::from_bytes(&damaged) {
+                Err(_) => refused += 1,
+                Ok(store) => {
+                    loaded += 1;
+                    let r = resolver(store);
+                    for query in ["Gadrut", "Nicole Bashinian", "OSCE", "بغداد", "Hdrt", "x"] {
+                        let _ = r.candidates(query, None, 5, 0.0, &Cut::default(), true);
+                        let _ = r.resolve(query, Some("place"), 0.62);
+                    }
+                    for i in 0..r.store.entities() {
+                        let _ = r.store.entity(i);
+                    }
+                }
+            }
+        }
+        eprintln!("{cases} damaged images: {refused} refused, {loaded} passed every check and were queried");
+        assert_eq!(refused + loaded, cases);
+    }
+}
