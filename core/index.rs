@@ -18,8 +18,8 @@ use rapidfuzz::distance::{jaro_winkler, levenshtein};
 use crate::config;
 use crate::keys::ids_skeleton;
 use crate::packed::Name;
-use crate::similarity::token_set_ratio;
-use crate::store::{Section, Store, NAME_ROMANIZED, NAME_SOUNDS, NAME_SPACED};
+use crate::similarity::TokenSet;
+use crate::store::{Section, Store, MASK_WORDS, NAME_ROMANIZED, NAME_SOUNDS, NAME_SPACED};
 
 fn bigrams(key: &str, mark: &str, out: &mut Vec<String>) {
     let chars: Vec<char> = key.chars().collect();
@@ -118,15 +118,95 @@ pub const TEXT_CUT: Cut = Cut {
     within: config::TEXT_ALIKE_WITHIN,
 };
 
-/// A thread's working memory for lookups: a count and a best value per
-/// name, dense (a query admits thousands), and the names it touched, so
-/// that only those are reset.
+/// A thread's working memory for lookups: a best value per name, dense (a
+/// query admits thousands), a bit per name saying which were admitted (so
+/// that they come out in index order, and only they are reset), and the
+/// counts of the rare grams a name shares with the query.
 #[derive(Default)]
 struct Scratch {
-    counts: Vec<u16>,
     best: Vec<f64>,
+    admitted: Vec<u64>,
+    rare: Vec<u16>,
     touched: Vec<u32>,
-    counted: Vec<u32>,
+}
+
+impl Scratch {
+    fn fit(&mut self, names: usize) {
+        if self.best.len() < names {
+            self.best.resize(names, 0.0);
+            self.admitted.resize(names.div_ceil(64), 0);
+            self.rare.resize(names, 0);
+        }
+    }
+
+    /// Raise name `p`'s value to `value` where that is larger, admitting it.
+    fn raise(&mut self, p: u32, value: f64) {
+        let held = &mut self.best[p as usize];
+        if value > *held {
+            *held = value;
+        }
+        self.admitted[p as usize / 64] |= 1 << (p % 64);
+    }
+
+    /// The names admitted, in index order, with their values; reset.
+    fn take(&mut self) -> (Vec<u32>, Vec<f64>) {
+        let (mut positions, mut values) = (Vec::new(), Vec::new());
+        for (w, word) in self.admitted.iter_mut().enumerate() {
+            let mut bits = *word;
+            *word = 0;
+            while bits != 0 {
+                let p = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                positions.push(p as u32);
+                values.push(std::mem::take(&mut self.best[p]));
+            }
+        }
+        (positions, values)
+    }
+
+    /// Admit the names that share at least `needed` of the query's grams:
+    /// those among the store's dense grams (`mask`, two words of the names'
+    /// masks from `word`), counted by the bits in common, and the others,
+    /// whose postings are `rare`; each at its count over `total` plus its
+    /// own count of grams (`sizes`).
+    #[allow(clippy::too_many_arguments)] // what a count of grams is made of, each named
+    fn count(
+        &mut self,
+        masks: &[u64],
+        word: usize,
+        mask: [u64; 2],
+        rare: &[&[u32]],
+        needed: f64,
+        total: f64,
+        sizes: &[u32],
+    ) {
+        for list in rare {
+            for &p in *list {
+                let c = &mut self.rare[p as usize];
+                if *c == 0 {
+                    self.touched.push(p);
+                }
+                *c += 1;
+            }
+        }
+        // A count is a whole number: it reaches `needed` when it reaches this.
+        let needed = needed.ceil().max(0.0) as u32;
+        let most_rare = rare.len() as u32;
+        for (p, name) in masks.chunks_exact(MASK_WORDS).enumerate() {
+            let shared =
+                (name[word] & mask[0]).count_ones() + (name[word + 1] & mask[1]).count_ones();
+            if shared + most_rare >= needed {
+                let shared = shared + u32::from(self.rare[p]);
+                if shared >= needed && shared > 0 {
+                    // A long name shares many grams with anything, so counts alone favour it.
+                    self.raise(p as u32, f64::from(shared) / (total + f64::from(sizes[p])));
+                }
+            }
+        }
+        for p in self.touched.drain(..) {
+            self.rare[p as usize] = 0;
+        }
+    }
 }
 
 thread_local! {
@@ -140,79 +220,55 @@ thread_local! {
 /// none less alike than `cut.min_alike` or than the most alike less
 /// `cut.within`.
 pub fn lookup(store: &Store, query: &Name<'_>, cut: &Cut) -> Vec<u32> {
-    SCRATCH.with(|scratch| {
+    let (positions, dice) = SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
-        let scratch = &mut *scratch;
-        let n = store.names();
-        if scratch.counts.len() < n {
-            scratch.counts.resize(n, 0);
-            scratch.best.resize(n, 0.0);
-        }
-        let found = admitted(store, query, cut, scratch);
-        for &p in &scratch.touched {
-            scratch.best[p as usize] = 0.0;
-        }
-        scratch.touched.clear();
-        found
-    })
+        scratch.fit(store.names());
+        admit(store, query, cut, &mut scratch);
+        scratch.take()
+    });
+    cheap_cut(store, query, cut, positions, dice)
 }
 
-fn admitted(store: &Store, query: &Name<'_>, cut: &Cut, scratch: &mut Scratch) -> Vec<u32> {
+/// Admit the names that share enough of the query's grams (or skeleton
+/// grams, for a query without short vowels or with added ones) or a word's
+/// Metaphone key, each at its Dice coefficient.
+fn admit(store: &Store, query: &Name<'_>, cut: &Cut, scratch: &mut Scratch) {
     let sizes = store.u32s(Section::NameGrams);
-    let skeleton_sizes = store.u32s(Section::NameSkeletonGrams);
     let query_grams = grams(query);
-    let mut lookups: Vec<(Vec<String>, &[u32])> = vec![(query_grams.clone(), sizes)];
+    let mut lookups: Vec<(Vec<String>, usize, &[u32])> = vec![(query_grams.clone(), 0, sizes)];
     if query.abjad || query.syllabic {
-        lookups.push((skeleton_grams(query), skeleton_sizes));
+        lookups.push((
+            skeleton_grams(query),
+            2,
+            store.u32s(Section::NameSkeletonGrams),
+        ));
     }
-    let Scratch {
-        counts,
-        best,
-        touched,
-        counted,
-    } = scratch;
-    let mut raise = |p: u32, value: f64, best: &mut Vec<f64>| {
-        let held = &mut best[p as usize];
-        if *held == 0.0 {
-            touched.push(p);
-        }
-        if value > *held {
-            *held = value;
-        }
-    };
-    for (some_grams, sizes) in &lookups {
-        let lists: Vec<&[u32]> = some_grams
-            .iter()
-            .map(|g| store.postings(g))
-            .filter(|l| !l.is_empty())
-            .collect();
-        if lists.is_empty() {
-            continue;
-        }
-        for list in &lists {
-            for &p in *list {
-                let c = &mut counts[p as usize];
-                if *c == 0 {
-                    counted.push(p);
+    let masks = store.masks();
+    for (some_grams, word, sizes) in &lookups {
+        let mut mask = [0u64; 2];
+        let mut rare: Vec<&[u32]> = Vec::new();
+        for gram in some_grams {
+            match store.dense_bit(gram) {
+                Some(bit) => {
+                    let bit = (bit as usize) % (2 * 64);
+                    mask[bit / 64] |= 1 << (bit % 64);
                 }
-                *c = c.saturating_add(1);
+                None => rare.push(store.postings(gram)),
             }
         }
-        let needed = cut.min_shared * some_grams.len() as f64;
-        let total = some_grams.len() as f64;
-        for &p in counted.iter() {
-            let shared = counts[p as usize];
-            counts[p as usize] = 0;
-            if f64::from(shared) >= needed {
-                // A long name shares many grams with anything, so counts alone favour it.
-                raise(
-                    p,
-                    f64::from(shared) / (total + f64::from(sizes[p as usize])),
-                    best,
-                );
-            }
+        rare.retain(|list| !list.is_empty());
+        if mask != [0, 0] || !rare.is_empty() {
+            let total = some_grams.len() as f64;
+            scratch.count(
+                masks,
+                *word,
+                mask,
+                &rare,
+                cut.min_shared * total,
+                total,
+                sizes,
+            );
         }
-        counted.clear();
     }
     let total = query_grams.len() as f64;
     let floor = (cut.min_shared * total).ceil() + 1.0;
@@ -220,57 +276,118 @@ fn admitted(store: &Store, query: &Name<'_>, cut: &Cut, scratch: &mut Scratch) -
         // A shared Metaphone key admits a name on its own, as if it shared
         // just over the grams needed.
         for &p in store.postings(&key) {
-            raise(p, floor / (total + f64::from(sizes[p as usize])), best);
+            scratch.raise(p, floor / (total + f64::from(sizes[p as usize])));
         }
     }
-    let mut positions: Vec<u32> = touched.clone();
-    positions.sort_unstable();
-    let mut alikeness: Vec<f64> = positions.iter().map(|&p| best[p as usize]).collect();
+}
+
+/// Of the names admitted (in index order, each with its Dice coefficient),
+/// those `cut` keeps.
+fn cheap_cut(
+    store: &Store,
+    query: &Name<'_>,
+    cut: &Cut,
+    mut positions: Vec<u32>,
+    mut dice: Vec<f64>,
+) -> Vec<u32> {
     if positions.len() > cut.preselect {
         // Too many to compare even cheaply (a short query, a huge
         // gazetteer): those sharing most grams first.
-        (positions, alikeness) = most_alike(&positions, &alikeness, cut.preselect);
+        (positions, dice) = most_alike(&positions, &dice, cut.preselect);
     }
     let filtered = cut.min_alike != 0.0 || cut.within < f64::INFINITY;
-    if positions.len() > cut.limit || (filtered && !positions.is_empty()) {
-        // Cheaper than scoring them all: rank by grams, and by spelling and
-        // sound as edit distances see them. Each similarity is rounded to a
-        // float32, as RapidFuzz's `process.cdist` gives it, so that the cut
-        // is the one the Python engine made.
-        let romanized = query.romanized.as_bytes();
-        let sound = query.sound.as_bytes();
-        let spaced = query.spaced();
-        let jw = jaro_winkler::BatchComparator::new(romanized.iter().copied());
-        let lev = levenshtein::BatchComparator::new(romanized.iter().copied());
-        let lev_sound = levenshtein::BatchComparator::new(sound.iter().copied());
-        for (value, &p) in alikeness.iter_mut().zip(&positions) {
-            let p = p as usize;
-            let (name, name_sound) = (store.item(NAME_ROMANIZED, p), store.item(NAME_SOUNDS, p));
-            let name_spaced = std::str::from_utf8(store.item(NAME_SPACED, p)).unwrap_or("");
-            let mut sum = config::CANDIDATE_GRAMS_WEIGHT * *value;
-            sum += f64::from(jw.normalized_similarity(name.iter().copied()) as f32);
-            sum += f64::from(lev.normalized_similarity(name.iter().copied()) as f32);
-            sum += f64::from(lev_sound.normalized_similarity(name_sound.iter().copied()) as f32);
-            // The token set ratio (0 to 100) sees a name that is part of the
-            // other, or the same words in another order ("Municipio da
-            // Praia" / "Praia"), which spellings compared whole miss.
-            sum += f64::from(token_set_ratio(&spaced, name_spaced) as f32 * 0.01f32);
-            *value = sum;
-        }
-        if filtered {
-            let most = alikeness.iter().copied().fold(0.0, f64::max);
-            let lowest = cut.min_alike.max(most - cut.within);
-            let kept: Vec<usize> = (0..positions.len())
-                .filter(|&i| alikeness[i] >= lowest)
-                .collect();
-            positions = kept.iter().map(|&i| positions[i]).collect();
-            alikeness = kept.iter().map(|&i| alikeness[i]).collect();
-        }
-        if positions.len() > cut.limit {
-            (positions, _) = most_alike(&positions, &alikeness, cut.limit);
-        }
+    if positions.len() <= cut.limit && (!filtered || positions.is_empty()) {
+        return positions;
+    }
+    // Cheaper than scoring them all: rank by grams, and by spelling and
+    // sound as edit distances see them.
+    let spaced = query.spaced();
+    let alike = Alike::new(store, query, spaced.as_bytes());
+    let mut values: Vec<f64> = positions
+        .iter()
+        .zip(&dice)
+        .map(|(&p, &d)| config::CANDIDATE_GRAMS_WEIGHT * d + alike.exact(p))
+        .collect();
+    if filtered {
+        let most = values.iter().copied().fold(0.0, f64::max);
+        let lowest = cut.min_alike.max(most - cut.within);
+        let kept: Vec<usize> = (0..positions.len())
+            .filter(|&i| values[i] >= lowest)
+            .collect();
+        positions = kept.iter().map(|&i| positions[i]).collect();
+        values = kept.iter().map(|&i| values[i]).collect();
+    }
+    if positions.len() > cut.limit {
+        return most_alike(&positions, &values, cut.limit).0;
     }
     positions
+}
+
+/// The cheap similarities of the query to names of the index (Jaro-Winkler
+/// and Levenshtein of the spelling, Levenshtein of the sound key, the token
+/// set ratio of the words).
+struct Alike<'s, 'q> {
+    names: Texts<'s>,
+    sounds: Texts<'s>,
+    spaced: Texts<'s>,
+    jw: jaro_winkler::BatchComparator<u8>,
+    lev: levenshtein::BatchComparator<u8>,
+    lev_sound: levenshtein::BatchComparator<u8>,
+    tokens: TokenSet<'q>,
+}
+
+/// A column of the store's text, read without going back to the store.
+struct Texts<'s> {
+    bytes: &'s [u8],
+    at: &'s [u64],
+}
+
+impl<'s> Texts<'s> {
+    fn of(store: &'s Store, column: crate::store::Column) -> Texts<'s> {
+        Texts {
+            bytes: store.bytes(column.bytes),
+            at: store.u64s(column.at),
+        }
+    }
+
+    fn get(&self, i: u32) -> &'s [u8] {
+        let i = i as usize;
+        match (self.at.get(i), self.at.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.bytes.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+impl<'s, 'q> Alike<'s, 'q> {
+    /// The similarities to `query`, whose words with spaces between are `spaced`.
+    fn new(store: &'s Store, query: &Name<'_>, spaced: &'q [u8]) -> Alike<'s, 'q> {
+        let (romanized, sound) = (query.romanized.as_bytes(), query.sound.as_bytes());
+        Alike {
+            names: Texts::of(store, NAME_ROMANIZED),
+            sounds: Texts::of(store, NAME_SOUNDS),
+            spaced: Texts::of(store, NAME_SPACED),
+            jw: jaro_winkler::BatchComparator::new(romanized.iter().copied()),
+            lev: levenshtein::BatchComparator::new(romanized.iter().copied()),
+            lev_sound: levenshtein::BatchComparator::new(sound.iter().copied()),
+            tokens: TokenSet::new(spaced),
+        }
+    }
+
+    /// The four similarities of name `p`, summed, each rounded to a float32
+    /// as RapidFuzz's `process.cdist` gives it (so that the cut is the one
+    /// the Python engine made).
+    fn exact(&self, p: u32) -> f64 {
+        let (name, sound) = (self.names.get(p), self.sounds.get(p));
+        let mut sum = f64::from(self.jw.normalized_similarity(name.iter().copied()) as f32);
+        sum += f64::from(self.lev.normalized_similarity(name.iter().copied()) as f32);
+        sum += f64::from(self.lev_sound.normalized_similarity(sound.iter().copied()) as f32);
+        // The token set ratio (0 to 100) sees a name that is part of the
+        // other, or the same words in another order ("Municipio da Praia" /
+        // "Praia"), which spellings compared whole miss.
+        let tokens = self.tokens.ratio(self.spaced.get(p));
+        sum + f64::from(tokens as f32 * 0.01f32)
+    }
 }
 
 /// The `count` positions of largest value, ties to the first, in the order

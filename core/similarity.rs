@@ -9,6 +9,7 @@
 use std::sync::LazyLock;
 
 use rapidfuzz::distance::{damerau_levenshtein, indel};
+use smallvec::SmallVec;
 
 use crate::config;
 use crate::generic::equivalent;
@@ -379,57 +380,124 @@ pub fn word_similarity(
 /// common before them. Built on rapidfuzz's Indel distance, as RapidFuzz's
 /// own `fuzz.token_set_ratio` is.
 pub fn token_set_ratio(a: &str, b: &str) -> f64 {
-    let mut tokens_a: Vec<&str> = a.split_whitespace().collect();
-    let mut tokens_b: Vec<&str> = b.split_whitespace().collect();
-    if tokens_a.is_empty() || tokens_b.is_empty() {
-        return 0.0;
+    TokenSet::new(a.as_bytes()).ratio(b.as_bytes())
+}
+
+/// One side of `token_set_ratio`, its words split and sorted once, to be
+/// compared with many (the names of the candidate index, ASCII words with
+/// spaces between).
+pub struct TokenSet<'a> {
+    text: &'a [u8],
+    words: Words<'a>,
+    one_word: bool,
+    indel: indel::BatchComparator<u8>,
+}
+
+/// Words of a name, each a slice of its text.
+type Words<'a> = SmallVec<[&'a [u8]; 8]>;
+
+fn words(text: &[u8]) -> Words<'_> {
+    let mut found: Words<'_> = text
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+fn norm(dist: usize, lensum: usize) -> f64 {
+    if lensum > 0 {
+        100.0 - 100.0 * dist as f64 / lensum as f64
+    } else {
+        100.0
     }
-    tokens_a.sort_unstable();
-    tokens_a.dedup();
-    tokens_b.sort_unstable();
-    tokens_b.dedup();
-    let intersect: Vec<&str> = tokens_a
-        .iter()
-        .copied()
-        .filter(|t| tokens_b.binary_search(t).is_ok())
-        .collect();
-    let diff_ab: Vec<&str> = tokens_a
-        .iter()
-        .copied()
-        .filter(|t| tokens_b.binary_search(t).is_err())
-        .collect();
-    let diff_ba: Vec<&str> = tokens_b
-        .iter()
-        .copied()
-        .filter(|t| tokens_a.binary_search(t).is_err())
-        .collect();
-    if !intersect.is_empty() && (diff_ab.is_empty() || diff_ba.is_empty()) {
-        return 100.0;
-    }
-    let (ab, ba) = (diff_ab.join(" "), diff_ba.join(" "));
-    let (ab_len, ba_len) = (ab.chars().count(), ba.chars().count());
-    let sect_len = intersect.iter().map(|t| t.chars().count()).sum::<usize>()
-        + intersect.len().saturating_sub(1);
-    let joiner = usize::from(sect_len != 0);
-    let sect_ab_len = sect_len + joiner + ab_len;
-    let sect_ba_len = sect_len + joiner + ba_len;
-    let norm = |dist: usize, lensum: usize| {
-        if lensum > 0 {
-            100.0 - 100.0 * dist as f64 / lensum as f64
-        } else {
-            100.0
+}
+
+fn joined<'b>(words: impl Iterator<Item = &'b [u8]>, out: &mut SmallVec<[u8; 64]>) {
+    for (i, w) in words.enumerate() {
+        if i > 0 {
+            out.push(b' ');
         }
-    };
-    let result = norm(
-        indel::distance(ab.chars(), ba.chars()),
-        sect_ab_len + sect_ba_len,
-    );
-    if sect_len == 0 {
-        return result;
+        out.extend_from_slice(w);
     }
-    let sect_ab = norm(joiner + ab_len, sect_len + sect_ab_len);
-    let sect_ba = norm(joiner + ba_len, sect_len + sect_ba_len);
-    result.max(sect_ab).max(sect_ba)
+}
+
+impl<'a> TokenSet<'a> {
+    /// The words of `text`.
+    pub fn new(text: &'a [u8]) -> TokenSet<'a> {
+        let words = words(text);
+        TokenSet {
+            text,
+            one_word: words.len() == 1 && words[0].len() == text.len(),
+            words,
+            indel: indel::BatchComparator::new(text.iter().copied()),
+        }
+    }
+
+    /// The token set ratio of these words and `other`'s.
+    pub fn ratio(&self, other: &[u8]) -> f64 {
+        if self.one_word && !other.is_empty() && !other.iter().any(|b| b.is_ascii_whitespace()) {
+            // One word each (most names): equal, or the Indel ratio of the two.
+            if other == self.text {
+                return 100.0;
+            }
+            return norm(
+                self.indel.distance(other.iter().copied()),
+                self.text.len() + other.len(),
+            );
+        }
+        let theirs = words(other);
+        if self.words.is_empty() || theirs.is_empty() {
+            return 0.0;
+        }
+        // Both sorted: their intersection and differences, by merging.
+        let (mut sect, mut ab, mut ba): (Words<'_>, Words<'_>, Words<'_>) = Default::default();
+        let (mut i, mut j) = (0, 0);
+        while i < self.words.len() || j < theirs.len() {
+            match (self.words.get(i), theirs.get(j)) {
+                (Some(x), Some(y)) if x == y => {
+                    sect.push(x);
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), Some(y)) if x < y => {
+                    ab.push(x);
+                    i += 1;
+                }
+                (Some(x), None) => {
+                    ab.push(x);
+                    i += 1;
+                }
+                (_, Some(y)) => {
+                    ba.push(y);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        if !sect.is_empty() && (ab.is_empty() || ba.is_empty()) {
+            return 100.0;
+        }
+        let (mut ab_joined, mut ba_joined) = (SmallVec::new(), SmallVec::new());
+        joined(ab.iter().copied(), &mut ab_joined);
+        joined(ba.iter().copied(), &mut ba_joined);
+        let (ab_len, ba_len) = (ab_joined.len(), ba_joined.len());
+        let sect_len = sect.iter().map(|t| t.len()).sum::<usize>() + sect.len().saturating_sub(1);
+        let joiner = usize::from(sect_len != 0);
+        let sect_ab_len = sect_len + joiner + ab_len;
+        let sect_ba_len = sect_len + joiner + ba_len;
+        let result = norm(
+            indel::distance(ab_joined.iter().copied(), ba_joined.iter().copied()),
+            sect_ab_len + sect_ba_len,
+        );
+        if sect_len == 0 {
+            return result;
+        }
+        let sect_ab = norm(joiner + ab_len, sect_len + sect_ab_len);
+        let sect_ba = norm(joiner + ba_len, sect_len + sect_ba_len);
+        result.max(sect_ab).max(sect_ba)
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 //! that every position points at something there, that text is UTF-8, that
 //! every name's keys unpack. A file that fails any check is refused whole.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::Write;
@@ -29,7 +30,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::data;
 use crate::index::{grams, metaphones, skeleton_grams};
@@ -135,9 +136,12 @@ pub enum Section {
     Postings,
     PostingsAt,
     RomanizedOrder,
+    DenseGrams,
+    DenseGramsAt,
+    NameMasks,
 }
 
-const SECTIONS: usize = Section::RomanizedOrder as usize;
+const SECTIONS: usize = Section::NameMasks as usize;
 
 /// A column of strings (or of packed bytes): its bytes and its offsets.
 #[derive(Clone, Copy, Debug)]
@@ -190,6 +194,10 @@ pub const GRAMS: Column = Column {
     bytes: Section::Grams,
     at: Section::GramsAt,
 };
+pub const DENSE_GRAMS: Column = Column {
+    bytes: Section::DenseGrams,
+    at: Section::DenseGramsAt,
+};
 
 /// Where the attrs of an entity stored without any are.
 pub const NO_ATTRS: u32 = u32::MAX;
@@ -216,6 +224,7 @@ pub struct Store {
     names: usize,
     grams: usize,
     person: Option<u32>,
+    dense: FxHashMap<Box<str>, u8>,
 }
 
 impl fmt::Debug for Store {
@@ -341,6 +350,18 @@ impl Store {
             .is_ok()
     }
 
+    /// The bit of a gram among the names' masks (`DENSE` grams of sound
+    /// keys, then as many of skeletons), if it is one of the most frequent,
+    /// which are counted by mask rather than by postings.
+    pub fn dense_bit(&self, gram: &str) -> Option<u8> {
+        self.dense.get(gram).copied()
+    }
+
+    /// The masks of the dense grams of every name: `MASK_WORDS` words a name.
+    pub fn masks(&self) -> &[u64] {
+        self.u64s(Section::NameMasks)
+    }
+
     /// The postings of a gram: the positions of the names that have it, ascending.
     pub fn postings(&self, gram: &str) -> &[u32] {
         let (mut low, mut high) = (0, self.grams);
@@ -416,28 +437,16 @@ impl Store {
         }
         sections.u64s(Section::EntityAliases, &alias_at);
         match attrs {
-            Some(attrs) => {
-                // Attrs are few distinct tables (a country code, say), stored once each.
-                let mut distinct: FxHashMap<&str, u32> = FxHashMap::default();
-                let mut tables: Vec<&str> = Vec::new();
-                let of: Vec<u32> = attrs
-                    .iter()
-                    .map(|a| {
-                        *distinct.entry(a.as_str()).or_insert_with(|| {
-                            tables.push(a);
-                            (tables.len() - 1) as u32
-                        })
-                    })
-                    .collect();
-                sections.u32s(Section::EntityAttrs, &of);
-                sections.column(ATTRS, tables.iter().map(|t| t.as_bytes()));
-            }
+            Some(attrs) => sections.attrs(attrs),
             None => {
                 sections.u32s(Section::EntityAttrs, &vec![NO_ATTRS; entities.len()]);
                 sections.column(ATTRS, std::iter::empty());
             }
         }
-        // Names: every entity's canonical name and aliases, once each, keyed on every core.
+        // Names: every entity's canonical name and aliases, once each, keyed
+        // on every core a chunk at a time, each chunk's keys appended to the
+        // columns as it comes (so that a million names never sit keyed in
+        // memory twice).
         let named: Vec<(u32, &str)> = entities
             .iter()
             .enumerate()
@@ -451,90 +460,62 @@ impl Store {
                 names.into_iter().map(move |n| (i as u32, n))
             })
             .collect();
-        let keyed: Vec<Option<Keyed>> = named.par_iter().map(|(_, text)| Keyed::of(text)).collect();
-        let kept: Vec<usize> = (0..named.len()).filter(|&i| keyed[i].is_some()).collect();
-        let keyed: Vec<Keyed> = keyed.into_iter().flatten().collect();
-        sections.u32s(
-            Section::NameEntity,
-            &kept.iter().map(|&i| named[i].0).collect::<Vec<_>>(),
-        );
-        sections.column(NAME_TEXTS, kept.iter().map(|&i| named[i].1.as_bytes()));
-        sections.bytes(
-            Section::NameAcronym,
-            kept.iter()
-                .map(|&i| u8::from(is_acronym(named[i].1)))
-                .collect(),
-        );
-        sections.column(
-            NAME_ROMANIZED,
-            keyed.iter().map(|k| k.packed.romanized.as_bytes()),
-        );
-        sections.column(NAME_SOUNDS, keyed.iter().map(|k| k.packed.sound.as_bytes()));
-        sections.column(NAME_SPACED, keyed.iter().map(|k| k.spaced.as_bytes()));
-        sections.column(NAME_KEYS, keyed.iter().map(|k| k.packed.keys.as_slice()));
-        sections.u32s(
-            Section::NameGrams,
-            &keyed.iter().map(|k| k.grams).collect::<Vec<_>>(),
-        );
-        sections.u32s(
-            Section::NameSkeletonGrams,
-            &keyed.iter().map(|k| k.skeleton_grams).collect::<Vec<_>>(),
-        );
-        // Postings: each gram's names, in name order, the grams sorted.
-        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut gram_texts: Vec<&str> = Vec::new();
-        let mut counts: Vec<u64> = Vec::new();
-        let mut of_name: Vec<Vec<u32>> = Vec::with_capacity(keyed.len());
-        for k in &keyed {
-            let mut mine = Vec::with_capacity(k.postings.len());
-            for gram in &k.postings {
-                let id = *ids.entry(gram.as_str()).or_insert_with(|| {
-                    gram_texts.push(gram);
-                    counts.push(0);
-                    (gram_texts.len() - 1) as u32
-                });
-                counts[id as usize] += 1;
-                mine.push(id);
-            }
-            of_name.push(mine);
-        }
-        let mut order: Vec<u32> = (0..gram_texts.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| gram_texts[a as usize].cmp(gram_texts[b as usize]));
-        let mut start = vec![0u64; gram_texts.len()];
-        let mut at = vec![0u64];
-        for &g in &order {
-            start[g as usize] = at[at.len() - 1];
-            at.push(at[at.len() - 1] + counts[g as usize]);
-        }
-        let total = at[at.len() - 1] as usize;
-        let mut postings = vec![0u32; total];
-        for (position, mine) in of_name.iter().enumerate() {
-            for &g in mine {
-                postings[start[g as usize] as usize] = position as u32;
-                start[g as usize] += 1;
+        let mut names = NameColumns::default();
+        let mut grams = GramTable::default();
+        for chunk in named.chunks(KEYING_CHUNK) {
+            let keyed: Vec<Option<Keyed>> =
+                chunk.par_iter().map(|(_, text)| Keyed::of(text)).collect();
+            for ((entity, text), keyed) in chunk.iter().zip(keyed) {
+                if let Some(keyed) = keyed {
+                    names.push(*entity, text, &keyed, &mut grams);
+                }
             }
         }
-        drop(of_name);
-        sections.column(
-            GRAMS,
-            order.iter().map(|&g| gram_texts[g as usize].as_bytes()),
-        );
+        drop(named);
+        let count = names.entity.len();
+        let by_romanized = names.romanized.order();
+        sections.u32s(Section::NameEntity, &names.entity);
+        sections.bytes(Section::NameAcronym, std::mem::take(&mut names.acronym));
+        for (column, strings) in [
+            (NAME_TEXTS, std::mem::take(&mut names.texts)),
+            (NAME_ROMANIZED, std::mem::take(&mut names.romanized)),
+            (NAME_SOUNDS, std::mem::take(&mut names.sounds)),
+            (NAME_SPACED, std::mem::take(&mut names.spaced)),
+            (NAME_KEYS, std::mem::take(&mut names.keys)),
+        ] {
+            let at = if strings.at.is_empty() {
+                vec![0]
+            } else {
+                strings.at
+            };
+            sections.put(column.bytes, strings.bytes);
+            sections.u64s(column.at, &at);
+        }
+        sections.u32s(Section::NameGrams, &names.grams);
+        sections.u32s(Section::NameSkeletonGrams, &names.skeleton_grams);
+        sections.u32s(Section::RomanizedOrder, &by_romanized);
+        // The most frequent grams are counted by mask (a bit a gram, words of
+        // them a name), the others by postings.
+        let dense = grams.dense();
+        let mut masks = vec![0u64; count * MASK_WORDS];
+        for (position, window) in names.gram_at.windows(2).enumerate() {
+            for &g in &names.gram_ids[window[0] as usize..window[1] as usize] {
+                if let Some(&bit) = dense.bits.get(&g) {
+                    masks[position * MASK_WORDS + bit as usize / 64] |= 1 << (bit % 64);
+                }
+            }
+        }
+        sections.column(DENSE_GRAMS, dense.texts.iter().map(|t| t.as_bytes()));
+        sections.u64s(Section::NameMasks, &masks);
+        drop(masks);
+        // Postings: each other gram's names, in name order, the grams sorted.
+        let (texts, at, postings) = grams.postings(&names.gram_ids, &names.gram_at, &dense.bits);
+        drop(names);
+        sections.column(GRAMS, texts.iter().map(|t| t.as_bytes()));
         sections.u32s(Section::Postings, &postings);
         sections.u64s(Section::PostingsAt, &at);
-        let mut by_romanized: Vec<u32> = (0..keyed.len() as u32).collect();
-        by_romanized.par_sort_by(|&a, &b| {
-            keyed[a as usize]
-                .packed
-                .romanized
-                .cmp(&keyed[b as usize].packed.romanized)
-                .then(a.cmp(&b))
-        });
-        sections.u32s(Section::RomanizedOrder, &by_romanized);
-        let counts = [
-            entities.len() as u64,
-            keyed.len() as u64,
-            gram_texts.len() as u64,
-        ];
+        drop(postings);
+        let counts = [entities.len() as u64, count as u64, texts.len() as u64];
         Store::from_image(sections.image(counts))
     }
 
@@ -589,8 +570,12 @@ impl Store {
             names: header.counts[1] as usize,
             grams: header.counts[2] as usize,
             person: None,
+            dense: FxHashMap::default(),
         };
         store.check()?;
+        store.dense = (0..store.len(DENSE_GRAMS))
+            .map(|i| (store.text(DENSE_GRAMS, i).into(), i as u8))
+            .collect();
         store.person = store
             .kinds()
             .iter()
@@ -604,30 +589,23 @@ impl Store {
     /// over `path` when complete, so that a failed write never leaves half
     /// a file.
     pub fn write(&self, path: &Path, attrs: Option<&[String]>) -> Result<(), StoreError> {
-        let image: std::borrow::Cow<'_, [u8]> = match attrs {
-            None => self.image().into(),
-            Some(attrs) => {
-                if attrs.len() != self.entities {
-                    return Err(StoreError::Invalid("one attrs for each entity".into()));
-                }
-                let mut sections = Sections::default();
-                for id in 1..=SECTIONS as u32 {
-                    let section = section_of(id).expect("every id up to SECTIONS is a section");
-                    if !matches!(
-                        section,
-                        Section::EntityAttrs | Section::Attrs | Section::AttrsAt
-                    ) {
-                        sections.put(section, self.bytes(section).to_vec());
-                    }
-                }
-                let of: Vec<u32> = (0..attrs.len() as u32).collect();
-                sections.u32s(Section::EntityAttrs, &of);
-                sections.column(ATTRS, attrs.iter().map(|a| a.as_bytes()));
-                let counts = [self.entities as u64, self.names as u64, self.grams as u64];
-                let words = sections.image(counts);
-                bytemuck::cast_slice::<u64, u8>(&words).to_vec().into()
+        let mut sections = Sections::default();
+        for section in ALL {
+            let replaced = matches!(
+                section,
+                Section::EntityAttrs | Section::Attrs | Section::AttrsAt
+            );
+            if !(replaced && attrs.is_some()) {
+                sections.put(section, self.bytes(section));
             }
-        };
+        }
+        if let Some(attrs) = attrs {
+            if attrs.len() != self.entities {
+                return Err(StoreError::Invalid("one attrs for each entity".into()));
+            }
+            sections.attrs(attrs);
+        }
+        let counts = [self.entities as u64, self.names as u64, self.grams as u64];
         let folder = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -635,7 +613,14 @@ impl Store {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("index");
         let partial = folder.join(format!(".{name}.{}.partial", std::process::id()));
         let written = File::create(&partial)
-            .and_then(|mut f| f.write_all(&image).and_then(|_| f.sync_all()))
+            .and_then(|mut f| {
+                if attrs.is_some() {
+                    sections.write(counts, &mut f)?;
+                } else {
+                    f.write_all(self.image())?; // as it is
+                }
+                f.sync_all()
+            })
             .and_then(|_| std::fs::rename(&partial, path));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&partial);
@@ -685,7 +670,7 @@ impl Store {
         for (column, count, text) in columns {
             self.check_column(column, Some(count), text)?;
         }
-        for column in [KINDS, ALIASES, ATTRS] {
+        for column in [KINDS, ALIASES, ATTRS, DENSE_GRAMS] {
             self.check_column(column, None, true)?;
         }
         for column in [NAME_ROMANIZED, NAME_SOUNDS, NAME_SPACED, GRAMS] {
@@ -751,6 +736,12 @@ impl Store {
         }
         if (1..grams).any(|g| self.item(GRAMS, g - 1) >= self.item(GRAMS, g)) {
             return Err(damaged("grams out of order"));
+        }
+        // The dense grams, at most two blocks of bits, one mask a name.
+        if self.len(DENSE_GRAMS) > 2 * DENSE || self.masks().len() != names * MASK_WORDS {
+            return Err(damaged(
+                "the grams counted by mask, or the masks, are not as many as they should be",
+            ));
         }
         // The names by romanization: each once, in order.
         let order = self.u32s(Section::RomanizedOrder);
@@ -855,6 +846,178 @@ impl Store {
     }
 }
 
+/// How many names are keyed at a time (on every core) when an index is built.
+const KEYING_CHUNK: usize = 1 << 15;
+
+/// A column of strings being built.
+#[derive(Default)]
+struct Strings {
+    bytes: Vec<u8>,
+    at: Vec<u64>,
+}
+
+impl Strings {
+    fn push(&mut self, item: &[u8]) {
+        if self.at.is_empty() {
+            self.at.push(0);
+        }
+        self.bytes.extend_from_slice(item);
+        self.at.push(self.bytes.len() as u64);
+    }
+
+    fn item(&self, i: u32) -> &[u8] {
+        &self.bytes[self.at[i as usize] as usize..self.at[i as usize + 1] as usize]
+    }
+
+    /// The positions of the items in their order (then by position).
+    fn order(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.at.len().saturating_sub(1) as u32).collect();
+        order.par_sort_by(|&a, &b| self.item(a).cmp(self.item(b)).then(a.cmp(&b)));
+        order
+    }
+}
+
+/// The columns of the names, being built.
+#[derive(Default)]
+struct NameColumns {
+    entity: Vec<u32>,
+    acronym: Vec<u8>,
+    texts: Strings,
+    romanized: Strings,
+    sounds: Strings,
+    spaced: Strings,
+    keys: Strings,
+    grams: Vec<u32>,
+    skeleton_grams: Vec<u32>,
+    gram_ids: Vec<u32>, // every name's postings keys, as ids of the gram table
+    gram_at: Vec<u64>,  // where each name's start in gram_ids
+}
+
+impl NameColumns {
+    fn push(&mut self, entity: u32, text: &str, keyed: &Keyed, grams: &mut GramTable) {
+        self.entity.push(entity);
+        self.acronym.push(u8::from(is_acronym(text)));
+        self.texts.push(text.as_bytes());
+        self.romanized.push(keyed.packed.romanized.as_bytes());
+        self.sounds.push(keyed.packed.sound.as_bytes());
+        self.spaced.push(keyed.spaced.as_bytes());
+        self.keys.push(&keyed.packed.keys);
+        self.grams.push(keyed.grams);
+        self.skeleton_grams.push(keyed.skeleton_grams);
+        if self.gram_at.is_empty() {
+            self.gram_at.push(0);
+        }
+        for gram in &keyed.postings {
+            self.gram_ids.push(grams.id(gram));
+        }
+        self.gram_at.push(self.gram_ids.len() as u64);
+    }
+}
+
+/// How many of the grams of sound keys (and as many of skeletons) are
+/// counted by mask: the most frequent, which hold nearly all postings (of the
+/// 341 grams of 1.2 million GeoNames names, the 128 most frequent hold 99.98%).
+pub const DENSE: usize = 128;
+
+/// The words of a name's mask: `DENSE` bits of sound-key grams, then as
+/// many of skeleton grams.
+pub const MASK_WORDS: usize = 2 * DENSE / 64;
+
+/// The dense grams, in the order of their bits ("" for a bit no gram has),
+/// and the bit of each gram id.
+struct Dense {
+    texts: Vec<Box<str>>,
+    bits: FxHashMap<u32, u8>,
+}
+
+/// The grams of an index, each with an id, and how many names have it.
+#[derive(Default)]
+struct GramTable {
+    ids: FxHashMap<Box<str>, u32>,
+    counts: Vec<u64>,
+}
+
+impl GramTable {
+    fn id(&mut self, gram: &str) -> u32 {
+        let id = match self.ids.get(gram) {
+            Some(&id) => id,
+            None => {
+                let id = self.counts.len() as u32;
+                self.ids.insert(gram.into(), id);
+                self.counts.push(0);
+                id
+            }
+        };
+        self.counts[id as usize] += 1;
+        id
+    }
+
+    /// The most frequent grams of sound keys, and as many of skeletons, and
+    /// the bit of each.
+    fn dense(&self) -> Dense {
+        let mut texts = Vec::new();
+        let mut bits = FxHashMap::default();
+        for (mark, first) in [(None, 0u8), (Some('#'), DENSE as u8)] {
+            let mut found: Vec<(&Box<str>, u32)> = self
+                .ids
+                .iter()
+                .filter(|(g, _)| match mark {
+                    None => !g.starts_with(['#', '=']),
+                    Some(m) => g.starts_with(m),
+                })
+                .map(|(g, &id)| (g, id))
+                .collect();
+            found.sort_by(|a, b| {
+                self.counts[b.1 as usize]
+                    .cmp(&self.counts[a.1 as usize])
+                    .then(a.0.cmp(b.0))
+            });
+            for (i, (gram, id)) in found.into_iter().take(DENSE).enumerate() {
+                bits.insert(id, first + i as u8);
+                while texts.len() < first as usize + i {
+                    texts.push(Box::from("")); // a bit no gram has
+                }
+                texts.push(gram.clone());
+            }
+        }
+        Dense { texts, bits }
+    }
+
+    /// The grams sorted, the offsets of their postings, and the postings:
+    /// each gram's names in name order (but the dense grams', whose names
+    /// are their masks).
+    fn postings(
+        self,
+        gram_ids: &[u32],
+        gram_at: &[u64],
+        dense: &FxHashMap<u32, u8>,
+    ) -> (Vec<Box<str>>, Vec<u64>, Vec<u32>) {
+        let mut texts: Vec<(Box<str>, u32)> = self
+            .ids
+            .into_iter()
+            .filter(|(_, id)| !dense.contains_key(id))
+            .collect();
+        texts.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut start = vec![0u64; self.counts.len()];
+        let mut at = Vec::with_capacity(texts.len() + 1);
+        at.push(0u64);
+        for (_, id) in &texts {
+            start[*id as usize] = at[at.len() - 1];
+            at.push(at[at.len() - 1] + self.counts[*id as usize]);
+        }
+        let mut postings = vec![0u32; at[at.len() - 1] as usize];
+        for (position, window) in gram_at.windows(2).enumerate() {
+            for &g in &gram_ids[window[0] as usize..window[1] as usize] {
+                if !dense.contains_key(&g) {
+                    postings[start[g as usize] as usize] = position as u32;
+                    start[g as usize] += 1;
+                }
+            }
+        }
+        (texts.into_iter().map(|(t, _)| t).collect(), at, postings)
+    }
+}
+
 /// One name keyed for the index.
 struct Keyed {
     packed: Packed,
@@ -933,6 +1096,9 @@ const ALL: [Section; SECTIONS] = [
     Section::Postings,
     Section::PostingsAt,
     Section::RomanizedOrder,
+    Section::DenseGrams,
+    Section::DenseGramsAt,
+    Section::NameMasks,
 ];
 
 fn section_of(id: u32) -> Option<Section> {
@@ -1012,15 +1178,16 @@ fn read_header(image: &[u8]) -> Result<Header, StoreError> {
     Ok(Header { ranges, counts })
 }
 
-/// Sections being built, and how they become an image.
+/// Sections being built (or borrowed from an image), and how they become
+/// an image in memory or a file.
 #[derive(Default)]
-struct Sections {
-    found: Vec<(Section, Vec<u8>)>,
+struct Sections<'a> {
+    found: Vec<(Section, Cow<'a, [u8]>)>,
 }
 
-impl Sections {
-    fn put(&mut self, section: Section, bytes: Vec<u8>) {
-        self.found.push((section, bytes));
+impl<'a> Sections<'a> {
+    fn put(&mut self, section: Section, bytes: impl Into<Cow<'a, [u8]>>) {
+        self.found.push((section, bytes.into()));
     }
 
     fn bytes(&mut self, section: Section, bytes: Vec<u8>) {
@@ -1030,25 +1197,34 @@ impl Sections {
     fn u32s(&mut self, section: Section, values: &[u32]) {
         self.put(
             section,
-            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            values
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<u8>>(),
         );
     }
 
     fn u64s(&mut self, section: Section, values: &[u64]) {
         self.put(
             section,
-            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            values
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<u8>>(),
         );
     }
 
     fn f64s(&mut self, section: Section, values: &[f64]) {
         self.put(
             section,
-            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            values
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<u8>>(),
         );
     }
 
-    fn column<'a>(&mut self, column: Column, items: impl Iterator<Item = &'a [u8]>) {
+    fn column<'b>(&mut self, column: Column, items: impl Iterator<Item = &'b [u8]>) {
         let mut bytes = Vec::new();
         let mut at = vec![0u64];
         for item in items {
@@ -1059,7 +1235,26 @@ impl Sections {
         self.u64s(column.at, &at);
     }
 
-    fn image(self, counts: [u64; 3]) -> Vec<u64> {
+    /// The attrs of each entity as JSON, each distinct table stored once
+    /// (most are a country code, say).
+    fn attrs(&mut self, attrs: &[String]) {
+        let mut distinct: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut tables: Vec<&str> = Vec::new();
+        let of: Vec<u32> = attrs
+            .iter()
+            .map(|a| {
+                *distinct.entry(a.as_str()).or_insert_with(|| {
+                    tables.push(a);
+                    (tables.len() - 1) as u32
+                })
+            })
+            .collect();
+        self.u32s(Section::EntityAttrs, &of);
+        self.column(ATTRS, tables.iter().map(|t| t.as_bytes()));
+    }
+
+    /// The header and section table of the image, and where each section starts.
+    fn header(&self, counts: [u64; 3]) -> (Vec<u8>, Vec<usize>, usize) {
         let table = HEADER + 24 * self.found.len();
         let mut offsets = Vec::with_capacity(self.found.len());
         let mut end = table.next_multiple_of(8);
@@ -1067,26 +1262,66 @@ impl Sections {
             offsets.push(end);
             end = (end + bytes.len()).next_multiple_of(8);
         }
-        let mut words = vec![0u64; end / 8];
-        let image: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
-        image[..8].copy_from_slice(MAGIC);
-        image[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-        image[12..16].copy_from_slice(&BYTE_ORDER.to_le_bytes());
-        image[16..80].copy_from_slice(data::fingerprint().as_bytes());
-        image[88..92].copy_from_slice(&(self.found.len() as u32).to_le_bytes());
+        let mut head = vec![0u8; table.next_multiple_of(8)];
+        head[..8].copy_from_slice(MAGIC);
+        head[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        head[12..16].copy_from_slice(&BYTE_ORDER.to_le_bytes());
+        head[16..80].copy_from_slice(data::fingerprint().as_bytes());
+        head[88..92].copy_from_slice(&(self.found.len() as u32).to_le_bytes());
         for (i, count) in counts.iter().enumerate() {
-            image[96 + 8 * i..104 + 8 * i].copy_from_slice(&count.to_le_bytes());
+            head[96 + 8 * i..104 + 8 * i].copy_from_slice(&count.to_le_bytes());
         }
         for (s, ((section, bytes), offset)) in self.found.iter().zip(&offsets).enumerate() {
             let at = HEADER + 24 * s;
-            image[at..at + 4].copy_from_slice(&(*section as u32).to_le_bytes());
-            image[at + 8..at + 16].copy_from_slice(&(*offset as u64).to_le_bytes());
-            image[at + 16..at + 24].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-            image[*offset..offset + bytes.len()].copy_from_slice(bytes);
+            head[at..at + 4].copy_from_slice(&(*section as u32).to_le_bytes());
+            head[at + 8..at + 16].copy_from_slice(&(*offset as u64).to_le_bytes());
+            head[at + 16..at + 24].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+        }
+        (head, offsets, end)
+    }
+
+    /// The image in memory, aligned, its checksum made.
+    fn image(mut self, counts: [u64; 3]) -> Vec<u64> {
+        let (head, offsets, end) = self.header(counts);
+        let mut words = vec![0u64; end / 8];
+        let image: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
+        image[..head.len()].copy_from_slice(&head);
+        for ((_, bytes), offset) in self.found.iter_mut().zip(&offsets) {
+            image[*offset..*offset + bytes.len()].copy_from_slice(bytes);
+            // Freed as soon as copied: the image and the sections are never both whole.
+            *bytes = Cow::Borrowed(&[]);
         }
         let checksum = xxh3_64(&image[CHECKED_FROM..]);
         image[80..88].copy_from_slice(&checksum.to_le_bytes());
         words
+    }
+
+    /// The image written to `out` section by section, its checksum made as it goes.
+    fn write(&self, counts: [u64; 3], out: &mut File) -> std::io::Result<()> {
+        let (mut head, offsets, end) = self.header(counts);
+        let mut checksum = Xxh3::new();
+        checksum.update(&head[CHECKED_FROM..]);
+        let mut at = head.len();
+        let mut pieces: Vec<&[u8]> = Vec::new();
+        let zeros = [0u8; 8];
+        for ((_, bytes), offset) in self.found.iter().zip(&offsets) {
+            let gap = &zeros[..offset - at];
+            checksum.update(gap);
+            checksum.update(bytes);
+            pieces.push(gap);
+            pieces.push(bytes);
+            at = offset + bytes.len();
+        }
+        let gap = &zeros[..end - at];
+        checksum.update(gap);
+        pieces.push(gap);
+        head[80..88].copy_from_slice(&checksum.digest().to_le_bytes());
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+        out.write_all(&head)?;
+        for piece in pieces {
+            out.write_all(piece)?;
+        }
+        out.flush()
     }
 }
 
