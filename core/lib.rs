@@ -27,6 +27,7 @@ pub mod rivals;
 pub mod score;
 pub mod similarity;
 pub mod store;
+pub mod timing;
 pub mod translit;
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
 use crate::store::{
     is_acronym as core_is_acronym, EntityRecord, Store, StoreError as CoreStoreError, NAME_TEXTS,
 };
-use crate::{config, data, decide, generic, keys, normalize, translit};
+use crate::{config, data, decide, generic, keys, normalize, timing, translit};
 
 create_exception!(
     _core,
@@ -491,6 +491,9 @@ struct Resolver {
     inner: CoreResolver,
 }
 
+/// Seconds a query spent in each stage of the core, named.
+type StageSeconds = Vec<(&'static str, f64)>;
+
 type RankerFields = ([f64; 9], usize, f64, (f64, f64));
 
 #[pymethods]
@@ -579,6 +582,26 @@ impl Resolver {
             .into_iter()
             .map(|c| c.map(tuple))
             .collect())
+    }
+
+    /// `resolve`, and the seconds it spent in each stage (the core's
+    /// `timing::STAGES`): the benchmarks' breakdown of one query.
+    fn timed(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        kind: Option<String>,
+        cutoff: f64,
+    ) -> PyResult<(Option<CandidateTuple>, StageSeconds)> {
+        let name = as_text(name)?.into_owned();
+        let (found, spent) =
+            py.detach(|| timing::measured(|| self.inner.resolve(&name, kind.as_deref(), cutoff)));
+        let stages = timing::STAGES
+            .iter()
+            .copied()
+            .zip(spent.seconds())
+            .collect();
+        Ok((found.map_err(damaged)?.map(tuple), stages))
     }
 
     /// Whether a romanized query is spelled like a real place the gazetteer lacks.

@@ -21,6 +21,7 @@ use crate::rivals::is_rival_name;
 use crate::score::{score_name, Evidence, NameScore, Note};
 use crate::similarity::{Method, Weights};
 use crate::store::{Section, Store, ENTITY_IDS, NAME_TEXTS};
+use crate::timing::stage;
 
 /// How a resolver decides, beside its gazetteer.
 #[derive(Clone, Copy, Debug)]
@@ -142,30 +143,37 @@ impl Resolver {
         if pystr::len(name) > 10 * config::MAX_NAME_LENGTH {
             return Ok(Vec::new());
         }
-        let keys = name_keys(name);
+        let keys = stage(|t| &mut t.keying, || name_keys(name));
         if keys.words.is_empty() || pystr::len(&keys.normalized) > config::MAX_NAME_LENGTH {
             return Ok(Vec::new());
         }
         if !rivals && self.is_rival(&keys.core()) {
             return Ok(Vec::new());
         }
-        let mut queries = Queries {
-            packed: vec![Packed::of(&keys)],
-            exact: vec![exact_text(name)],
-            readings: Vec::new(),
-        };
+        let mut queries = stage(
+            |t| &mut t.keying,
+            || Queries {
+                packed: vec![Packed::of(&keys)],
+                exact: vec![exact_text(name)],
+                readings: Vec::new(),
+            },
+        );
         let mut scored = self.score(&queries, 0, kind, cut)?;
         if !scored
             .iter()
             .any(|s| matches!(s.score.method, Method::Exact | Method::Normalized))
         {
             // No name is spelled as the query is: its other readings may find one.
-            queries.readings = readings(name, &keys);
-            for (k, reading) in queries.readings.iter().enumerate() {
-                queries.packed.push(Packed::of(&name_keys(&reading.text)));
-                queries.exact.push(exact_text(&reading.text));
-                let _ = k;
-            }
+            stage(
+                |t| &mut t.readings,
+                || {
+                    queries.readings = readings(name, &keys);
+                    for reading in &queries.readings {
+                        queries.packed.push(Packed::of(&name_keys(&reading.text)));
+                        queries.exact.push(exact_text(&reading.text));
+                    }
+                },
+            );
             for k in 0..queries.readings.len() {
                 let reading = &queries.readings[k];
                 for mut item in self.score(&queries, k + 1, kind, cut)? {
@@ -179,23 +187,28 @@ impl Resolver {
         let views: Vec<Name<'_>> = queries.packed.iter().map(Packed::name).collect();
         let weights = &self.settings.weights;
         let priors = self.store.f64s(Section::EntityPriors);
-        let ranked = rank(
-            best_names(scored),
-            &self.settings.ranker,
-            |e| self.store.item(ENTITY_IDS, e as usize),
-            |item, best| match self.store.name(item.name as usize) {
-                Ok(name) => {
-                    let prior = priors.get(item.entity as usize).copied().unwrap_or(0.0);
-                    features(
-                        item,
-                        &views[item.query as usize],
-                        &name,
-                        prior,
-                        best,
-                        weights,
-                    )
-                }
-                Err(_) => [0.0; 9],
+        let ranked = stage(
+            |t| &mut t.ranking,
+            || {
+                rank(
+                    best_names(scored),
+                    &self.settings.ranker,
+                    |e| self.store.item(ENTITY_IDS, e as usize),
+                    |item, best| match self.store.name(item.name as usize) {
+                        Ok(name) => {
+                            let prior = priors.get(item.entity as usize).copied().unwrap_or(0.0);
+                            features(
+                                item,
+                                &views[item.query as usize],
+                                &name,
+                                prior,
+                                best,
+                                weights,
+                            )
+                        }
+                        Err(_) => [0.0; 9],
+                    },
+                )
             },
         );
         let decided = decide(
@@ -205,10 +218,15 @@ impl Resolver {
             self.settings.ambiguity_margin,
             limit,
         );
-        decided
-            .into_iter()
-            .map(|d| self.candidate(d, &views, &queries.readings))
-            .collect()
+        stage(
+            |t| &mut t.evidence,
+            || {
+                decided
+                    .into_iter()
+                    .map(|d| self.candidate(d, &views, &queries.readings))
+                    .collect()
+            },
+        )
     }
 
     /// The best candidate for `name` if it resolves the name by itself
@@ -265,33 +283,40 @@ impl Resolver {
             store.bytes(Section::NameAcronym),
         );
         let mut scored = Vec::new();
-        for position in lookup(store, &query, cut) {
-            let p = position as usize;
-            let entity = entities[p];
-            if kind.is_some_and(|k| kinds[entity as usize] != k) {
-                continue;
-            }
-            let score = if store.item(NAME_TEXTS, p) == exact {
-                Some(NameScore::plain(1.0, Method::Exact))
-            } else {
-                let name = store.name(p)?;
-                score_name(
-                    &query,
-                    &name,
-                    self.is_person(entity),
-                    acronyms[p] == 0,
-                    &self.settings.weights,
-                )
-            };
-            if let Some(score) = score {
-                scored.push(Scored {
-                    entity,
-                    name: position,
-                    score,
-                    query: at as u8,
-                });
-            }
-        }
+        let found = lookup(store, &query, cut);
+        stage(
+            |t| &mut t.scoring,
+            || -> Result<(), Damaged> {
+                for position in found {
+                    let p = position as usize;
+                    let entity = entities[p];
+                    if kind.is_some_and(|k| kinds[entity as usize] != k) {
+                        continue;
+                    }
+                    let score = if store.item(NAME_TEXTS, p) == exact {
+                        Some(NameScore::plain(1.0, Method::Exact))
+                    } else {
+                        let name = store.name(p)?;
+                        score_name(
+                            &query,
+                            &name,
+                            self.is_person(entity),
+                            acronyms[p] == 0,
+                            &self.settings.weights,
+                        )
+                    };
+                    if let Some(score) = score {
+                        scored.push(Scored {
+                            entity,
+                            name: position,
+                            score,
+                            query: at as u8,
+                        });
+                    }
+                }
+                Ok(())
+            },
+        )?;
         if scored.iter().any(|s| s.score.fuzzy) && self.is_rival(&query.core()) {
             // The query is spelled like another real place: a fuzzy match
             // may still rank, but never resolves the name by itself.

@@ -213,7 +213,7 @@ pub struct Costs {
 pub fn phonetic_distance(a: &[u8], b: &[u8], costs: Costs) -> f64 {
     let units = &*UNITS;
     let n = units.count;
-    let b_cost: Vec<f64> = indel_costs(b, costs.b_vowel_cost).collect();
+    let b_cost: SmallVec<[f64; 64]> = indel_costs(b, costs.b_vowel_cost).collect();
     let substitute = [0.0, config::ALTERNATIVE_COST, costs.same_class_cost, 1.0];
     let Reading {
         a_abjad,
@@ -224,13 +224,14 @@ pub fn phonetic_distance(a: &[u8], b: &[u8], costs: Costs) -> f64 {
     let b_reads = b_abjad && !a_abjad;
     let special =
         a_letters || (b_reads && b.iter().any(|&y| vowel_letters(y).is_some())) || a_syllabic;
-    let mut previous: Vec<f64> = Vec::with_capacity(b.len() + 1);
+    // Rows on the stack for names of ordinary length.
+    let mut previous: SmallVec<[f64; 64]> = SmallVec::with_capacity(b.len() + 1);
     previous.push(0.0);
     for &cost in &b_cost {
         let last = previous[previous.len() - 1];
         previous.push(last + cost);
     }
-    let mut current = vec![0.0; b.len() + 1];
+    let mut current: SmallVec<[f64; 64]> = SmallVec::from_elem(0.0, b.len() + 1);
     for &x in a {
         let x_cost = if is_vowel(x) { costs.a_vowel_cost } else { 1.0 };
         current[0] = previous[0] + x_cost;

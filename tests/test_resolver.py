@@ -319,3 +319,46 @@ def test_resolve_many_shows_progress_on_stderr_when_asked(capsys: pytest.Capture
     assert "2/2" in capsys.readouterr().err
     list(r.resolve_many(["Qadr"], processes=1))  # stderr is not a terminal here: no bar
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ud800",  # a lone surrogate, which UTF-8 cannot hold
+        "Had\udc80rut",
+        "Hadrut\x00",
+        "\x00",
+        "Гадрут" * 50_000,  # 300,000 characters
+        "x" * 1_000_000,  # 1 MB
+        "".join(chr(c) for c in range(0x20, 0x3000, 7)),  # a little of every script below CJK
+        "\U0001f600 \U000e0001 \ufeff",
+    ],
+    ids=["surrogate", "surrogate inside", "NUL", "only NUL", "300k Cyrillic", "1 MB", "scripts", "astral"],
+)
+def test_any_str_gives_a_match_or_none(text: str) -> None:
+    match = namenorm.resolve(text)
+    assert match is None or 0.0 <= match.score <= 1.0
+    assert isinstance(namenorm.candidates(text), list)
+    assert isinstance(namenorm.normalize(text), str)
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None)))
+def test_the_core_takes_any_str(text: str) -> None:
+    # Hypothesis's characters include lone surrogates, which the core reads as
+    # U+FFFD (no letter), as normalize reads them as separators.
+    match = namenorm.resolve(text)
+    assert match is None or 0.0 <= match.score <= 1.0
+    assert namenorm.normalize(text) == namenorm.normalize(namenorm.normalize(text))
+
+
+def test_threads_on_one_resolver_answer_as_one_thread() -> None:
+    # The core releases the GIL: 8 threads resolving at once on one resolver,
+    # and resolve_many on its own pool of threads, give what one thread gives.
+    r = Resolver(Gazetteer.builtin())
+    names = [row[0] for row in VARIANTS + NOT_IN_GAZETTEER] * 5
+    alone = [r.resolve(n) for n in names]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(r.resolve, names))
+    assert together == alone
+    assert list(r.resolve_many(names, processes=4, chunksize=3)) == alone
+    assert list(r.resolve_many(names, processes=1)) == alone
