@@ -38,6 +38,10 @@ use crate::keys::name_keys;
 use crate::packed::{self, Packed};
 use crate::pystr;
 
+// The image is read in place, its numbers in the host's order.
+#[cfg(target_endian = "big")]
+compile_error!("namenorm's index image is little-endian; this target is big-endian");
+
 /// What a compiled index starts with.
 pub const MAGIC: &[u8; 8] = b"NAMENORM";
 /// The version of the layout this core reads and writes.
@@ -419,9 +423,9 @@ impl Store {
         }
         sections.column(ENTITY_IDS, entities.iter().map(|e| e.id.as_bytes()));
         sections.column(ENTITY_NAMES, entities.iter().map(|e| e.name.as_bytes()));
-        sections.u32s(Section::EntityKind, &kind_of);
+        sections.numbers(Section::EntityKind, &kind_of);
         sections.column(KINDS, kinds.iter().map(|k| k.as_bytes()));
-        sections.f64s(
+        sections.numbers(
             Section::EntityPriors,
             &entities.iter().map(|e| e.prior).collect::<Vec<_>>(),
         );
@@ -435,11 +439,11 @@ impl Store {
         for e in entities {
             alias_at.push(alias_at[alias_at.len() - 1] + e.aliases.len() as u64);
         }
-        sections.u64s(Section::EntityAliases, &alias_at);
+        sections.numbers(Section::EntityAliases, &alias_at);
         match attrs {
             Some(attrs) => sections.attrs(attrs),
             None => {
-                sections.u32s(Section::EntityAttrs, &vec![NO_ATTRS; entities.len()]);
+                sections.numbers(Section::EntityAttrs, &vec![NO_ATTRS; entities.len()]);
                 sections.column(ATTRS, std::iter::empty());
             }
         }
@@ -474,7 +478,7 @@ impl Store {
         drop(named);
         let count = names.entity.len();
         let by_romanized = names.romanized.order();
-        sections.u32s(Section::NameEntity, &names.entity);
+        sections.numbers(Section::NameEntity, &names.entity);
         sections.bytes(Section::NameAcronym, std::mem::take(&mut names.acronym));
         for (column, strings) in [
             (NAME_TEXTS, std::mem::take(&mut names.texts)),
@@ -489,11 +493,11 @@ impl Store {
                 strings.at
             };
             sections.put(column.bytes, strings.bytes);
-            sections.u64s(column.at, &at);
+            sections.numbers(column.at, &at);
         }
-        sections.u32s(Section::NameGrams, &names.grams);
-        sections.u32s(Section::NameSkeletonGrams, &names.skeleton_grams);
-        sections.u32s(Section::RomanizedOrder, &by_romanized);
+        sections.numbers(Section::NameGrams, &names.grams);
+        sections.numbers(Section::NameSkeletonGrams, &names.skeleton_grams);
+        sections.numbers(Section::RomanizedOrder, &by_romanized);
         // The most frequent grams are counted by mask (a bit a gram, words of
         // them a name), the others by postings.
         let dense = grams.dense();
@@ -506,14 +510,14 @@ impl Store {
             }
         }
         sections.column(DENSE_GRAMS, dense.texts.iter().map(|t| t.as_bytes()));
-        sections.u64s(Section::NameMasks, &masks);
+        sections.numbers(Section::NameMasks, &masks);
         drop(masks);
         // Postings: each other gram's names, in name order, the grams sorted.
         let (texts, at, postings) = grams.postings(&names.gram_ids, &names.gram_at, &dense.bits);
         drop(names);
         sections.column(GRAMS, texts.iter().map(|t| t.as_bytes()));
-        sections.u32s(Section::Postings, &postings);
-        sections.u64s(Section::PostingsAt, &at);
+        sections.numbers(Section::Postings, &postings);
+        sections.numbers(Section::PostingsAt, &at);
         drop(postings);
         let counts = [entities.len() as u64, count as u64, texts.len() as u64];
         Store::from_image(sections.image(counts))
@@ -1194,34 +1198,10 @@ impl<'a> Sections<'a> {
         self.put(section, bytes);
     }
 
-    fn u32s(&mut self, section: Section, values: &[u32]) {
-        self.put(
-            section,
-            values
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect::<Vec<u8>>(),
-        );
-    }
-
-    fn u64s(&mut self, section: Section, values: &[u64]) {
-        self.put(
-            section,
-            values
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect::<Vec<u8>>(),
-        );
-    }
-
-    fn f64s(&mut self, section: Section, values: &[f64]) {
-        self.put(
-            section,
-            values
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect::<Vec<u8>>(),
-        );
+    /// Numbers as the image holds them: little-endian, which is the host's
+    /// order (the crate refuses to build for any other).
+    fn numbers<T: bytemuck::Pod>(&mut self, section: Section, values: &[T]) {
+        self.put(section, bytemuck::cast_slice::<T, u8>(values).to_vec());
     }
 
     fn column<'b>(&mut self, column: Column, items: impl Iterator<Item = &'b [u8]>) {
@@ -1232,7 +1212,7 @@ impl<'a> Sections<'a> {
             at.push(bytes.len() as u64);
         }
         self.put(column.bytes, bytes);
-        self.u64s(column.at, &at);
+        self.numbers(column.at, &at);
     }
 
     /// The attrs of each entity as JSON, each distinct table stored once
@@ -1249,7 +1229,7 @@ impl<'a> Sections<'a> {
                 })
             })
             .collect();
-        self.u32s(Section::EntityAttrs, &of);
+        self.numbers(Section::EntityAttrs, &of);
         self.column(ATTRS, tables.iter().map(|t| t.as_bytes()));
     }
 
