@@ -25,13 +25,24 @@ Side by side, on the same queries, in the same run:
 - the same with ICU's "Any-Latin; Latin-ASCII" (PyICU) instead of unidecode,
   skipped with a note if PyICU is not installed.
 
+Then trust: what `resolve` answers at its defaults, on the closed set (the
+queries against the whole gazetteer: right, wrong or none) and on the open
+set (each set's queries against the gazetteer without their answers, so
+that any answer is a false match), beside rapidfuzz's extractOne(fuzz.ratio)
+at the score threshold where its own open set is falsely matched 5% of the
+time; the reliability of `Match.score` (10 bins, and the expected
+calibration error); and the false-match curve of the built-in gazetteer and
+of the cities (the score each false-match rate starts at). Queries spelled
+exactly as another city's canonical name are left out of both sets (no
+string evidence can tell them from that city), and counted.
+
     pip install ".[bench]" && python bench/accuracy.py [--sample report|tune|dev] [--n 1000]
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import math
 import os
 import platform
 import random
@@ -155,13 +166,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     entities, samples = load(args.n, args.sample)
     resolver = namenorm.Resolver(namenorm.Gazetteer(entities))
     build = time.perf_counter() - start
-    scores: list[tuple[float, bool]] = []
 
     def namenorm_rank(query: str) -> list[str]:
-        found = resolver.candidates(query, limit=5)
-        if found:
-            scores.append((found[0].score, found[0].entity.id == current[0]))
-        return [m.entity.id for m in found]
+        return [m.entity.id for m in resolver.candidates(query, limit=5)]
 
     current = [""]
     systems: dict[str, Ranker] = {
@@ -216,15 +223,106 @@ def main(argv: Sequence[str] | None = None) -> None:
             got = by_script[(system, script)]
             cells.append(f"{script} {sum(got) / len(got):.2f} ({len(got)})" if got else f"{script} -")
         print(f"{system:28} " + ", ".join(cells))
-    print()
-    print("namenorm reliability: top-1 score bucket -> share correct")
-    edges = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001]
-    for low, high in itertools.pairwise(edges):
-        inside = [ok for s, ok in scores if low <= s < high]
-        if inside:
-            bucket = f"[{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}"
-            print(f"  {bucket}: {sum(inside) / len(inside):.3f} of {len(inside)}")
+    trust(entities, samples, resolver)
 
+
+def expected_calibration_error(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> float:
+    """The expected calibration error of (score, right) pairs: over `bins`
+    equal bins of the score, the gap between mean score and share right,
+    weighed by how many fall in each."""
+    if not pairs:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        inside = [(p, ok) for p, ok in pairs if min(int(p * bins), bins - 1) == b]
+        if inside:
+            gap = abs(statistics.fmean(p for p, _ in inside) - sum(ok for _, ok in inside) / len(inside))
+            total += gap * len(inside) / len(pairs)
+    return total
+
+
+def _rapidfuzz_best(entities: Sequence[namenorm.Entity]) -> Callable[[str], tuple[str, float] | None]:
+    choices = [unidecode(e.name).lower() for e in entities]
+    ids = [e.id for e in entities]
+
+    def best(query: str) -> tuple[str, float] | None:
+        found = process.extractOne(unidecode(query).lower(), choices, scorer=fuzz.ratio)
+        return None if found is None else (ids[found[2]], found[1] / 100)
+
+    return best
+
+
+def _threshold(open_scores: Sequence[float], rate: float) -> float:
+    # The lowest threshold t (accepting score >= t) at which at most `rate`
+    # of the open set is accepted.
+    allowed = int(rate * len(open_scores) + 1e-9)
+    ranked = sorted(open_scores, reverse=True)
+    return math.nextafter(ranked[allowed], 2.0) if allowed < len(ranked) else 0.0
+
+
+def trust(entities: list[namenorm.Entity], samples: dict[str, list[Query]], resolver: namenorm.Resolver) -> None:
+    """Print what `resolve` answers on the closed and open sets, beside
+    rapidfuzz at its own 5% open-set threshold; the reliability of
+    `Match.score`; and the false-match curves."""
+    canonical: defaultdict[str, set[str]] = defaultdict(set)
+    for e in entities:
+        canonical[fold(e.name)].add(e.id)
+    rapidfuzz = _rapidfuzz_best(entities)
+    print()
+    print(
+        f"trust: resolve at its defaults (score >= {resolver.score_cutoff}, false-match rate <= "
+        f"{resolver.max_false_match}); rapidfuzz extractOne(fuzz.ratio) at its own 5% open-set threshold"
+    )
+    print(
+        f"{'set':14} {'queries':>7} {'left out':>8}  {'right':>6} {'wrong':>6} {'none':>6} {'precision':>9}"
+        f"  {'open: wrong':>11}  {'rapidfuzz t':>11} {'coverage':>8} {'precision':>9}"
+    )
+    reliability: list[tuple[float, bool]] = []
+    for set_name, queries in samples.items():
+        kept = [q for q in queries if not canonical[fold(q.text)] - {q.answer}]
+        answers = {q.answer for q in queries}
+        opened = namenorm.Resolver(namenorm.Gazetteer([e for e in entities if e.id not in answers]))
+        outcome: Counter[str] = Counter()
+        for q in kept:
+            top = resolver.candidates(q.text, limit=1)
+            if top:
+                reliability.append((top[0].score, top[0].entity.id == q.answer))
+            found = resolver.resolve(q.text)
+            outcome["none" if found is None else "right" if found.entity.id == q.answer else "wrong"] += 1
+        false = sum(opened.resolve(q.text) is not None for q in kept)
+        open_entities = [e for e in entities if e.id not in answers]
+        open_best = _rapidfuzz_best(open_entities)
+        open_scores = [b[1] for q in kept if (b := open_best(q.text)) is not None]
+        t = _threshold(open_scores, 0.05)
+        closed = [(b, q.answer) for q in kept if (b := rapidfuzz(q.text)) is not None and b[1] >= t]
+        rf_right = sum(b[0] == answer for b, answer in closed)
+        n = len(kept)
+        answered = outcome["right"] + outcome["wrong"]
+        print(
+            f"{set_name:14} {n:7d} {len(queries) - n:8d}  {outcome['right'] / n:6.3f} {outcome['wrong'] / n:6.3f} "
+            f"{outcome['none'] / n:6.3f} {outcome['right'] / max(1, answered):9.3f}  {false / n:11.3f}  "
+            f"{t:11.3f} {rf_right / n:8.3f} {rf_right / max(1, len(closed)):9.3f}"
+        )
+    print()
+    print("reliability of Match.score (the top candidate, closed set, both sets)")
+    print(f"  {'bin':12} {'queries':>7} {'mean score':>10} {'share right':>11}")
+    for b in range(10):
+        inside = [(p, ok) for p, ok in reliability if min(int(p * 10), 9) == b]
+        if inside:
+            mean = statistics.fmean(p for p, _ in inside)
+            right = sum(ok for _, ok in inside) / len(inside)
+            print(f"  [{b / 10:.1f}, {(b + 1) / 10:.1f}{']' if b == 9 else ')'}   {len(inside):7d} {mean:10.3f} {right:11.3f}")
+    print(f"  expected calibration error (10 bins): {expected_calibration_error(reliability):.3f}")
+    print()
+    builtin = namenorm.Resolver(namenorm.Gazetteer.builtin())
+    rates = (0.01, 0.02, 0.05, 0.1, 0.2)
+    print("false-match curve: the lowest score whose false-match rate is at most ...")
+    print(f"  {'gazetteer, query script':34} " + " ".join(f"{r:>6.0%}" for r in rates) + "  background measured")
+    for label, r in (("built-in", builtin), (f"{len(entities)} cities", resolver)):
+        measured = [n for _, n in r._core.false_matches()]
+        for latin, script, parts in ((True, "Latin", measured[0::2]), (False, "other scripts", measured[1::2])):
+            cells = " ".join(f"{r.false_match_score(rate, latin=latin):6.3f}" for rate in rates)
+            print(f"  {label + ', ' + script:34} {cells}  {parts[0]} places, {parts[1]} people")
 
 if __name__ == "__main__":
     main()

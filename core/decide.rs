@@ -1,30 +1,20 @@
 //! Stage 6: decide what a query's scored names amount to.
 //!
 //! Each entity keeps its best-scoring name; entities are ranked by the
-//! fitted ranker (`rank`); a match's score is its similarity lowered when
-//! another entity comes close (fitted too, see data/ranker.toml); the best is
-//! flagged ambiguous when another entity comes within the margin; nothing
-//! scoring under the cutoff is returned; and a best match resolves its name
-//! only if it clears the cutoff and is no place named in part (`accepts`).
+//! fitted ranker (`rank`); each gets its score, the probability that it is
+//! the one meant (`calibrate`), and they are listed in the order of their
+//! scores; the best is flagged ambiguous when another entity's similarity
+//! comes within the margin; nothing scoring under the cutoff is returned;
+//! and a best match resolves its name only if it clears the cutoff, its
+//! false-match rate is low enough (`false_match`), and it is no place named
+//! in part (`accepts`).
 
 use rustc_hash::FxHashMap;
 
-use crate::rank::{Features, Ranker, Scored};
+use crate::calibrate::{facts, Calibration, Facts, QueryShape};
+use crate::config;
+use crate::rank::{Features, Scored};
 use crate::similarity::Method;
-
-/// A match's score: its similarity less weight * max(0, range - gap), gap
-/// being how far it leads the best other entity's similarity (0 if it does
-/// not lead: an entity behind another is at most as sure as one in a tie).
-///
-/// ```
-/// let score = namenorm_core::decide::confidence(0.95, Some(0.9), (1.0, 0.15));
-/// assert!((score - 0.85).abs() < 1e-12);
-/// ```
-pub fn confidence(similarity: f64, runner_similarity: Option<f64>, competition: (f64, f64)) -> f64 {
-    let (weight, reach) = competition;
-    let gap = (similarity - runner_similarity.unwrap_or(0.0)).max(0.0);
-    (similarity - weight * (reach - gap).max(0.0)).clamp(0.0, 1.0)
-}
 
 /// Each entity's best-scoring name; on equal scores an exact spelling, else
 /// the first scored.
@@ -56,56 +46,65 @@ pub fn best_names(scored: Vec<Scored>) -> Vec<Scored> {
 #[derive(Clone, Debug)]
 pub struct Decided {
     pub item: Scored,
-    /// Its score: the similarity, lowered by competition.
+    /// Its score: the probability that it is the entity meant.
     pub score: f64,
     pub ambiguous: bool,
     /// The best other entity, and its own score.
     pub runner_up: Option<(u32, f64)>,
-    pub features: Option<Features>,
+    pub features: Features,
+    /// What its score was computed from (`calibrate::FACTS`).
+    pub facts: Facts,
 }
 
-/// The best `limit` of the ranked entities that score at least `cutoff`.
+/// The ranked entities (`rank::rank`) with their scores (scaled down to add
+/// up to 1 at most, when they add up to more), best score first
+/// (in ranked order on equal scores): the best `limit` of those scoring at
+/// least `cutoff`. `features_of` describes an entity the ranker did not.
 pub fn decide(
-    ranked: &[(Scored, Option<Features>)],
-    ranker: &Ranker,
-    cutoff: f64,
-    margin: f64,
-    limit: usize,
+    ranked: Vec<(Scored, Option<Features>)>,
+    calibration: &Calibration,
+    query: QueryShape,
+    (cutoff, margin, limit): (f64, f64, usize),
+    features_of: impl Fn(&Scored) -> Features,
 ) -> Vec<Decided> {
-    let similarity = |i: usize| ranked[i].0.score.score;
+    let similarities: Vec<f64> = ranked.iter().map(|(s, _)| s.score.score).collect();
+    let mut scored: Vec<(Scored, f64, Features, Facts)> = ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (item, features))| {
+            let features = features.unwrap_or_else(|| features_of(&item));
+            let others = similarities
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, &s)| s);
+            let f = facts(item.score.score, item.score.method, others, query);
+            let score = calibration.probability(&f);
+            (item, score, features, f)
+        })
+        .collect();
+    // One name means one entity: the chances of all cannot add up to more
+    // than 1 (two exact namesakes are a coin toss each, not two sure things).
+    let total: f64 = scored.iter().map(|s| s.1).sum();
+    if total > 1.0 {
+        scored.iter_mut().for_each(|s| s.1 /= total);
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1)); // stable: ranked order on ties
+    let runner = |position: usize| usize::from(position == 0);
     let mut out = Vec::new();
-    for (position, (item, features)) in ranked.iter().enumerate().take(limit) {
-        let runner = if position > 0 {
-            Some(0)
-        } else if ranked.len() > 1 {
-            Some(1)
-        } else {
-            None
-        };
-        let score = confidence(item.score.score, runner.map(similarity), ranker.competition);
-        if score < cutoff {
-            continue;
+    for position in 0..scored.len().min(limit) {
+        let (item, score, features, facts) = &scored[position];
+        if *score < cutoff {
+            break;
         }
-        // The runner-up's own competitor: the best, or the second when the
-        // runner-up is the best.
-        let runner_runner = if position > 0 {
-            (ranked.len() > 1).then_some(1)
-        } else {
-            Some(position)
-        };
-        let runner_up = runner.map(|r| {
-            let against = runner_runner.map(similarity);
-            (
-                ranked[r].0.entity,
-                confidence(similarity(r), against, ranker.competition),
-            )
-        });
+        let other = scored.get(runner(position));
         out.push(Decided {
             item: item.clone(),
-            score,
-            ambiguous: runner.is_some_and(|r| (similarity(r) - item.score.score).abs() <= margin),
-            runner_up,
+            score: *score,
+            ambiguous: other.is_some_and(|o| (o.0.score.score - item.score.score).abs() <= margin),
+            runner_up: other.map(|o| (o.0.entity, o.1)),
             features: *features,
+            facts: *facts,
         });
     }
     out
@@ -118,12 +117,23 @@ pub fn round4(x: f64) -> f64 {
 }
 
 /// Whether a best candidate resolves its name by itself: its score (as a
-/// `Match` shows it, to 4 places) reaches the cutoff, and it is not an
-/// entity other than a person matched only in part or with words its name
-/// lacks (method "partial": "Union" is not the Soviet Union), which
-/// candidates rank but nothing settles.
-pub fn accepts(score: f64, method: Method, person: bool, cutoff: f64) -> bool {
-    round4(score) >= cutoff && (person || method != Method::Partial)
+/// `Match` shows it, to 4 places) reaches the cutoff, its similarity
+/// reaches `config::MIN_SIMILARITY`, a name that is not in
+/// the gazetteer reaches it at most `max_false_match` of the time (its
+/// false-match rate, `false_match`), and it is not an entity other than a
+/// person matched only in part or with words its name lacks (method
+/// "partial": "Union" is not the Soviet Union), which candidates rank but
+/// nothing settles.
+pub fn accepts(
+    (score, false_match, similarity): (f64, f64, f64),
+    method: Method,
+    person: bool,
+    (cutoff, max_false_match): (f64, f64),
+) -> bool {
+    round4(score) >= cutoff
+        && round4(similarity) >= config::MIN_SIMILARITY
+        && false_match <= max_false_match
+        && (person || method != Method::Partial)
 }
 
 #[cfg(test)]
@@ -135,8 +145,11 @@ mod tests {
         assert_eq!(round4(0.03125), 0.0312);
         assert_eq!(round4(0.61995), 0.62);
         assert_eq!(round4(0.12345), 0.1235);
-        assert!(accepts(0.61996, Method::Phonetic, false, 0.62));
-        assert!(!accepts(0.9, Method::Partial, false, 0.62));
-        assert!(accepts(0.9, Method::Partial, true, 0.62));
+        let at = (0.62, 0.05);
+        assert!(accepts((0.61996, 0.0, 0.7), Method::Phonetic, false, at));
+        assert!(!accepts((0.9, 0.06, 0.7), Method::Phonetic, false, at));
+        assert!(!accepts((0.9, 0.0, 0.59), Method::Phonetic, false, at));
+        assert!(!accepts((0.9, 0.0, 0.7), Method::Partial, false, at));
+        assert!(accepts((0.9, 0.05, 0.7), Method::Partial, true, at));
     }
 }

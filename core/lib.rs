@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! text -> normalize -> translit -> generic -> keys -> readings
-//!      -> index (packed keys, store) -> similarity -> score -> rank -> decide
+//!      -> index (packed keys, store) -> similarity -> score -> rank
+//!      -> calibrate -> decide (false_match: what the decision weighs)
 //! ```
 //!
 //! `resolve` runs a query through them once, in that order; `store` holds a
@@ -11,9 +12,11 @@
 //! through `python` (the PyO3 bindings, built with the `python` feature);
 //! nothing else here knows of Python.
 
+pub mod calibrate;
 pub mod config;
 pub mod data;
 pub mod decide;
+pub mod false_match;
 pub mod generic;
 pub mod index;
 pub mod keys;

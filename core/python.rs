@@ -12,6 +12,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::calibrate::{Calibration, FACTS};
 use crate::index::{lookup, Cut, TEXT_CUT};
 use crate::keys::{name_keys, unit_table};
 use crate::packed::{Damaged, Packed};
@@ -213,23 +214,28 @@ fn name_compact(text: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(name_keys(&as_text(text)?).compact())
 }
 
-/// Whether a best candidate (its score as a `Match` shows it, its method,
-/// whether its entity is a person) resolves its name at `cutoff`.
+/// Whether a best candidate (its score as a `Match` shows it, its
+/// false-match rate, its method, whether its entity is a person) resolves
+/// its name at `cutoff` and `max_false_match`.
 #[pyfunction]
-fn accepts(score: f64, method: &str, person: bool, cutoff: f64) -> bool {
-    decide::accepts(
-        score,
-        Method::named(method).unwrap_or(Method::Fuzzy),
+#[allow(clippy::too_many_arguments)] // one a field of the Match, and the bar
+fn accepts(
+    score: f64,
+    false_match: f64,
+    similarity: f64,
+    method: &str,
+    person: bool,
+    cutoff: f64,
+    max_false_match: f64,
+) -> PyResult<bool> {
+    let method = Method::named(method)
+        .ok_or_else(|| PyValueError::new_err(format!("no method is named {method:?}")))?;
+    Ok(decide::accepts(
+        (score, false_match, similarity),
+        method,
         person,
-        cutoff,
-    )
-}
-
-/// A match's score from its similarity and its runner-up's: see the core's
-/// `decide::confidence`.
-#[pyfunction]
-fn confidence(similarity: f64, runner_similarity: Option<f64>, weight: f64, range: f64) -> f64 {
-    decide::confidence(similarity, runner_similarity, (weight, range))
+        (cutoff, max_false_match),
+    ))
 }
 
 /// The Arabic-script name that a Latin one romanizes letter by letter, or
@@ -397,11 +403,22 @@ impl Index {
         PyBytes::new(py, self.store.image())
     }
 
-    /// Write the index to `path`, with each entity's attrs as JSON text.
-    #[pyo3(signature = (path, attrs=None))]
-    fn write(&self, py: Python<'_>, path: PathBuf, attrs: Option<Vec<String>>) -> PyResult<()> {
-        py.detach(|| self.store.write(&path, attrs.as_deref()))
-            .map_err(store_error)
+    /// Write the index to `path`, with each entity's attrs as JSON text,
+    /// and what `resolver` (one of this index) measured of its background.
+    #[pyo3(signature = (path, attrs=None, resolver=None))]
+    fn write(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        attrs: Option<Vec<String>>,
+        resolver: Option<&Resolver>,
+    ) -> PyResult<()> {
+        py.detach(|| {
+            let measured = resolver.map(|r| (r.inner.fingerprint(), r.inner.false_matches()));
+            let measured = measured.as_ref().map(|(f, m)| (*f, &**m));
+            self.store.write(&path, attrs.as_deref(), measured)
+        })
+        .map_err(store_error)
     }
 
     /// Entity `i`: (id, name, kind, aliases, prior, attrs as JSON or None).
@@ -460,12 +477,14 @@ type CandidateTuple = (
     String,
     f64,
     f64,
+    f64,
     &'static str,
     bool,
     Option<u32>,
     Option<f64>,
     Vec<(String, f64)>,
-    Option<Vec<f64>>,
+    Vec<f64>,
+    Vec<f64>,
 );
 
 fn tuple(c: Candidate) -> CandidateTuple {
@@ -473,13 +492,15 @@ fn tuple(c: Candidate) -> CandidateTuple {
         c.entity,
         c.alias,
         c.score,
+        c.false_match,
         c.similarity,
         c.method.name(),
         c.ambiguous,
         c.runner_up.map(|r| r.0),
         c.runner_up.map(|r| r.1),
         c.evidence,
-        c.features.map(|f| f.to_vec()),
+        c.features.to_vec(),
+        c.facts.to_vec(),
     )
 }
 
@@ -494,7 +515,7 @@ struct Resolver {
 /// Seconds a query spent in each stage of the core, named.
 type StageSeconds = Vec<(&'static str, f64)>;
 
-type RankerFields = ([f64; 9], usize, f64, (f64, f64));
+type RankerFields = ([f64; 9], usize, f64);
 
 #[pymethods]
 impl Resolver {
@@ -503,17 +524,21 @@ impl Resolver {
         index: &Index,
         weights: [f64; 11],
         ranker: RankerFields,
+        calibration: (f64, [f64; 11]),
         ambiguity_margin: f64,
         rival_places: bool,
     ) -> Self {
-        let (weights_, depth, window, competition) = ranker;
+        let (weights_, depth, window) = ranker;
         let settings = Settings {
             weights: weights_of(weights),
             ranker: Ranker {
                 weights: weights_,
                 depth,
                 window,
-                competition,
+            },
+            calibration: Calibration {
+                intercept: calibration.0,
+                weights: calibration.1,
             },
             ambiguity_margin,
             rival_places,
@@ -554,9 +579,11 @@ impl Resolver {
         name: &Bound<'_, PyAny>,
         kind: Option<String>,
         cutoff: f64,
+        max_false_match: f64,
     ) -> PyResult<Option<CandidateTuple>> {
         let name = as_text(name)?.into_owned();
-        let found = py.detach(|| self.inner.resolve(&name, kind.as_deref(), cutoff));
+        let bar = (cutoff, max_false_match);
+        let found = py.detach(|| self.inner.resolve(&name, kind.as_deref(), bar));
         Ok(found.map_err(damaged)?.map(tuple))
     }
 
@@ -567,6 +594,7 @@ impl Resolver {
         names: Vec<Bound<'_, PyAny>>,
         kind: Option<String>,
         cutoff: f64,
+        max_false_match: f64,
         threads: usize,
     ) -> PyResult<Vec<Option<CandidateTuple>>> {
         let names: Vec<String> = names
@@ -575,7 +603,7 @@ impl Resolver {
             .collect::<PyResult<_>>()?;
         let found = py.detach(|| {
             self.inner
-                .resolve_many(&names, kind.as_deref(), cutoff, threads)
+                .resolve_many(&names, kind.as_deref(), (cutoff, max_false_match), threads)
         });
         Ok(found
             .map_err(damaged)?
@@ -592,16 +620,37 @@ impl Resolver {
         name: &Bound<'_, PyAny>,
         kind: Option<String>,
         cutoff: f64,
+        max_false_match: f64,
     ) -> PyResult<(Option<CandidateTuple>, StageSeconds)> {
         let name = as_text(name)?.into_owned();
+        let bar = (cutoff, max_false_match);
         let (found, spent) =
-            py.detach(|| timing::measured(|| self.inner.resolve(&name, kind.as_deref(), cutoff)));
+            py.detach(|| timing::measured(|| self.inner.resolve(&name, kind.as_deref(), bar)));
         let stages = timing::STAGES
             .iter()
             .copied()
             .zip(spent.seconds())
             .collect();
         Ok((found.map_err(damaged)?.map(tuple), stages))
+    }
+
+    /// What the false-match background scored, each part (places in Latin
+    /// letters, in other scripts, people in Latin letters, in other
+    /// scripts): (the best scores of those that scored, highest first; how
+    /// many names were measured). Measured now if it was not yet (seconds
+    /// on a large gazetteer).
+    fn false_matches(&self, py: Python<'_>) -> Vec<(Vec<f64>, usize)> {
+        let m = py.detach(|| self.inner.false_matches());
+        m.curves
+            .iter()
+            .map(|c| (c.scores().to_vec(), c.names()))
+            .collect()
+    }
+
+    /// The lowest score whose false-match rate is at most `rate`, for a
+    /// query in Latin letters or not.
+    fn score_at(&self, py: Python<'_>, rate: f64, other_script: bool) -> f64 {
+        py.detach(|| self.inner.false_matches().score_at(rate, other_script))
     }
 
     /// Whether a romanized query is spelled like a real place the gazetteer lacks.
@@ -617,7 +666,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FORMAT_VERSION", crate::store::FORMAT_VERSION)?;
     m.add("MAGIC", PyBytes::new(m.py(), crate::store::MAGIC))?;
     m.add("FEATURES", FEATURES.to_vec())?;
+    m.add("FACTS", FACTS.to_vec())?;
     m.add("SCORE_CUTOFF", config::SCORE_CUTOFF)?;
+    m.add("MAX_FALSE_MATCH", config::MAX_FALSE_MATCH)?;
+    m.add("MIN_SIMILARITY", config::MIN_SIMILARITY)?;
     m.add("AMBIGUITY_MARGIN", config::AMBIGUITY_MARGIN)?;
     m.add("MAX_NAME_LENGTH", config::MAX_NAME_LENGTH)?;
     let w = Weights::default();
@@ -648,7 +700,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(name_compact, m)?)?;
     m.add_function(wrap_pyfunction!(name_romanized, m)?)?;
     m.add_function(wrap_pyfunction!(accepts, m)?)?;
-    m.add_function(wrap_pyfunction!(confidence, m)?)?;
     m.add_function(wrap_pyfunction!(abjad_reading, m)?)?;
     m.add_function(wrap_pyfunction!(pinyin_reading, m)?)?;
     m.add_function(wrap_pyfunction!(generic_span, m)?)?;

@@ -40,7 +40,7 @@ pub const FEATURES: [&str; 9] = [
 /// One entity's features.
 pub type Features = [f64; 9];
 
-/// Fitted ranking and confidence weights (data/ranker.toml).
+/// Fitted ranking weights (data/ranker.toml).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ranker {
     /// One weight per name in `FEATURES`.
@@ -51,8 +51,6 @@ pub struct Ranker {
     /// Only entities whose similarity is within this of the best are ranked
     /// by utility, so that a prior never lifts a name that is far off.
     pub window: f64,
-    /// (weight, range) of the confidence penalty (`decide::confidence`).
-    pub competition: (f64, f64),
 }
 
 impl Ranker {
@@ -177,7 +175,6 @@ mod tests {
             weights: [1.0; 9],
             depth: 40,
             window: 0.1,
-            competition: (1.5, 0.15),
         };
         let f = [1e16, 1.0, -1e16, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
         assert_eq!(ranker.utility(&f), 1.0);

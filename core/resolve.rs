@@ -3,14 +3,17 @@
 //! their scores rest on, in words.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::calibrate::is_latin;
+use crate::calibrate::{Calibration, Facts, QueryShape};
 use crate::config;
 use crate::decide::{accepts, best_names, decide, Decided};
+use crate::false_match::{background_fingerprint, measure, FalseMatches};
 use crate::index::{lookup, Cut};
 use crate::keys::name_keys;
 use crate::packed::{Damaged, Name, Packed, Word};
@@ -28,6 +31,7 @@ use crate::timing::stage;
 pub struct Settings {
     pub weights: Weights,
     pub ranker: Ranker,
+    pub calibration: Calibration,
     /// A match is ambiguous when another entity scores within this of it.
     pub ambiguity_margin: f64,
     /// Whether a fuzzy match of a query spelled like a real place the
@@ -42,7 +46,10 @@ pub struct Candidate {
     pub entity: u32,
     /// The name of the entity that matched best.
     pub alias: String,
+    /// The probability that it is the entity meant (`calibrate`).
     pub score: f64,
+    /// How often a name not in the gazetteer scores as high (`false_match`).
+    pub false_match: f64,
     pub similarity: f64,
     pub method: Method,
     pub ambiguous: bool,
@@ -50,8 +57,10 @@ pub struct Candidate {
     pub runner_up: Option<(u32, f64)>,
     /// (what was compared, similarity) pairs behind the score.
     pub evidence: Vec<(String, f64)>,
-    /// The ranking features (`rank::FEATURES`), for an entity ranked by them.
-    pub features: Option<Features>,
+    /// The ranking features (`rank::FEATURES`).
+    pub features: Features,
+    /// The facts its score was computed from (`calibrate::FACTS`).
+    pub facts: Facts,
 }
 
 /// The query and its other readings, keyed.
@@ -66,6 +75,9 @@ struct Queries {
 pub struct Resolver {
     pub store: Arc<Store>,
     pub settings: Settings,
+    /// Of the settings and the background, for the store's measurements.
+    fingerprint: u64,
+    false_matches: OnceLock<Arc<FalseMatches>>,
 }
 
 fn exact_text(text: &str) -> String {
@@ -91,7 +103,28 @@ fn compared(q: &Word<'_>, n: &Word<'_>) -> String {
 impl Resolver {
     /// A resolver of `store`.
     pub fn new(store: Arc<Store>, settings: Settings) -> Resolver {
-        Resolver { store, settings }
+        let described = format!("{settings:?} {}", background_fingerprint());
+        Resolver {
+            store,
+            settings,
+            fingerprint: xxhash_rust::xxh3::xxh3_64(described.as_bytes()),
+            false_matches: OnceLock::new(),
+        }
+    }
+
+    /// What the background scores against this gazetteer with these
+    /// settings: measured on first use (or carried by the compiled index,
+    /// or by another resolver of the same store and settings).
+    pub fn false_matches(&self) -> Arc<FalseMatches> {
+        Arc::clone(
+            self.false_matches
+                .get_or_init(|| self.store.false_matches(self.fingerprint, || measure(self))),
+        )
+    }
+
+    /// The fingerprint of the settings that `false_matches` was measured with.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// Whether a romanized query (`NameKeys::core`) is spelled like a real
@@ -115,7 +148,8 @@ impl Resolver {
         }
     }
 
-    fn is_person(&self, entity: u32) -> bool {
+    /// Whether an entity is a person.
+    pub fn is_person(&self, entity: u32) -> bool {
         let kinds = self.store.u32s(Section::EntityKind);
         self.store
             .person()
@@ -128,6 +162,26 @@ impl Resolver {
     /// `rivals` false, a name spelled like a real place the gazetteer lacks
     /// gets no candidates at all (running text: it is that place).
     pub fn candidates(
+        &self,
+        name: &str,
+        kind: Option<&str>,
+        limit: usize,
+        cutoff: f64,
+        cut: &Cut,
+        rivals: bool,
+    ) -> Result<Vec<Candidate>, Damaged> {
+        let mut found = self.ranked(name, kind, limit, cutoff, cut, rivals)?;
+        if !found.is_empty() {
+            let (measured, other_script) = (self.false_matches(), !is_latin(name));
+            for c in &mut found {
+                c.false_match = measured.rate(c.score, other_script);
+            }
+        }
+        Ok(found)
+    }
+
+    /// `candidates`, their false-match rates left at 0.
+    pub fn ranked(
         &self,
         name: &str,
         kind: Option<&str>,
@@ -187,36 +241,44 @@ impl Resolver {
         let views: Vec<Name<'_>> = queries.packed.iter().map(Packed::name).collect();
         let weights = &self.settings.weights;
         let priors = self.store.f64s(Section::EntityPriors);
-        let ranked = stage(
+        let describe = |item: &Scored, best: f64| match self.store.name(item.name as usize) {
+            Ok(name) => {
+                let prior = priors.get(item.entity as usize).copied().unwrap_or(0.0);
+                features(
+                    item,
+                    &views[item.query as usize],
+                    &name,
+                    prior,
+                    best,
+                    weights,
+                )
+            }
+            Err(_) => [0.0; 9],
+        };
+        let shape = QueryShape {
+            length: pystr::len(views[0].normalized),
+            other_script: !is_latin(name),
+            abjad: views[0].abjad,
+        };
+        let decided = stage(
             |t| &mut t.ranking,
             || {
-                rank(
-                    best_names(scored),
+                let best = best_names(scored);
+                let top = best.iter().map(|s| s.score.score).fold(0.0, f64::max);
+                let ranked = rank(
+                    best,
                     &self.settings.ranker,
                     |e| self.store.item(ENTITY_IDS, e as usize),
-                    |item, best| match self.store.name(item.name as usize) {
-                        Ok(name) => {
-                            let prior = priors.get(item.entity as usize).copied().unwrap_or(0.0);
-                            features(
-                                item,
-                                &views[item.query as usize],
-                                &name,
-                                prior,
-                                best,
-                                weights,
-                            )
-                        }
-                        Err(_) => [0.0; 9],
-                    },
+                    describe,
+                );
+                decide(
+                    ranked,
+                    &self.settings.calibration,
+                    shape,
+                    (cutoff, self.settings.ambiguity_margin, limit),
+                    |item| describe(item, top),
                 )
             },
-        );
-        let decided = decide(
-            &ranked,
-            &self.settings.ranker,
-            cutoff,
-            self.settings.ambiguity_margin,
-            limit,
         );
         stage(
             |t| &mut t.evidence,
@@ -230,18 +292,23 @@ impl Resolver {
     }
 
     /// The best candidate for `name` if it resolves the name by itself
-    /// (`decide::accepts`), else None.
+    /// (`decide::accepts`: its score at least `cutoff`, its false-match rate
+    /// at most `max_false_match`), else None.
     pub fn resolve(
         &self,
         name: &str,
         kind: Option<&str>,
-        cutoff: f64,
+        (cutoff, max_false_match): (f64, f64),
     ) -> Result<Option<Candidate>, Damaged> {
-        let found = self.candidates(name, kind, 2, 0.0, &Cut::default(), true)?;
-        Ok(found
-            .into_iter()
-            .next()
-            .filter(|c| accepts(c.score, c.method, self.is_person(c.entity), cutoff)))
+        let found = self.candidates(name, kind, 1, 0.0, &Cut::default(), true)?;
+        Ok(found.into_iter().next().filter(|c| {
+            accepts(
+                (c.score, c.false_match, c.similarity),
+                c.method,
+                self.is_person(c.entity),
+                (cutoff, max_false_match),
+            )
+        }))
     }
 
     /// `resolve` of each name, on `threads` threads (a pool kept for each
@@ -250,13 +317,14 @@ impl Resolver {
         &self,
         names: &[String],
         kind: Option<&str>,
-        cutoff: f64,
+        bar: (f64, f64),
         threads: usize,
     ) -> Result<Vec<Option<Candidate>>, Damaged> {
         let run = || {
+            self.false_matches(); // measured once, before the threads ask
             names
                 .par_iter()
-                .map(|n| self.resolve(n, kind, cutoff))
+                .map(|n| self.resolve(n, kind, bar))
                 .collect()
         };
         match pool(threads) {
@@ -377,12 +445,14 @@ impl Resolver {
             entity: d.item.entity,
             alias,
             score: d.score,
+            false_match: 0.0,
             similarity: d.item.score.score,
             method: d.item.score.method,
             ambiguous: d.ambiguous,
             runner_up: d.runner_up,
             evidence,
             features: d.features,
+            facts: d.facts,
         })
     }
 }

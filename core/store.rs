@@ -15,6 +15,13 @@
 //! ...  the sections' bytes, each at a multiple of 8
 //! ```
 //!
+//! One section is not the gazetteer's but what was measured on it: the
+//! best scores of the false-match background (`false_match`), with the
+//! fingerprint of the settings they were measured with (u64 words: the
+//! fingerprint, then for each part of the background the names measured,
+//! how many scored, and each score's f64 bits, highest first);
+//! empty in an image built in memory and not yet measured.
+//!
 //! A column of strings is two sections: the strings one after the other,
 //! and the offsets where each starts and the last ends (u64). Numbers are
 //! little-endian. Loading checks everything a query could later trip on:
@@ -32,7 +39,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use std::sync::{Arc, Mutex};
+
 use crate::data;
+use crate::false_match::{Curve, FalseMatches};
 use crate::index::{grams, metaphones, skeleton_grams};
 use crate::keys::name_keys;
 use crate::packed::{self, Packed};
@@ -45,7 +55,7 @@ compile_error!("namenorm's index image is little-endian; this target is big-endi
 /// What a compiled index starts with.
 pub const MAGIC: &[u8; 8] = b"NAMENORM";
 /// The version of the layout this core reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const BYTE_ORDER: u32 = 0x0102_0304;
 const HEADER: usize = 128;
 const CHECKED_FROM: usize = 88;
@@ -143,9 +153,10 @@ pub enum Section {
     DenseGrams,
     DenseGramsAt,
     NameMasks,
+    FalseMatches,
 }
 
-const SECTIONS: usize = Section::NameMasks as usize;
+const SECTIONS: usize = Section::FalseMatches as usize;
 
 /// A column of strings (or of packed bytes): its bytes and its offsets.
 #[derive(Clone, Copy, Debug)]
@@ -229,6 +240,8 @@ pub struct Store {
     grams: usize,
     person: Option<u32>,
     dense: FxHashMap<Box<str>, u8>,
+    /// What the background scored, by the fingerprint of the settings.
+    measured: Mutex<Vec<(u64, Arc<FalseMatches>)>>,
 }
 
 impl fmt::Debug for Store {
@@ -519,6 +532,7 @@ impl Store {
         sections.numbers(Section::Postings, &postings);
         sections.numbers(Section::PostingsAt, &at);
         drop(postings);
+        sections.numbers::<u64>(Section::FalseMatches, &[]);
         let counts = [entities.len() as u64, count as u64, texts.len() as u64];
         Store::from_image(sections.image(counts))
     }
@@ -575,8 +589,10 @@ impl Store {
             grams: header.counts[2] as usize,
             person: None,
             dense: FxHashMap::default(),
+            measured: Mutex::default(),
         };
         store.check()?;
+        store.measured = Mutex::new(store.carried()?.into_iter().collect());
         store.dense = (0..store.len(DENSE_GRAMS))
             .map(|i| (store.text(DENSE_GRAMS, i).into(), i as u8))
             .collect();
@@ -592,14 +608,22 @@ impl Store {
     /// given (else as the image holds them): to a side file first, renamed
     /// over `path` when complete, so that a failed write never leaves half
     /// a file.
-    pub fn write(&self, path: &Path, attrs: Option<&[String]>) -> Result<(), StoreError> {
+    /// With `measured` (a resolver's fingerprint and what it measured), the
+    /// image carries that measurement in place of its own.
+    pub fn write(
+        &self,
+        path: &Path,
+        attrs: Option<&[String]>,
+        measured: Option<(u64, &FalseMatches)>,
+    ) -> Result<(), StoreError> {
         let mut sections = Sections::default();
         for section in ALL {
-            let replaced = matches!(
-                section,
-                Section::EntityAttrs | Section::Attrs | Section::AttrsAt
-            );
-            if !(replaced && attrs.is_some()) {
+            let replaced = match section {
+                Section::EntityAttrs | Section::Attrs | Section::AttrsAt => attrs.is_some(),
+                Section::FalseMatches => measured.is_some(),
+                _ => false,
+            };
+            if !replaced {
                 sections.put(section, self.bytes(section));
             }
         }
@@ -609,6 +633,15 @@ impl Store {
             }
             sections.attrs(attrs);
         }
+        if let Some((fingerprint, m)) = measured {
+            let mut words = vec![fingerprint];
+            for curve in &m.curves {
+                words.extend([curve.names() as u64, curve.scores().len() as u64]);
+                words.extend(curve.scores().iter().map(|s| s.to_bits()));
+            }
+            sections.numbers(Section::FalseMatches, &words);
+        }
+        let as_it_is = attrs.is_none() && measured.is_none();
         let counts = [self.entities as u64, self.names as u64, self.grams as u64];
         let folder = path
             .parent()
@@ -618,10 +651,10 @@ impl Store {
         let partial = folder.join(format!(".{name}.{}.partial", std::process::id()));
         let written = File::create(&partial)
             .and_then(|mut f| {
-                if attrs.is_some() {
-                    sections.write(counts, &mut f)?;
+                if as_it_is {
+                    f.write_all(self.image())?;
                 } else {
-                    f.write_all(self.image())?; // as it is
+                    sections.write(counts, &mut f)?;
                 }
                 f.sync_all()
             })
@@ -634,6 +667,57 @@ impl Store {
             )));
         }
         Ok(())
+    }
+
+    /// What the background scored with the settings of `fingerprint`:
+    /// carried by the image, or measured by an earlier resolver of this
+    /// store, or measured now (once, however many ask at a time).
+    pub fn false_matches(
+        &self,
+        fingerprint: u64,
+        measure: impl FnOnce() -> FalseMatches,
+    ) -> Arc<FalseMatches> {
+        let mut measured = self
+            .measured
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, m)) = measured.iter().find(|(f, _)| *f == fingerprint) {
+            return Arc::clone(m);
+        }
+        let m = Arc::new(measure());
+        measured.push((fingerprint, Arc::clone(&m)));
+        m
+    }
+
+    /// The measurement the image carries, if any (checked).
+    fn carried(&self) -> Result<Option<(u64, Arc<FalseMatches>)>, StoreError> {
+        let words = self.u64s(Section::FalseMatches);
+        let Some((&fingerprint, mut rest)) = words.split_first() else {
+            return Ok(None);
+        };
+        let bad = || damaged("a false-match measurement truncated, out of order or out of range");
+        let mut measured = FalseMatches::default();
+        for curve in &mut measured.curves {
+            let [names, count, tail @ ..] = rest else {
+                return Err(bad());
+            };
+            let count = usize::try_from(*count).map_err(|_| bad())?;
+            if count as u64 > *names || tail.len() < count {
+                return Err(bad());
+            }
+            let scores: Vec<f64> = tail[..count].iter().map(|&b| f64::from_bits(b)).collect();
+            if !scores.windows(2).all(|w| w[0] >= w[1])
+                || !scores.iter().all(|s| *s > 0.0 && *s <= 1.0)
+            {
+                return Err(bad());
+            }
+            *curve = Curve::new(scores, *names as usize);
+            rest = &tail[count..];
+        }
+        if !rest.is_empty() {
+            return Err(bad());
+        }
+        Ok(Some((fingerprint, Arc::new(measured))))
     }
 
     /// An entity's fields: id, name, kind, aliases, prior, attrs as JSON (if stored).
@@ -1103,6 +1187,7 @@ const ALL: [Section; SECTIONS] = [
     Section::DenseGrams,
     Section::DenseGramsAt,
     Section::NameMasks,
+    Section::FalseMatches,
 ];
 
 fn section_of(id: u32) -> Option<Section> {
@@ -1308,6 +1393,7 @@ impl<'a> Sections<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibrate::Calibration;
     use crate::index::Cut;
     use crate::rank::Ranker;
     use crate::resolve::{Resolver, Settings};
@@ -1374,11 +1460,16 @@ mod tests {
             weights: [20.0, 0.3, 6.0, 1.6, 1.0, 0.5, 2.4, -3.8, 5.0],
             depth: 40,
             window: 0.1,
-            competition: (1.5, 0.15),
         };
+        let mut weights = [0.0; 11];
+        (weights[0], weights[1]) = (5.0, 19.0);
         let settings = Settings {
             weights: Weights::default(),
             ranker,
+            calibration: Calibration {
+                intercept: -6.0,
+                weights,
+            },
             ambiguity_margin: 0.03,
             rival_places: true,
         };
@@ -1405,6 +1496,24 @@ mod tests {
     }
 
     #[test]
+    fn a_compiled_index_carries_its_false_match_measurement() {
+        let r = resolver(sample());
+        let measured = r.false_matches();
+        assert!(measured.curves.iter().all(|c| c.names() > 0));
+        let path = std::env::temp_dir().join(format!("namenorm-fm-{}.nnx", std::process::id()));
+        r.store
+            .write(&path, None, Some((r.fingerprint(), &measured)))
+            .unwrap();
+        let loaded = Store::load(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let carried = loaded.false_matches(r.fingerprint(), || panic!("measured again"));
+        assert_eq!(*carried, *measured);
+        // Other settings measure their own.
+        let other = loaded.false_matches(r.fingerprint() ^ 1, FalseMatches::default);
+        assert_eq!(*other, FalseMatches::default());
+    }
+
+    #[test]
     fn every_section_id_is_its_position() {
         for (i, s) in ALL.iter().enumerate() {
             assert_eq!(*s as usize, i + 1);
@@ -1415,18 +1524,19 @@ mod tests {
     fn a_store_resolves_and_round_trips_through_a_file() {
         let store = sample();
         let path = std::env::temp_dir().join(format!("namenorm-test-{}.nnx", std::process::id()));
-        store.write(&path, None).unwrap();
+        store.write(&path, None, None).unwrap();
         let loaded = Store::load(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(loaded.image(), store.image());
         assert_eq!(loaded.entity(0).unwrap().0, "place:hadrut");
         assert_eq!(loaded.entity(4).unwrap().5, Some("{\"n\": 4}"));
         let r = resolver(loaded);
-        let found = r.resolve("Gadrut", None, 0.62).unwrap().unwrap();
+        let bar = (0.5, 0.05);
+        let found = r.resolve("Gadrut", None, bar).unwrap().unwrap();
         assert_eq!((found.entity, found.alias.as_str()), (0, "Гадрут"));
-        assert!(r.resolve("Paris", None, 0.62).unwrap().is_none());
+        assert!(r.resolve("Paris", None, bar).unwrap().is_none());
         assert_eq!(
-            r.resolve("Nicole Bashinian", Some("person"), 0.62)
+            r.resolve("Nicole Bashinian", Some("person"), bar)
                 .unwrap()
                 .unwrap()
                 .entity,
@@ -1590,8 +1700,10 @@ mod tests {
                     loaded += 1;
                     let r = resolver(store);
                     for query in ["Gadrut", "Nicole Bashinian", "OSCE", "بغداد", "Hdrt", "x"] {
-                        let _ = r.candidates(query, None, 5, 0.0, &Cut::default(), true);
-                        let _ = r.resolve(query, Some("place"), 0.62);
+                        // `ranked`: `candidates` less the false-match rate,
+                        // whose measurement the test below checks.
+                        let _ = r.ranked(query, None, 5, 0.0, &Cut::default(), true);
+                        let _ = r.ranked(query, Some("place"), 1, 0.0, &Cut::default(), true);
                     }
                     for i in 0..r.store.entities() {
                         let _ = r.store.entity(i);

@@ -83,9 +83,13 @@ def read_index(path: Path) -> _core.Index:
         raise GazetteerError(str(e), path=str(path)) from None
 
 
-def write_index(index: _core.Index, path: str | Path, entities: Sequence[Entity] | None) -> None:
+def write_index(
+    index: _core.Index, path: str | Path, entities: Sequence[Entity] | None, measured: _core.Resolver
+) -> None:
     """Write `index` to `path` as a compiled index, with the attrs of
-    `entities` (its entities, in order), or those it holds if None.
+    `entities` (its entities, in order), or those it holds if None, and
+    what `measured` (a resolver of it with the default settings) measured of
+    its false-match background, so that loading it measures nothing.
 
     Raises:
         GazetteerError: If an entity's attrs cannot be stored (only JSON
@@ -95,7 +99,7 @@ def write_index(index: _core.Index, path: str | Path, entities: Sequence[Entity]
     """
     attrs = None if entities is None else [_attrs_json(e) for e in entities]
     try:
-        index.write(str(path), attrs)
+        index.write(str(path), attrs, measured)
     except _core.StoreError as e:
         raise OSError(str(e)) from None
 

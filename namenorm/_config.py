@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from . import _core
 
-#: A candidate must score at least this to be returned by `resolve`.
+#: A candidate must score at least this to be returned by `resolve` (its
+#: score is the probability that it is the entity meant).
 SCORE_CUTOFF: float = _core.SCORE_CUTOFF
+
+#: And its similarity at least this (see the core's `config::MIN_SIMILARITY`).
+MIN_SIMILARITY: float = _core.MIN_SIMILARITY
+
+#: And its false-match rate must be at most this: how often a name that is
+#: not in the gazetteer scores as high against it.
+MAX_FALSE_MATCH: float = _core.MAX_FALSE_MATCH
 
 #: A match is `ambiguous` when another entity scores within this margin of it.
 AMBIGUITY_MARGIN: float = _core.AMBIGUITY_MARGIN

@@ -93,7 +93,9 @@ class Gazetteer:
 
     def compile(self, path: str | Path) -> None:
         """Write this gazetteer and its candidate index to `path`, as a compiled
-        index that `load` reads in seconds.
+        index that `load` reads in seconds, with the false-match rates of
+        its scores (see `Match.false_match`) as a default `Resolver`
+        measures them.
 
         The file is versioned, and safe to load from an untrusted source: it
         holds arrays, text and JSON, never pickles, and is checked whole when
@@ -105,8 +107,12 @@ class Gazetteer:
                 strings hold lone surrogates (which UTF-8 cannot store).
             OSError: If the file cannot be written.
         """
+        from ._resolver import Resolver  # a Resolver needs this module
+
         attrs = None if self._by_id is None else list(self._by_id.values())
-        write_index(self._candidate_index(), path, attrs)
+        # The false-match rates of the default settings travel with it
+        # (measured now if they were not yet: seconds on a large gazetteer).
+        write_index(self._candidate_index(), path, attrs, Resolver(self)._core)
 
     def _candidate_index(self) -> _core.Index:
         """The candidate index of these entities: built on first use (its

@@ -101,8 +101,11 @@ class Match:
     Attributes:
         query: The name as it was given.
         entity: The entity matched.
-        score: How sure the match is, in [0, 1]: its similarity, lowered when
-            another entity comes close.
+        score: How sure the match is: the probability that this is the
+            entity meant, given that the gazetteer holds the one meant
+            (calibrated on GeoNames, from its similarity, its lead over the
+            runner-up, how many names crowd near it, its method and the
+            query's length and script; data/calibration.toml).
         alias: The name of the entity that matched best (canonical name or alias).
         method: How it matched: "exact", "normalized", "transliterated",
             "translated", "phonetic", "fuzzy", "initials", "surname" or "partial".
@@ -112,8 +115,12 @@ class Match:
         evidence: (what was compared, similarity) pairs behind the score.
         similarity: How alike the query and the matched name are, in [0, 1],
             before any competitor is considered.
-        ranking: (feature, value) pairs the ranker weighed (see
-            `namenorm._rank`); empty for an entity too far down to be ranked.
+        ranking: (feature, value) pairs the ranker weighed (see the core's
+            `rank`).
+        false_match: How often a name that is *not* in this gazetteer scores
+            at least `score` against it (measured on the gazetteer, with a
+            background of real names it lacks): 0.01 is 1 time in 100.
+            `resolve` answers only at most `max_false_match` (0.05).
     """
 
     query: str
@@ -127,6 +134,7 @@ class Match:
     evidence: tuple[tuple[str, float], ...] = ()
     similarity: float | None = None
     ranking: tuple[tuple[str, float], ...] = ()
+    false_match: float | None = None
 
     def explain(self) -> str:
         """A few lines that say what matched, how, and what came second.
@@ -143,6 +151,8 @@ class Match:
             f"  matched alias: {self.alias!r}, similarity {similarity:.2f}",
         ]
         lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
+        if self.false_match is not None:
+            lines.append(f"  false match: {_false_match_words(self.false_match)}")
         lines.append(f"  prior: {self.entity.prior:g}")
         if self.ranking:
             weighed = [f"{name} {value:.2f}" for name, value in self.ranking if value]
@@ -154,6 +164,12 @@ class Match:
         if self.ambiguous:
             lines.append("  AMBIGUOUS: the runner-up is within the margin")
         return "\n".join(lines)
+
+
+def _false_match_words(rate: float) -> str:
+    if rate <= 0:
+        return "no name of the background that this gazetteer lacks scored this high"
+    return f"a name not in this gazetteer scores this high 1 time in {max(1, round(1 / rate)):,}"
 
 
 @dataclass(frozen=True)

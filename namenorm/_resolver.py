@@ -26,23 +26,39 @@ from ._scan import rewrite, scanner_of
 from ._weights import Weights
 
 
+def _data(name: str) -> tuple[Any, dict[str, Any]]:
+    path = resources.files("namenorm") / "data" / name
+    return path, tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _weights_of(path: Any, table: dict[str, Any], names: list[str], refit: str) -> tuple[float, ...]:
+    if tuple(table) != tuple(names):
+        raise RuntimeError(f"{path}: weights for {tuple(table)}, expected {tuple(names)}; refit with {refit}")
+    return tuple(float(table[n]) for n in names)
 
 
 @lru_cache(maxsize=1)
 def fitted() -> _core.Ranker:
-    """The shipped ranker, from data/ranker.toml: (weights, depth, window,
-    (confidence weight, confidence range)), as `_core.Resolver` takes it.
+    """The shipped ranker, from data/ranker.toml: (weights, depth, window),
+    as `_core.Resolver` takes it.
 
-    Fitted by bench/fit_ranker.py; see the core's `rank` and `decide`.
+    Fitted by bench/fit_ranker.py; see the core's `rank`.
     """
-    path = resources.files("namenorm") / "data" / "ranker.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    found = tuple(data["weights"])
-    if found != tuple(_core.FEATURES):
-        raise RuntimeError(f"{path}: weights for {found}, expected {_core.FEATURES}; refit with bench/fit_ranker.py")
-    weights = tuple(float(data["weights"][f]) for f in _core.FEATURES)
-    competition = (float(data["confidence"]["weight"]), float(data["confidence"]["range"]))
-    return weights, int(data["depth"]), float(data["window"]), competition
+    path, data = _data("ranker.toml")
+    weights = _weights_of(path, data["weights"], _core.FEATURES, "bench/fit_ranker.py")
+    return weights, int(data["depth"]), float(data["window"])
+
+
+@lru_cache(maxsize=1)
+def calibration() -> _core.Calibration:
+    """The shipped calibration of scores, from data/calibration.toml:
+    (intercept, weights), as `_core.Resolver` takes it.
+
+    Fitted by bench/fit_trust.py; see the core's `calibrate`.
+    """
+    path, data = _data("calibration.toml")
+    weights = _weights_of(path, data["weights"], _core.FACTS, "bench/fit_trust.py")
+    return float(data["intercept"]), weights
 
 
 class Resolver:
@@ -53,7 +69,11 @@ class Resolver:
 
     Args:
         gazetteer: The entities to resolve to.
-        score_cutoff: `resolve` returns None below this score.
+        score_cutoff: `resolve` returns None below this score (a
+            probability: see `Match.score`).
+        max_false_match: `resolve` returns None when a name that is not in
+            this gazetteer scores as high as the best match more often than
+            this (see `Match.false_match`).
         ambiguity_margin: A match is ambiguous when another entity scores
             within this margin of it.
         weights: Scoring weights (see `namenorm.Weights`).
@@ -72,6 +92,7 @@ class Resolver:
     __slots__ = (
         "gazetteer",
         "score_cutoff",
+        "max_false_match",
         "ambiguity_margin",
         "weights",
         "rival_places",
@@ -85,6 +106,7 @@ class Resolver:
         gazetteer: Gazetteer,
         *,
         score_cutoff: float = _config.SCORE_CUTOFF,
+        max_false_match: float = _config.MAX_FALSE_MATCH,
         ambiguity_margin: float = _config.AMBIGUITY_MARGIN,
         weights: Weights = Weights(),
         rival_places: bool = True,
@@ -94,15 +116,19 @@ class Resolver:
         if not isinstance(weights, Weights):
             raise TypeError(f"weights must be a namenorm.Weights, not {type(weights).__name__}")
         _check_unit("score_cutoff", score_cutoff)
+        _check_unit("max_false_match", max_false_match)
         _check_unit("ambiguity_margin", ambiguity_margin)
         self.gazetteer = gazetteer
         self.score_cutoff = score_cutoff
+        self.max_false_match = max_false_match
         self.ambiguity_margin = ambiguity_margin
         self.weights = weights
         self.rival_places = rival_places
         index = gazetteer._candidate_index()
-        self._kinds = frozenset(index.kinds())
-        core = _core.Resolver(index, weights.as_core(), fitted(), float(ambiguity_margin), bool(rival_places))
+        self._kinds = gazetteer._kinds()
+        core = _core.Resolver(
+            index, weights.as_core(), fitted(), calibration(), float(ambiguity_margin), bool(rival_places)
+        )
         self._core = core  # last: once it is set, the Resolver is frozen (see __setattr__)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -117,6 +143,7 @@ class Resolver:
     def _settings(self) -> dict[str, Any]:
         return {
             "score_cutoff": self.score_cutoff,
+            "max_false_match": self.max_false_match,
             "ambiguity_margin": self.ambiguity_margin,
             "weights": self.weights,
             "rival_places": self.rival_places,
@@ -139,9 +166,9 @@ class Resolver:
             score_cutoff: Leave out entities scoring less (default: none left out).
 
         Returns:
-            Up to `limit` matches, best first by the fitted ranker (similarity,
-            spelling, sound and prior; see data/ranker.toml), then the entity
-            id. Empty for a blank name.
+            Up to `limit` matches, in the order of their scores (the
+            fitted ranker's order on equal scores: similarity, spelling,
+            sound and prior; see data/ranker.toml). Empty for a blank name.
 
         Raises:
             TypeError: If `name` is not a str.
@@ -174,12 +201,15 @@ class Resolver:
         return [self._match(name, answer) for answer in found]
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:
-        entity, alias, score, similarity, method, ambiguous, runner, runner_score, evidence, features = answer
+        entity, alias, score, false_match, similarity, method, ambiguous, runner, runner_score, evidence, features, _ = (
+            answer
+        )
         entity_of = self.gazetteer._entity
         return Match(
             query=query,
             entity=entity_of(entity),
             score=round(score, 4),
+            false_match=round(false_match, 6),
             alias=alias,
             method=method,
             ambiguous=ambiguous,
@@ -187,20 +217,29 @@ class Resolver:
             runner_up_score=None if runner_score is None else round(runner_score, 4),
             evidence=tuple((what, round(s, 4)) for what, s in evidence),
             similarity=round(similarity, 4),
-            ranking=() if features is None else tuple((f, round(x, 4)) for f, x in zip(_core.FEATURES, features)),
+            ranking=tuple((f, round(x, 4)) for f, x in zip(_core.FEATURES, features)),
         )
 
     def _check_kind(self, kind: str | None) -> None:
         if kind is not None and kind not in self._kinds:
             raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
 
-    def resolve(self, name: str, *, kind: str | None = None, score_cutoff: float | None = None) -> Match | None:
+    def resolve(
+        self,
+        name: str,
+        *,
+        kind: str | None = None,
+        score_cutoff: float | None = None,
+        max_false_match: float | None = None,
+    ) -> Match | None:
         """The entity `name` refers to, or None when nothing is close enough.
 
         Args:
             name: The name to resolve, in any script.
             kind: Only entities of this kind.
             score_cutoff: Overrides the resolver's cutoff for this call.
+            max_false_match: Overrides the resolver's `max_false_match` for
+                this call.
 
         Returns:
             The best match, with `ambiguous` set when another entity came
@@ -213,26 +252,57 @@ class Resolver:
             TypeError: If `name` is not a str.
             ValueError: If `kind` is not a kind of this gazetteer.
         """
-        cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
-        _check_unit("score_cutoff", cutoff)
+        cutoff, rate = self._bar(score_cutoff, max_false_match)
         if not isinstance(name, str):
             raise TypeError(f"a name must be a str, not {type(name).__name__}")
         self._check_kind(kind)
-        found = self._core.resolve(name, kind, float(cutoff))
+        found = self._core.resolve(name, kind, cutoff, rate)
         return None if found is None else self._match(name, found)
 
-    def accepts(self, match: Match, *, score_cutoff: float | None = None) -> bool:
+    def accepts(
+        self, match: Match, *, score_cutoff: float | None = None, max_false_match: float | None = None
+    ) -> bool:
         """Whether a best candidate resolves its name by itself.
 
-        It must reach the cutoff (the resolver's, unless `score_cutoff` is
-        given), and not be an entity other than a person matched only in
-        part or with words its name lacks (method "partial": "Union" is not
-        the Soviet Union, "Kansanshi Mine" not Kansanshi), which `candidates`
-        ranks but nothing settles. People are named in part all the time
-        (surname only, no middle name).
+        It must reach the cutoff and its false-match rate must be at most
+        `max_false_match` (the resolver's, unless given), its similarity
+        must be at least `namenorm._config.MIN_SIMILARITY` (0.65: the
+        calibration is fitted where a name that far off never leads by
+        much, and is not trusted where one does because little else is
+        there), and it must not be
+        an entity other than a person matched only in part or with words
+        its name lacks (method "partial": "Union" is not the Soviet Union,
+        "Kansanshi Mine" not Kansanshi), which `candidates` ranks but
+        nothing settles. People are named in part all the time (surname
+        only, no middle name).
         """
+        cutoff, rate = self._bar(score_cutoff, max_false_match)
+        false_match = 0.0 if match.false_match is None else match.false_match
+        similarity = match.score if match.similarity is None else match.similarity
+        person = match.entity.kind == "person"
+        return _core.accepts(match.score, false_match, similarity, match.method, person, cutoff, rate)
+
+    def _bar(self, score_cutoff: float | None, max_false_match: float | None) -> tuple[float, float]:
+        # The cutoff and false-match rate a call asks for, checked.
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
-        return _core.accepts(match.score, match.method, match.entity.kind == "person", float(cutoff))
+        rate = self.max_false_match if max_false_match is None else max_false_match
+        _check_unit("score_cutoff", cutoff)
+        _check_unit("max_false_match", rate)
+        return float(cutoff), float(rate)
+
+    def false_match_score(self, rate: float | None = None, *, latin: bool = True) -> float:
+        """The lowest score whose false-match rate on this gazetteer is at
+        most `rate` (default: the resolver's `max_false_match`): where
+        `resolve` starts to answer, whatever the cutoff, for a query written
+        in Latin letters (`latin=False`: in another script).
+
+        Measured, like every false-match rate, by resolving a background of
+        real names that this gazetteer lacks, once, when first needed (see
+        `Match.false_match`).
+        """
+        rate = self.max_false_match if rate is None else rate
+        _check_unit("rate", rate)
+        return self._core.score_at(float(rate), not latin)
 
     def scan(
         self, text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None
@@ -324,11 +394,11 @@ class Resolver:
     ) -> Iterator[Match | None]:
         # A batch of names at a time goes to the core, which resolves it on
         # `threads` threads without the GIL; the answers come back in order.
-        cutoff = float(self.score_cutoff)
+        cutoff, rate = self._bar(None, None)
         while batch := list(islice(names, threads * chunksize)):
             bad = next((i for i, name in enumerate(batch) if not isinstance(name, str)), None)
             asked = batch if bad is None else batch[:bad]
-            for name, found in zip(asked, self._core.resolve_many(asked, kind, cutoff, threads)):
+            for name, found in zip(asked, self._core.resolve_many(asked, kind, cutoff, rate, threads)):
                 yield None if found is None else self._match(name, found)
             if bad is not None:
                 raise TypeError(f"a name must be a str, not {type(batch[bad]).__name__}")

@@ -316,7 +316,7 @@ class Scanner:
                     candidates = self._candidates(text[span[0] : span[1]])
                     if run.uncased:
                         # Nothing marks a name there: only a near-certain spelling, before context.
-                        candidates = tuple(m for m in candidates if m.score >= _config.TEXT_UNCASED_CUTOFF)
+                        candidates = tuple(m for m in candidates if _alike(m) >= _config.TEXT_UNCASED_CUTOFF)
                     match = self._in_context(candidates, run.kind, document, span, cutoff)
                     if match is None or match.method == "surname" and start in run.given:
                         continue
@@ -357,7 +357,7 @@ class Scanner:
             near = self._relations.near(match.entity.id, document, span)
             if near:
                 evidence.append((f"in context: {near}", _config.RELATED_WEIGHT))
-            score = min(1.0, max(0.0, match.score + sum(weight for _, weight in evidence)))
+            score = min(1.0, max(0.0, _alike(match) + sum(weight for _, weight in evidence)))
             weighed.append(replace(match, score=round(score, 4), evidence=(*match.evidence, *evidence)))
         if not weighed:
             return None
@@ -374,6 +374,13 @@ class Scanner:
                 ambiguous=best.score - runner.score <= self.resolver.ambiguity_margin,
             )
         return best
+
+
+def _alike(match: Match) -> float:
+    """What a variant's text score starts from: its similarity. (Its
+    `score`, a probability, and its false-match rate have decided, through
+    `Resolver.accepts`, whether it may be a mention at all.)"""
+    return match.score if match.similarity is None else match.similarity
 
 
 @dataclass(frozen=True, slots=True)

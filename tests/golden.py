@@ -46,4 +46,5 @@ def match_record(m: namenorm.Match) -> dict[str, Any]:
         "runner_up_score": None if m.runner_up_score is None else round(m.runner_up_score, 6),
         "evidence": [[what, round(s, 6)] for what, s in m.evidence],
         "ranking": [[what, round(x, 6)] for what, x in m.ranking],
+        "false_match": None if m.false_match is None else round(m.false_match, 6),
     }

@@ -7,7 +7,7 @@ from namenorm._resolver import fitted
 
 
 def test_shipped_ranker_matches_the_features() -> None:
-    weights, depth, window, _ = fitted()
+    weights, depth, window = fitted()
     assert len(weights) == len(FEATURES)
     assert 0 < window <= 1 and depth >= 1
 

@@ -116,7 +116,11 @@ def test_resolve_never_raises(text: str) -> None:
 def test_rival_places_are_not_fuzzy_matched() -> None:
     g = Gazetteer([Entity(id="x:parukh", name="Parukh", kind="place")])
     assert Resolver(g).resolve("Paris") is None
-    assert Resolver(g, rival_places=False, score_cutoff=0.6).resolve("Paris") is not None
+    lowered = Resolver(g).candidates("Paris")[0]
+    plain = Resolver(g, rival_places=False).candidates("Paris")[0]
+    assert ("spelled like another place (GeoNames)", 0.6) in lowered.evidence
+    assert lowered.similarity is not None and plain.similarity is not None
+    assert lowered.similarity < plain.similarity and lowered.score < plain.score
 
 
 def test_prior_breaks_near_ties_only() -> None:
@@ -192,7 +196,7 @@ def test_words_that_translate_each_other_agree() -> None:
     r = Resolver(Gazetteer([Entity(id="place:s", name="St. Catharines", kind="place")]))
     for query in ("Saint Catharines", "Sankt Catharines"):
         match = r.resolve(query)
-        assert match is not None and match.method == "translated" and match.score == 0.95
+        assert match is not None and match.method == "translated" and match.similarity == 0.95
 
 
 @pytest.mark.parametrize("query", ["Kanye Ouest", "Канье Западный"])
@@ -214,7 +218,7 @@ def test_a_name_as_written_is_not_read_otherwise() -> None:
     dallas = Entity(id="place:a", name="Dallas", kind="place")
     dall = Entity(id="place:b", name="Dall", kind="place")
     match = Resolver(Gazetteer([dallas, dall])).resolve("Dallas")
-    assert match is not None and match.entity.id == "place:a" and match.score == 1.0
+    assert match is not None and match.entity.id == "place:a" and match.similarity == 1.0
 
 
 def test_capitals_keep_a_name_from_being_read_as_arabic_letters() -> None:
@@ -229,8 +233,10 @@ def test_ties_break_by_id() -> None:
     a = Entity(id="place:a", name="Georgia", kind="place")
     b = Entity(id="place:b", name="Georgia", kind="place")
     for entities in ([a, b], [b, a]):
-        m = Resolver(Gazetteer(entities)).resolve("Georgia")
-        assert m is not None and m.entity.id == "place:a" and m.ambiguous
+        r = Resolver(Gazetteer(entities))
+        m = r.candidates("Georgia")[0]
+        assert m.entity.id == "place:a" and m.ambiguous and m.score < 0.5
+        assert r.resolve("Georgia") is None  # a coin toss is not an answer
 
 
 def test_resolver_is_picklable_and_thread_safe() -> None:

@@ -1,0 +1,187 @@
+//! Stage 6b: how likely a ranked entity is the one meant.
+//!
+//! A match's score is a probability: that the entity is the one the query
+//! names, given that the gazetteer holds the one it names. It is a logistic
+//! function of a few facts about the match:
+//!
+//! ```text
+//! similarity   the score of its best name (stage 5)
+//! gap          how far it leads the best other entity's similarity
+//!              (negative when it trails), counted up to GAP_RANGE: a
+//!              lead lifts a match out of a crowd, but no lead makes a
+//!              name that is far off a likely one
+//! clear        similarity times the share of GAP_RANGE that the gap
+//!              fills: how alike a name is counts for more when nothing
+//!              else comes close
+//! crowd        log(1 + how many other entities come within CROWD_RANGE
+//!              of its similarity)
+//! equal, phonetic, fuzzy, partial
+//!              1 if it matched by that method (equal: as written,
+//!              normalized or romanized)
+//! letters      log of the query's length, in characters once normalized
+//! other_script 1 if the query is not written in Latin letters
+//! abjad        1 if it is written without short vowels (Arabic, Hebrew)
+//! ```
+//!
+//! Not the ranker's spelling, sound and prior: they order the candidates
+//! of one gazetteer, but fitted on 34,000 cities they would say that a
+//! name far off, alone in a small gazetteer, or a country's population,
+//! makes a match likely.
+//!
+//! The weights are fitted on the tune sample of the GeoNames benchmark by
+//! bench/fit_trust.py and shipped in data/calibration.toml, which the Python
+//! package reads and passes in (`Calibration`).
+
+use crate::similarity::Method;
+
+/// The names of the facts, in order.
+pub const FACTS: [&str; 11] = [
+    "similarity",
+    "gap",
+    "clear",
+    "crowd",
+    "equal",
+    "phonetic",
+    "fuzzy",
+    "partial",
+    "letters",
+    "other_script",
+    "abjad",
+];
+
+/// One entity's facts.
+pub type Facts = [f64; 11];
+
+/// Another entity crowds a match when its similarity is within this of the
+/// match's.
+pub const CROWD_RANGE: f64 = 0.05;
+
+/// A lead over the best other entity counts up to this.
+pub const GAP_RANGE: f64 = 0.15;
+
+/// Fitted weights of the probability (data/calibration.toml).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Calibration {
+    pub intercept: f64,
+    /// One weight per name in `FACTS`.
+    pub weights: Facts,
+}
+
+impl Calibration {
+    /// The probability that a match of these facts is right.
+    ///
+    /// ```
+    /// use namenorm_core::calibrate::Calibration;
+    /// let c = Calibration { intercept: 0.0, weights: [0.0; 11] };
+    /// assert_eq!(c.probability(&[1.0; 11]), 0.5);
+    /// ```
+    pub fn probability(&self, facts: &Facts) -> f64 {
+        let z: f64 = self.intercept
+            + self
+                .weights
+                .iter()
+                .zip(facts)
+                .map(|(w, x)| w * x)
+                .sum::<f64>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// What the facts need of the query itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QueryShape {
+    /// Characters of the normalized query.
+    pub length: usize,
+    /// Not written in Latin letters (its romanized form differs).
+    pub other_script: bool,
+    /// Written without short vowels.
+    pub abjad: bool,
+}
+
+/// The facts of a match of `similarity` by `method`, when the other
+/// entities' similarities are `others`.
+pub fn facts(
+    similarity: f64,
+    method: Method,
+    others: impl Iterator<Item = f64>,
+    query: QueryShape,
+) -> Facts {
+    let (mut best_other, mut crowd) = (0.0f64, 0u32);
+    for other in others {
+        best_other = best_other.max(other);
+        crowd += u32::from(other >= similarity - CROWD_RANGE);
+    }
+    let flag = |b: bool| f64::from(u8::from(b));
+    let gap = (similarity - best_other).min(GAP_RANGE);
+    [
+        similarity,
+        gap,
+        similarity * gap.max(0.0) / GAP_RANGE,
+        f64::from(crowd).ln_1p(),
+        flag(matches!(
+            method,
+            Method::Exact | Method::Normalized | Method::Transliterated
+        )),
+        flag(method == Method::Phonetic),
+        flag(method == Method::Fuzzy),
+        flag(method == Method::Partial),
+        (query.length.max(1) as f64).ln(),
+        flag(query.other_script),
+        flag(query.abjad),
+    ]
+}
+
+/// Whether every letter of `text` is a Latin one (Basic Latin to Latin
+/// Extended-B, and Latin Extended Additional).
+pub fn is_latin(text: &str) -> bool {
+    text.chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| c <= '\u{024F}' || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_of_a_crowded_match() {
+        let shape = QueryShape {
+            length: 6,
+            other_script: true,
+            abjad: false,
+        };
+        let f = facts(0.9, Method::Fuzzy, [0.88, 0.5, 0.86].into_iter(), shape);
+        assert!((f[1] - 0.02).abs() < 1e-12);
+        assert!((f[2] - 0.9 * 0.02 / GAP_RANGE).abs() < 1e-12);
+        assert!((f[3] - 3f64.ln()).abs() < 1e-12);
+        assert_eq!(&f[4..8], &[0.0, 0.0, 1.0, 0.0]);
+        assert_eq!(f[8], 6f64.ln());
+        assert_eq!(&f[9..], &[1.0, 0.0]);
+        let alone = facts(0.9, Method::Exact, std::iter::empty(), shape);
+        assert_eq!((alone[1], alone[3], alone[4]), (GAP_RANGE, 0.0, 1.0));
+        assert!((alone[2] - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn latin() {
+        assert!(is_latin("küçükçekmece 2"));
+        assert!(is_latin("Ho Chi Minh, Hồ"));
+        assert!(!is_latin("Гадрут"));
+        assert!(!is_latin("Hadrut Գ"));
+    }
+
+    #[test]
+    fn probability_is_logistic() {
+        let mut weights = [0.0; 11];
+        weights[0] = 2.0;
+        let c = Calibration {
+            intercept: -1.0,
+            weights,
+        };
+        let mut f = [0.0; 11];
+        f[0] = 0.5;
+        assert!((c.probability(&f) - 0.5).abs() < 1e-12);
+        f[0] = 1.0;
+        assert!((c.probability(&f) - 1.0 / (1.0 + (-1f64).exp())).abs() < 1e-12);
+    }
+}
