@@ -13,6 +13,10 @@
 //! clear        similarity times the share of GAP_RANGE that the gap
 //!              fills: how alike a name is counts for more when nothing
 //!              else comes close
+//! first        1 if the ranker puts it first (`rank`), and not only by its
+//!              id (a tie is no lead): the ranker weighs
+//!              spelling, sound and prior against the other candidates,
+//!              which the facts here do not
 //! crowd        log(1 + how many other entities come within CROWD_RANGE
 //!              of its similarity)
 //! equal, phonetic, fuzzy, partial
@@ -35,10 +39,11 @@
 use crate::similarity::Method;
 
 /// The names of the facts, in order.
-pub const FACTS: [&str; 11] = [
+pub const FACTS: [&str; 12] = [
     "similarity",
     "gap",
     "clear",
+    "first",
     "crowd",
     "equal",
     "phonetic",
@@ -50,7 +55,7 @@ pub const FACTS: [&str; 11] = [
 ];
 
 /// One entity's facts.
-pub type Facts = [f64; 11];
+pub type Facts = [f64; 12];
 
 /// Another entity crowds a match when its similarity is within this of the
 /// match's.
@@ -72,8 +77,8 @@ impl Calibration {
     ///
     /// ```
     /// use namenorm_core::calibrate::Calibration;
-    /// let c = Calibration { intercept: 0.0, weights: [0.0; 11] };
-    /// assert_eq!(c.probability(&[1.0; 11]), 0.5);
+    /// let c = Calibration { intercept: 0.0, weights: [0.0; 12] };
+    /// assert_eq!(c.probability(&[1.0; 12]), 0.5);
     /// ```
     pub fn probability(&self, facts: &Facts) -> f64 {
         let z: f64 = self.intercept
@@ -98,11 +103,10 @@ pub struct QueryShape {
     pub abjad: bool,
 }
 
-/// The facts of a match of `similarity` by `method`, when the other
-/// entities' similarities are `others`.
+/// The facts of a match of `similarity` by `method`, ranked first or not,
+/// when the other entities' similarities are `others`.
 pub fn facts(
-    similarity: f64,
-    method: Method,
+    (similarity, method, first): (f64, Method, bool),
     others: impl Iterator<Item = f64>,
     query: QueryShape,
 ) -> Facts {
@@ -117,6 +121,7 @@ pub fn facts(
         similarity,
         gap,
         similarity * gap.max(0.0) / GAP_RANGE,
+        flag(first),
         f64::from(crowd).ln_1p(),
         flag(matches!(
             method,
@@ -150,15 +155,23 @@ mod tests {
             other_script: true,
             abjad: false,
         };
-        let f = facts(0.9, Method::Fuzzy, [0.88, 0.5, 0.86].into_iter(), shape);
+        let f = facts(
+            (0.9, Method::Fuzzy, true),
+            [0.88, 0.5, 0.86].into_iter(),
+            shape,
+        );
         assert!((f[1] - 0.02).abs() < 1e-12);
         assert!((f[2] - 0.9 * 0.02 / GAP_RANGE).abs() < 1e-12);
-        assert!((f[3] - 3f64.ln()).abs() < 1e-12);
-        assert_eq!(&f[4..8], &[0.0, 0.0, 1.0, 0.0]);
-        assert_eq!(f[8], 6f64.ln());
-        assert_eq!(&f[9..], &[1.0, 0.0]);
-        let alone = facts(0.9, Method::Exact, std::iter::empty(), shape);
-        assert_eq!((alone[1], alone[3], alone[4]), (GAP_RANGE, 0.0, 1.0));
+        assert_eq!(f[3], 1.0);
+        assert!((f[4] - 3f64.ln()).abs() < 1e-12);
+        assert_eq!(&f[5..9], &[0.0, 0.0, 1.0, 0.0]);
+        assert_eq!(f[9], 6f64.ln());
+        assert_eq!(&f[10..], &[1.0, 0.0]);
+        let alone = facts((0.9, Method::Exact, false), std::iter::empty(), shape);
+        assert_eq!(
+            (alone[1], alone[3], alone[4], alone[5]),
+            (GAP_RANGE, 0.0, 0.0, 1.0)
+        );
         assert!((alone[2] - 0.9).abs() < 1e-12);
     }
 
@@ -172,13 +185,13 @@ mod tests {
 
     #[test]
     fn probability_is_logistic() {
-        let mut weights = [0.0; 11];
+        let mut weights = [0.0; 12];
         weights[0] = 2.0;
         let c = Calibration {
             intercept: -1.0,
             weights,
         };
-        let mut f = [0.0; 11];
+        let mut f = [0.0; 12];
         f[0] = 0.5;
         assert!((c.probability(&f) - 0.5).abs() < 1e-12);
         f[0] = 1.0;

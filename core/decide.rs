@@ -59,9 +59,10 @@ pub struct Decided {
 /// The ranked entities (`rank::rank`) with their scores (scaled down to add
 /// up to 1 at most, when they add up to more), best score first
 /// (in ranked order on equal scores): the best `limit` of those scoring at
-/// least `cutoff`. `features_of` describes an entity the ranker did not.
+/// least `cutoff`. `features_of` describes an entity the ranker did not;
+/// `tied`: the first is first only by its id.
 pub fn decide(
-    ranked: Vec<(Scored, Option<Features>)>,
+    (ranked, tied): (Vec<(Scored, Option<Features>)>, bool),
     calibration: &Calibration,
     query: QueryShape,
     (cutoff, margin, limit): (f64, f64, usize),
@@ -78,7 +79,8 @@ pub fn decide(
                 .enumerate()
                 .filter(|&(j, _)| j != i)
                 .map(|(_, &s)| s);
-            let f = facts(item.score.score, item.score.method, others, query);
+            let first = i == 0 && !tied;
+            let f = facts((item.score.score, item.score.method, first), others, query);
             let score = calibration.probability(&f);
             (item, score, features, f)
         })

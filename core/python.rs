@@ -524,7 +524,7 @@ impl Resolver {
         index: &Index,
         weights: [f64; 11],
         ranker: RankerFields,
-        calibration: (f64, [f64; 11]),
+        calibration: (f64, [f64; 12]),
         ambiguity_margin: f64,
         rival_places: bool,
     ) -> Self {

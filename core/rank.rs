@@ -123,13 +123,14 @@ pub fn is_equal(method: Method) -> bool {
 /// by utility, after any equal to the query ("Hadrut" is Hadrut, not a
 /// bigger Gadrut); the rest follow by similarity without features; ties go
 /// to the entity id (`id`). `features_of` describes an item, given the best
-/// similarity.
+/// similarity. Also whether the first is first only by its id (another
+/// ranks equal to it).
 pub fn rank<'a>(
     mut best: Vec<Scored>,
     ranker: &Ranker,
     id: impl Fn(u32) -> &'a [u8],
     features_of: impl Fn(&Scored, f64) -> Features,
-) -> Vec<(Scored, Option<Features>)> {
+) -> (Vec<(Scored, Option<Features>)>, bool) {
     best.sort_by(|a, b| {
         b.score
             .score
@@ -137,7 +138,7 @@ pub fn rank<'a>(
             .then_with(|| id(a.entity).cmp(id(b.entity)))
     });
     let Some(top) = best.first().map(|s| s.score.score) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let near = best
         .iter()
@@ -159,10 +160,18 @@ pub fn rank<'a>(
             .then(b.2.total_cmp(&a.2))
             .then_with(|| id(a.0.entity).cmp(id(b.0.entity)))
     });
-    head.into_iter()
+    let tied = match (head.first(), head.get(1)) {
+        (Some(a), Some(b)) => {
+            is_equal(a.0.score.method) == is_equal(b.0.score.method) && a.2 == b.2
+        }
+        _ => false,
+    };
+    let ranked = head
+        .into_iter()
         .map(|(s, f, _)| (s, Some(f)))
         .chain(rest.into_iter().map(|s| (s, None)))
-        .collect()
+        .collect();
+    (ranked, tied)
 }
 
 #[cfg(test)]

@@ -1461,7 +1461,7 @@ mod tests {
             depth: 40,
             window: 0.1,
         };
-        let mut weights = [0.0; 11];
+        let mut weights = [0.0; 12];
         (weights[0], weights[1]) = (5.0, 19.0);
         let settings = Settings {
             weights: Weights::default(),
