@@ -106,7 +106,7 @@ def stages(resolver: namenorm.Resolver, queries: Sequence[str]) -> dict[str, flo
     """Median seconds per query in each stage: the core's, then the Match's (Python)."""
     spent: dict[str, list[float]] = defaultdict(list)
     for query in queries:
-        found, timings = resolver._core.timed(query, None, resolver.score_cutoff)
+        found, timings = resolver._core.timed(query, None, resolver.score_cutoff, resolver.max_false_match)
         for stage, seconds in timings:
             spent[stage].append(seconds)
         t = time.perf_counter()
