@@ -104,17 +104,13 @@ pub struct QueryShape {
 }
 
 /// The facts of a match of `similarity` by `method`, ranked first or not,
-/// when the other entities' similarities are `others`.
+/// when the best other entity's similarity is `best_other` (0 if none) and
+/// `crowd` others come within `CROWD_RANGE` of it.
 pub fn facts(
     (similarity, method, first): (f64, Method, bool),
-    others: impl Iterator<Item = f64>,
+    (best_other, crowd): (f64, usize),
     query: QueryShape,
 ) -> Facts {
-    let (mut best_other, mut crowd) = (0.0f64, 0u32);
-    for other in others {
-        best_other = best_other.max(other);
-        crowd += u32::from(other >= similarity - CROWD_RANGE);
-    }
     let flag = |b: bool| f64::from(u8::from(b));
     let gap = (similarity - best_other).min(GAP_RANGE);
     [
@@ -122,7 +118,7 @@ pub fn facts(
         gap,
         similarity * gap.max(0.0) / GAP_RANGE,
         flag(first),
-        f64::from(crowd).ln_1p(),
+        (crowd as f64).ln_1p(),
         flag(matches!(
             method,
             Method::Exact | Method::Normalized | Method::Transliterated
@@ -157,7 +153,7 @@ mod tests {
         };
         let f = facts(
             (0.9, Method::Fuzzy, true),
-            [0.88, 0.5, 0.86].into_iter(),
+            (0.88, 2), // of 0.88, 0.5, 0.86
             shape,
         );
         assert!((f[1] - 0.02).abs() < 1e-12);
@@ -167,7 +163,7 @@ mod tests {
         assert_eq!(&f[5..9], &[0.0, 0.0, 1.0, 0.0]);
         assert_eq!(f[9], 6f64.ln());
         assert_eq!(&f[10..], &[1.0, 0.0]);
-        let alone = facts((0.9, Method::Exact, false), std::iter::empty(), shape);
+        let alone = facts((0.9, Method::Exact, false), (0.0, 0), shape);
         assert_eq!(
             (alone[1], alone[3], alone[4], alone[5]),
             (GAP_RANGE, 0.0, 0.0, 1.0)

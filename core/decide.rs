@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::calibrate::{facts, Calibration, Facts, QueryShape};
+use crate::calibrate::{facts, Calibration, Facts, QueryShape, CROWD_RANGE};
 use crate::config;
 use crate::rank::{Features, Scored};
 use crate::similarity::Method;
@@ -68,21 +68,28 @@ pub fn decide(
     (cutoff, margin, limit): (f64, f64, usize),
     features_of: impl Fn(&Scored) -> Features,
 ) -> Vec<Decided> {
-    let similarities: Vec<f64> = ranked.iter().map(|(s, _)| s.score.score).collect();
-    let mut scored: Vec<(Scored, f64, Features, Facts)> = ranked
-        .into_iter()
+    // The similarities, highest first: each entity's best other and its
+    // crowd are read off them.
+    let mut similarities: Vec<f64> = ranked.iter().map(|(s, _)| s.score.score).collect();
+    similarities.sort_by(|a, b| b.total_cmp(a));
+    let mut scored: Vec<(usize, f64, Facts)> = ranked
+        .iter()
         .enumerate()
-        .map(|(i, (item, features))| {
-            let features = features.unwrap_or_else(|| features_of(&item));
-            let others = similarities
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != i)
-                .map(|(_, &s)| s);
+        .map(|(i, (item, _))| {
+            let s = item.score.score;
+            let best_other = match similarities.first() {
+                Some(&top) if top == s => similarities.get(1).copied(),
+                top => top.copied(),
+            };
+            // Itself among them, so one less.
+            let crowd = similarities.partition_point(|&o| o >= s - CROWD_RANGE) - 1;
             let first = i == 0 && !tied;
-            let f = facts((item.score.score, item.score.method, first), others, query);
-            let score = calibration.probability(&f);
-            (item, score, features, f)
+            let f = facts(
+                (s, item.score.method, first),
+                (best_other.unwrap_or(0.0), crowd),
+                query,
+            );
+            (i, calibration.probability(&f), f)
         })
         .collect();
     // One name means one entity: the chances of all cannot add up to more
@@ -95,18 +102,23 @@ pub fn decide(
     let runner = |position: usize| usize::from(position == 0);
     let mut out = Vec::new();
     for position in 0..scored.len().min(limit) {
-        let (item, score, features, facts) = &scored[position];
-        if *score < cutoff {
+        let (i, score, facts) = scored[position];
+        if score < cutoff {
             break;
         }
-        let other = scored.get(runner(position));
+        let (item, features) = &ranked[i];
+        let other = scored
+            .get(runner(position))
+            .map(|&(j, s, _)| (&ranked[j].0, s));
         out.push(Decided {
             item: item.clone(),
-            score: *score,
-            ambiguous: other.is_some_and(|o| (o.0.score.score - item.score.score).abs() <= margin),
-            runner_up: other.map(|o| (o.0.entity, o.1)),
-            features: *features,
-            facts: *facts,
+            score,
+            ambiguous: other
+                .is_some_and(|(o, _)| (o.score.score - item.score.score).abs() <= margin),
+            runner_up: other.map(|(o, s)| (o.entity, s)),
+            // Described only for the few returned.
+            features: features.unwrap_or_else(|| features_of(item)),
+            facts,
         });
     }
     out

@@ -26,13 +26,11 @@ use std::sync::LazyLock;
 use rayon::prelude::*;
 
 use crate::calibrate::is_latin;
-use crate::config;
-use crate::decide::round4;
+use crate::decide::accepts;
 use crate::index::Cut;
 use crate::keys::name_keys;
 use crate::rank::is_equal;
 use crate::resolve::Resolver;
-use crate::similarity::Method;
 
 const BACKGROUND: &[u8] = include_bytes!("../namenorm/data/background.tsv.gz");
 
@@ -168,10 +166,12 @@ fn best_score(resolver: &Resolver, b: &Background) -> Option<f64> {
         .ok()?;
     match found.first() {
         Some(c) if is_equal(c.method) => None,
-        // What `resolve` could never return scores nothing.
-        Some(c) if c.method == Method::Partial && !resolver.is_person(c.entity) => Some(0.0),
-        Some(c) if round4(c.similarity) < config::MIN_SIMILARITY => Some(0.0),
-        Some(c) => Some(c.score),
+        // What `resolve` could return at any cutoff and rate; else nothing.
+        Some(c) => {
+            let form = (c.score, 0.0, c.similarity);
+            let any = accepts(form, c.method, resolver.is_person(c.entity), (0.0, 1.0));
+            Some(if any { c.score } else { 0.0 })
+        }
         None => Some(0.0),
     }
 }
