@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _config
 from ._resolver import Resolver, _cores
 
 if TYPE_CHECKING:
@@ -79,24 +80,81 @@ def resolve_arrow(
     >>> matches.field("id").to_pylist()
     ['person:nikol-pashinyan', None, 'place:hadrut', None]
     """
-    pa = pyarrow()
     if resolver is None:
         from . import _builtin_resolver
 
         resolver = _builtin_resolver()
-    if not isinstance(resolver, Resolver):
-        raise TypeError(f"resolver must be a namenorm.Resolver, not {type(resolver).__name__}")
-    resolver._check_kind(kind)
-    threads = _cores() if threads is None else threads
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
-    column = _arrow_of(pa, names)
-    if isinstance(column, pa.ChunkedArray):
+    return Answers(resolver, kind=kind, threads=threads).column(names)
+
+
+class Answers:
+    """A resolver's answers to the names of one table, each distinct name
+    resolved once: a column names the same places again and again.
+
+    Remembers up to `namenorm._config.TABLE_NAMES` names (then forgets them
+    all and starts again), so that its memory is bounded however long the
+    table. Safe to share between threads.
+
+    Args:
+        resolver: The resolver to ask.
+        kind: Only entities of this kind.
+        threads: How many of the core's threads resolve at once (default:
+            one per core this process may use).
+
+    Raises:
+        TypeError: If `resolver` is not a `Resolver`.
+        ValueError: If `kind` is not a kind of its gazetteer, or `threads` < 1.
+    """
+
+    def __init__(self, resolver: Resolver, *, kind: str | None = None, threads: int | None = None) -> None:
+        if not isinstance(resolver, Resolver):
+            raise TypeError(f"resolver must be a namenorm.Resolver, not {type(resolver).__name__}")
+        resolver._check_kind(kind)
+        threads = _cores() if threads is None else threads
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+        self.resolver = resolver
+        self.kind = kind
+        self.threads = threads
+        self._known: dict[str, tuple[Any, ...] | None] = {}
+
+    def column(self, names: Any) -> pa.StructArray | pa.ChunkedArray:
+        """The matches of a column of names, as `resolve_arrow` returns them."""
+        pa = pyarrow()
+        column = _arrow_of(pa, names)
         _check_text(pa, column.type)
-        chunks = [_resolve_chunk(pa, chunk, resolver, kind, threads) for chunk in column.chunks]
-        return pa.chunked_array(chunks, type=match_type())
-    _check_text(pa, column.type)
-    return _resolve_chunk(pa, column, resolver, kind, threads)
+        if isinstance(column, pa.ChunkedArray):
+            return pa.chunked_array([self._chunk(pa, chunk) for chunk in column.chunks], type=match_type())
+        return self._chunk(pa, column)
+
+    def _chunk(self, pa: Any, chunk: Any) -> Any:
+        # Each distinct name of the chunk answered once, then taken back to its rows.
+        if pa.types.is_null(chunk.type):
+            return pa.nulls(len(chunk), type=match_type())
+        encoded = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+        distinct = [name or "" for name in encoded.dictionary.to_pylist()]
+        known = self._known
+        asked = [name for name in distinct if name not in known]
+        if len(known) + len(asked) > _config.TABLE_NAMES:
+            known.clear()
+            asked = distinct
+        cutoff, rate = self.resolver._bar(None, None)
+        entity_of = self.resolver.gazetteer._entity
+        for name, answer in zip(asked, self.resolver._core.resolve_many(asked, self.kind, cutoff, rate, self.threads)):
+            if answer is None:
+                known[name] = None
+                continue
+            position, alias, score, false_match, _, method, ambiguous, *_ = answer
+            entity = entity_of(position)
+            known[name] = (entity.id, entity.name, entity.kind, round(score, 4), round(false_match, 6), method, alias, ambiguous)
+        rows = [known[name] for name in distinct]
+        kinds = match_type()
+        arrays = [
+            pa.array([None if row is None else row[i] for row in rows], type=kinds.field(i).type)
+            for i in range(len(FIELDS))
+        ]
+        missing = pa.array([row is None for row in rows], type=pa.bool_())
+        return pa.StructArray.from_arrays(arrays, fields=list(kinds), mask=missing).take(encoded.indices)
 
 
 def _arrow_of(pa: Any, names: Any) -> Any:
@@ -129,29 +187,3 @@ def is_text(pa: Any, kind: Any) -> bool:
 def _check_text(pa: Any, kind: Any) -> None:
     if not is_text(pa, kind):
         raise TypeError(f"names must be text, not {kind}: resolve the column that holds the names")
-
-
-def _resolve_chunk(pa: Any, chunk: Any, resolver: Resolver, kind: str | None, threads: int) -> Any:
-    # Each distinct name of the chunk resolved once, then taken back to its rows.
-    if pa.types.is_null(chunk.type):
-        return pa.nulls(len(chunk), type=match_type())
-    encoded = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
-    distinct = [name or "" for name in encoded.dictionary.to_pylist()]
-    cutoff, rate = resolver._bar(None, None)
-    found = resolver._core.resolve_many(distinct, kind, cutoff, rate, threads)
-    columns: list[list[Any]] = [[] for _ in FIELDS]
-    entity_of = resolver.gazetteer._entity
-    for answer in found:
-        if answer is None:
-            for values in columns:
-                values.append(None)
-            continue
-        position, alias, score, false_match, _, method, ambiguous, *_ = answer
-        entity = entity_of(position)
-        row = (entity.id, entity.name, entity.kind, round(score, 4), round(false_match, 6), method, alias, ambiguous)
-        for values, value in zip(columns, row):
-            values.append(value)
-    kinds = match_type()
-    arrays = [pa.array(values, type=kinds.field(i).type) for i, values in enumerate(columns)]
-    matched = pa.StructArray.from_arrays(arrays, fields=list(kinds), mask=pa.array([a is None for a in found], type=pa.bool_()))
-    return matched.take(encoded.indices)

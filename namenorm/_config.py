@@ -36,6 +36,12 @@ DEFAULT_LIMIT = 5
 #: enough that handing them over costs little beside resolving them.
 CHUNKSIZE = 64
 
+#: A table's names (`namenorm.resolve_arrow`, `namenorm resolve --table`,
+#: the DuckDB and Spark functions) are each resolved once: this many are
+#: remembered with their answers (about 300 bytes each), then forgotten
+#: together.
+TABLE_NAMES = 200_000
+
 #: Running text (`namenorm.scan`): a name is looked for in spans of at most
 #: this many words of a run of capitalized words.
 MAX_SPAN_WORDS = 4

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._arrow import FIELDS, is_text, match_type, pyarrow, resolve_arrow
+from ._arrow import FIELDS, Answers, is_text, match_type, pyarrow
 from ._resolver import Resolver
 
 #: The columns appended to a table, in order: "namenorm_" and a match field.
@@ -143,10 +143,12 @@ def _arrow_table(
     fields = [pa.field(name, matches.field(i).type) for i, name in enumerate(COLUMNS)]
     out_schema = pa.schema([*schema, *fields], metadata=schema.metadata)
 
+    answers = Answers(resolver, kind=kind)
+
     def write(side: str, count: Callable[[int, int], None]) -> None:
         with _arrow_writer(pa, target_format, side, out_schema) as writer:
             for batch in _sliced(_named(source, batches)):
-                found = resolve_arrow(batch.column(column), resolver=resolver, kind=kind)
+                found = answers.column(batch.column(column))
                 columns = [*batch.columns, *found.flatten()]
                 writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=out_schema))
                 count(batch.num_rows, batch.num_rows - found.null_count)
@@ -228,12 +230,14 @@ def _jsonl(source: Path, column: str, resolver: Resolver, kind: str | None) -> W
         lines.close()
         raise TableError(f"{source}: a record already has a key {taken[0]!r}, which the matches would overwrite")
 
+    answers = Answers(resolver, kind=kind)
+
     def write(side: str, count: Callable[[int, int], None]) -> None:
         with lines, open(side, "w", encoding="utf-8", newline="\n") as out:
             batch = first
             while batch:
                 names = [_name_of(record, column) for _, record in batch]
-                found = resolve_arrow(pa.array(names, type=pa.string()), resolver=resolver, kind=kind)
+                found = answers.column(pa.array(names, type=pa.string()))
                 for (text, record), match in zip(batch, found.to_pylist()):
                     if record is None:  # a blank line stays one
                         out.write(text)

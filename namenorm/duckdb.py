@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._arrow import FIELDS, resolve_arrow
+from ._arrow import FIELDS, Answers
 from ._gazetteer import Gazetteer
 from ._resolver import Resolver
 
@@ -59,11 +59,10 @@ def register(
         import duckdb
     except ImportError as error:
         raise ImportError("namenorm.duckdb needs duckdb: pip install 'namenorm[duckdb]'") from error
-    resolver = Resolver(Gazetteer.open(gazetteer))
-    resolver._check_kind(kind)
+    answers = Answers(Resolver(Gazetteer.open(gazetteer)), kind=kind)
 
     def resolve(names: Any) -> Any:
-        return resolve_arrow(names, resolver=resolver, kind=kind)
+        return answers.column(names)
 
     connection.create_function(
         name, resolve, ["VARCHAR"], duckdb.sqltype(RETURN_TYPE), type="arrow", null_handling="special"

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ._arrow import FIELDS, resolve_arrow
+from ._arrow import FIELDS, Answers
 from ._compiled import is_compiled, read_index
 from ._errors import GazetteerError
 from ._gazetteer import Gazetteer
@@ -41,8 +41,10 @@ _compiled_lock = threading.Lock()
 _folder: list[Path] = []
 
 # On a worker: the resolver of each index it has mapped, by fingerprint,
-# and how many times it has mapped one.
+# its answers so far (by kind and threads), and how many times it has
+# mapped an index.
 _resolvers: dict[str, Resolver] = {}
+_answers: dict[tuple[str, str | None, int], Answers] = {}
 _resolvers_lock = threading.Lock()
 _loads = [0]
 
@@ -178,18 +180,18 @@ def _resolved(
     # On a worker: each batch with its matches appended.
     import pyarrow as pa
 
-    resolver = _worker_resolver(where, key)
+    answers = _worker_answers(where, key, kind, threads)
     for batch in batches:
-        found = resolve_arrow(batch.column(column), resolver=resolver, kind=kind, threads=threads)
+        found = answers.column(batch.column(column))
         yield pa.RecordBatch.from_arrays([*batch.columns, found], names=[*batch.schema.names, output])
 
 
-def _worker_resolver(where: tuple[str, str], key: str) -> Resolver:
-    # The resolver of the index `key`, mapped the first time a task of this
-    # worker asks for it.
+def _worker_answers(where: tuple[str, str], key: str, kind: str | None, threads: int) -> Answers:
+    # The answers of the index `key`, mapped the first time a task of this
+    # worker asks for it; kept, with the names answered, for later tasks.
     with _resolvers_lock:
-        found = _resolvers.get(key)
-        if found is None:
+        resolver = _resolvers.get(key)
+        if resolver is None:
             how, name = where
             if how == "file":
                 from pyspark import SparkFiles
@@ -203,6 +205,9 @@ def _worker_resolver(where: tuple[str, str], key: str) -> Resolver:
                     "driver read",
                     path=str(path),
                 )
-            found = _resolvers[key] = Resolver(Gazetteer._of_index(read_index(path), str(path)))
+            resolver = _resolvers[key] = Resolver(Gazetteer._of_index(read_index(path), str(path)))
             _loads[0] += 1
-        return found
+        answers = _answers.get((key, kind, threads))
+        if answers is None:
+            answers = _answers[key, kind, threads] = Answers(resolver, kind=kind, threads=threads)
+        return answers

@@ -124,3 +124,18 @@ def test_any_column_answers_each_row(names: list[str | None]) -> None:
     # Arrow strings are UTF-8: a lone surrogate cannot be in one.
     names = [n if n is None or n.encode("utf-8", "replace").decode() == n else None for n in names]
     assert namenorm.resolve_arrow(pa.array(names, type=pa.string())).to_pylist() == expected(names)
+
+
+def test_answers_remember_names_across_chunks_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One table's answers: each distinct name resolved once, across chunks;
+    # past the bound, forgotten together, and the answers stay the same.
+    answers = namenorm._arrow.Answers(namenorm._builtin_resolver())
+    chunks = [NAMES[i : i + 7] for i in range(0, len(NAMES), 7)]
+    got = [answers.column(pa.array(chunk, type=pa.string())).to_pylist() for chunk in chunks]
+    assert [row for chunk in got for row in chunk] == expected(NAMES)
+    assert len(answers._known) == len({n or "" for n in NAMES if n is not None})
+    monkeypatch.setattr(namenorm._config, "TABLE_NAMES", 5)
+    bounded = namenorm._arrow.Answers(namenorm._builtin_resolver())
+    again = [bounded.column(pa.array(chunk, type=pa.string())).to_pylist() for chunk in chunks * 2]
+    assert [row for chunk in again for row in chunk] == expected(NAMES) * 2
+    assert len(bounded._known) <= 7
