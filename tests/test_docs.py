@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,11 @@ def test_docstring_examples(module: str) -> None:
     assert result.failed == 0
 
 
-def test_readme_python_examples() -> None:
+def test_readme_python_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Away from the checkout: Spark's Python workers start in the driver's
+    # folder, and there namenorm's source (without the compiled core of an
+    # installed namenorm) would shadow the installed package.
+    monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```pycon\n(.*?)```", README, flags=re.DOTALL)
     assert blocks, "the README has no ```pycon example"
     parser = doctest.DocTestParser()
@@ -60,3 +65,22 @@ def test_quickstart_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[s
     assert shown, "the Quickstart shows no output"
     assert cli.main(command[1:]) == 0
     assert capsys.readouterr().out == shown.group(1)
+
+
+def test_readme_table_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The "Millions of names" section's commands, on a table of its own.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    section = README.split("## Millions of names", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    assert block, "the section shows no command"
+    monkeypatch.chdir(tmp_path)
+    pq.write_table(pa.table({"name": ["Ереван", None, "Tbilisi"], "n": [1, 2, 3]}), "names.parquet")
+    for line in block.group(1).splitlines():
+        command = shlex.split(line)
+        assert command[0] == "namenorm"
+        assert cli.main(command[1:]) == 0, line
+    out = pq.read_table("resolved.parquet")
+    assert out["n"].to_pylist() == [1, 2, 3]
+    assert out["namenorm_id"].to_pylist() == ["geonames:616052", None, "geonames:611717"]
