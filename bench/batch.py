@@ -15,7 +15,9 @@ set with their 1.2 million alternate names ("large").
 For each, in a process of its own (so that its peak memory is its own),
 rows per second and peak resident memory of:
 
-- `Resolver.resolve_many` over a list of the names (the baseline);
+- `Resolver.resolve_many` over a list of the names (the baseline), which
+  resolves every row (the others resolve each distinct name of a table
+  once): `--many-rows` to time it on the first rows only;
 - `namenorm.resolve_arrow` over the column read from Parquet;
 - the CLI, `namenorm resolve --table IN.parquet --column name -o OUT.parquet`;
 - DuckDB: `namenorm_resolve(name)` over `read_parquet`, written to Parquet;
@@ -85,7 +87,7 @@ def compiled(cache: Path, which: str) -> Path:
     return path
 
 
-def run(path: str, index: Path, table: Path, out: Path, baseline_rows: int) -> dict[str, Any]:
+def run(path: str, index: Path, table: Path, out: Path, baseline_rows: int, many_rows: int | None) -> dict[str, Any]:
     """One path, in this process: seconds, rows, rows matched, peak MiB."""
     import pyarrow.parquet as pq
 
@@ -93,13 +95,13 @@ def run(path: str, index: Path, table: Path, out: Path, baseline_rows: int) -> d
     if path == "cli":
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "namenorm", "resolve", "--table", str(table), "--column", "name", "-o", str(out),
+            [sys.executable, "-P", "-m", "namenorm", "resolve", "--table", str(table), "--column", "name", "-o", str(out),
              "--gazetteer", str(index)],
             capture_output=True, text=True, check=True,
         )
         seconds = time.perf_counter() - start
-        matched = pq.read_table(out, columns=["namenorm_id"]).column(0).length() - pq.read_table(out, columns=["namenorm_id"]).column(0).null_count
-        rows = pq.ParquetFile(out).metadata.num_rows
+        ids = pq.read_table(out, columns=["namenorm_id"]).column(0)
+        rows, matched = len(ids), len(ids) - ids.null_count
         # The CLI's own process: its peak is read by the child's rusage.
         import resource
 
@@ -110,7 +112,7 @@ def run(path: str, index: Path, table: Path, out: Path, baseline_rows: int) -> d
         return spark_run(index, table, out)
     resolver = namenorm.Resolver(gazetteer)
     if path == "resolve_many":
-        names = pq.read_table(table, columns=["name"]).column(0).to_pylist()
+        names = pq.read_table(table, columns=["name"]).column(0).to_pylist()[:many_rows]
         start = time.perf_counter()
         matched = sum(m is not None for m in resolver.resolve_many(names, progress=False))
         seconds = time.perf_counter() - start
@@ -199,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--large-rows", type=int, help="rows against the large one (default: --rows)")
     parser.add_argument("--distinct", action="store_true", help="each row another name (no repeats)")
     parser.add_argument("--baseline-rows", type=int, default=300, help="rows for rapidfuzz (default 300)")
+    parser.add_argument(
+        "--many-rows", type=int, help="the first N rows only for resolve_many, which resolves every row (default: all)"
+    )
     parser.add_argument("--paths", default=",".join(PATHS), help=f"which of {','.join(PATHS)}")
     parser.add_argument("--gazetteers", default="small,large", help="small, large or both")
     parser.add_argument("--cache", type=Path, help="where the compiled indexes are kept (default: a temporary folder)")
@@ -206,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.run:
         path, index, table, out = args.run
-        print(json.dumps(run(path, Path(index), Path(table), Path(out), args.baseline_rows)))
+        print(json.dumps(run(path, Path(index), Path(table), Path(out), args.baseline_rows, args.many_rows)))
         return
 
     folder = Path(tempfile.mkdtemp(prefix="namenorm-batch-"))
@@ -233,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for path in args.paths.split(","):
             out = folder / f"out-{which}-{path}.parquet"
             done = subprocess.run(
-                [sys.executable, __file__, "--baseline-rows", str(args.baseline_rows), "--run", path, str(index),
+                [sys.executable, __file__, "--baseline-rows", str(args.baseline_rows),
+                 *(["--many-rows", str(args.many_rows)] if args.many_rows else []), "--run", path, str(index),
                  str(table), str(out)],
                 capture_output=True, text=True, check=False,
             )
