@@ -125,6 +125,9 @@ def _written(target: Path, write: Writer, progress: Callable[[int], None]) -> tu
     try:
         write(side, count)
         os.replace(side, target)
+    except OSError as e:  # a disk full, say (reading errors name the source)
+        Path(side).unlink(missing_ok=True)
+        raise TableError(f"{target}: cannot write it: {e}") from None
     except BaseException:
         Path(side).unlink(missing_ok=True)
         raise
