@@ -21,9 +21,11 @@ rows per second and peak resident memory of:
 - `namenorm.resolve_arrow` over the column read from Parquet;
 - the CLI, `namenorm resolve --table IN.parquet --column name -o OUT.parquet`;
 - DuckDB: `namenorm_resolve(name)` over `read_parquet`, written to Parquet;
-- Spark `local[2]`: `namenorm.spark.resolve_column` over `spark.read.parquet`,
-  written to Parquet (session start not counted, shown apart), with each
-  Python worker's peak memory against the size of the mapped index;
+- Spark `local[2]`: `namenorm.spark.resolve_column` over `spark.read.parquet`
+  in 8 partitions, round robin ("spark") or by name ("spark_by_name": each
+  name in one partition, so that one worker resolves it), written to
+  Parquet (session start not counted, shown apart), with each Python
+  worker's peak memory against the size of the mapped index;
 - rapidfuzz `process.extractOne` (`fuzz.ratio`, unidecode-folded) over every
   name of the gazetteer, one row at a time, on `--baseline-rows` rows.
 
@@ -50,7 +52,7 @@ from speed import TYPO_SEED, peak_mib, typo
 
 import namenorm
 
-PATHS = ("resolve_many", "resolve_arrow", "cli", "duckdb", "spark", "rapidfuzz")
+PATHS = ("resolve_many", "resolve_arrow", "cli", "duckdb", "spark", "spark_by_name", "rapidfuzz")
 
 
 def pool() -> list[str]:
@@ -108,8 +110,8 @@ def run(path: str, index: Path, table: Path, out: Path, baseline_rows: int, many
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         return {"seconds": seconds, "rows": rows, "matched": matched, "peak": peak, "stderr": done.stderr.strip()}
     gazetteer = namenorm.Gazetteer.load(index)
-    if path == "spark":
-        return spark_run(index, table, out)
+    if path in ("spark", "spark_by_name"):
+        return spark_run(index, table, out, by_name=path == "spark_by_name")
     resolver = namenorm.Resolver(gazetteer)
     if path == "resolve_many":
         names = pq.read_table(table, columns=["name"]).column(0).to_pylist()[:many_rows]
@@ -155,7 +157,7 @@ def run(path: str, index: Path, table: Path, out: Path, baseline_rows: int, many
     return {"seconds": seconds, "rows": rows, "matched": matched, "peak": peak_mib(), **extra}
 
 
-def spark_run(index: Path, table: Path, out: Path) -> dict[str, Any]:
+def spark_run(index: Path, table: Path, out: Path, by_name: bool) -> dict[str, Any]:
     os.environ["PYSPARK_PYTHON"] = sys.executable
     import pyarrow as pa
     from pyspark.sql import SparkSession
@@ -170,7 +172,10 @@ def spark_run(index: Path, table: Path, out: Path) -> dict[str, Any]:
     spark.sparkContext.setLogLevel("ERROR")
     session = time.perf_counter() - start
     start = time.perf_counter()
-    df = spark.read.parquet(str(table)).repartition(8)
+    df = spark.read.parquet(str(table))
+    # Round robin, or by name: then every row of a name is in one
+    # partition, and is resolved by one worker only.
+    df = df.repartition(8, "name") if by_name else df.repartition(8)
     namenorm.spark.resolve_column(df, "name", gazetteer=index).write.mode("overwrite").parquet(str(out))
     seconds = time.perf_counter() - start
     done = spark.read.parquet(str(out))
@@ -253,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             ratio = f"{rate / base:7.0%}" if base else f"{'-':>7}"
             print(f"  {path:16} {f['rows']:9d} {f['seconds']:9.1f} {rate:9.0f} {ratio:>8} {f['matched'] / f['rows']:8.3f} "
                   f"{f['peak']:9.0f}")
-            if path == "spark":
+            if path.startswith("spark"):
                 peaks = ", ".join(f"{p:.0f}" for p in f["workers"].values())
                 print(f"  {'':16} session start {f['session']:.1f} s (not counted); Python workers' peak MiB: {peaks} "
                       f"(mapped index {size:.0f} MiB + {max(f['workers'].values()) - size:.0f}); "
