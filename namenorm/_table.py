@@ -36,7 +36,7 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "js
 BATCH_ROWS = 16_384
 
 
-class TableError(Exception):
+class TableError(ValueError):
     """A table that cannot be read, or resolved as asked; the message names the file."""
 
 
