@@ -27,10 +27,9 @@ use rayon::prelude::*;
 
 use crate::calibrate::is_latin;
 use crate::decide::accepts;
-use crate::index::Cut;
 use crate::keys::name_keys;
 use crate::rank::is_equal;
-use crate::resolve::Resolver;
+use crate::resolve::{Query, Resolver};
 
 const BACKGROUND: &[u8] = include_bytes!("../namenorm/data/background.tsv.gz");
 
@@ -161,9 +160,7 @@ fn best_score(resolver: &Resolver, b: &Background) -> Option<f64> {
     if resolver.store.has_romanized(&name_keys(&b.what).core()) {
         return None;
     }
-    let found = resolver
-        .ranked(&b.name, None, 1, 0.0, &Cut::default(), true)
-        .ok()?;
+    let found = resolver.ranked(&Query::best(&b.name, None)).ok()?;
     match found.first() {
         Some(c) if is_equal(c.method) => None,
         // What `resolve` could return at any cutoff and rate; else nothing.

@@ -17,7 +17,7 @@ use crate::index::{lookup, Cut, TEXT_CUT};
 use crate::keys::{name_keys, unit_table};
 use crate::packed::{Damaged, Packed};
 use crate::rank::{Ranker, FEATURES};
-use crate::resolve::{Candidate, Resolver as CoreResolver, Settings};
+use crate::resolve::{Candidate, Query, Resolver as CoreResolver, Settings};
 use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
 use crate::store::{
     is_acronym as core_is_acronym, EntityRecord, Store, StoreError as CoreStoreError, NAME_TEXTS,
@@ -398,6 +398,12 @@ impl Index {
         })
     }
 
+    /// The checksum of its bytes: the same for two indexes of the same bytes.
+    #[getter]
+    fn checksum(&self) -> u64 {
+        self.store.checksum()
+    }
+
     /// The index's bytes: what a compiled index file holds.
     fn image<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, self.store.image())
@@ -564,11 +570,15 @@ impl Resolver {
         rivals: bool,
     ) -> PyResult<Vec<CandidateTuple>> {
         let name = as_text(name)?.into_owned();
-        let cut = if text { TEXT_CUT } else { Cut::default() };
-        let found = py.detach(|| {
-            self.inner
-                .candidates(&name, kind.as_deref(), limit, cutoff, &cut, rivals)
-        });
+        let query = Query {
+            name: &name,
+            kind: kind.as_deref(),
+            limit,
+            cutoff,
+            cut: if text { TEXT_CUT } else { Cut::default() },
+            rivals,
+        };
+        let found = py.detach(|| self.inner.candidates(&query));
         Ok(found.map_err(damaged)?.into_iter().map(tuple).collect())
     }
 

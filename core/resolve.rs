@@ -63,6 +63,37 @@ pub struct Candidate {
     pub facts: Facts,
 }
 
+/// What a query asks of `Resolver::candidates`.
+#[derive(Clone, Copy, Debug)]
+pub struct Query<'a> {
+    pub name: &'a str,
+    /// Only entities of this kind (none if the gazetteer has no such kind).
+    pub kind: Option<&'a str>,
+    /// At most this many candidates.
+    pub limit: usize,
+    /// None scoring less.
+    pub cutoff: f64,
+    /// The names of the index scored.
+    pub cut: Cut,
+    /// false: a name spelled like a real place the gazetteer lacks gets no
+    /// candidates at all (running text: it is that place).
+    pub rivals: bool,
+}
+
+impl<'a> Query<'a> {
+    /// The best candidate of `name`, as `resolve` asks for it.
+    pub fn best(name: &'a str, kind: Option<&'a str>) -> Self {
+        Query {
+            name,
+            kind,
+            limit: 1,
+            cutoff: 0.0,
+            cut: Cut::default(),
+            rivals: true,
+        }
+    }
+}
+
 /// The query and its other readings, keyed.
 struct Queries {
     packed: Vec<Packed>,
@@ -156,23 +187,12 @@ impl Resolver {
             .is_some_and(|p| kinds.get(entity as usize) == Some(&p))
     }
 
-    /// The entities `name` may refer to, best first: at most `limit`, none
-    /// scoring less than `cutoff`, only of `kind` if given (none if the
-    /// gazetteer has no such kind), scoring the names `cut` keeps. With
-    /// `rivals` false, a name spelled like a real place the gazetteer lacks
-    /// gets no candidates at all (running text: it is that place).
-    pub fn candidates(
-        &self,
-        name: &str,
-        kind: Option<&str>,
-        limit: usize,
-        cutoff: f64,
-        cut: &Cut,
-        rivals: bool,
-    ) -> Result<Vec<Candidate>, Damaged> {
-        let mut found = self.ranked(name, kind, limit, cutoff, cut, rivals)?;
+    /// The entities a query's name may refer to, best first, as `query`
+    /// asks (see `Query`), each with its false-match rate.
+    pub fn candidates(&self, query: &Query<'_>) -> Result<Vec<Candidate>, Damaged> {
+        let mut found = self.ranked(query)?;
         if !found.is_empty() {
-            let (measured, other_script) = (self.false_matches(), !is_latin(name));
+            let (measured, other_script) = (self.false_matches(), !is_latin(query.name));
             for c in &mut found {
                 c.false_match = measured.rate(c.score, other_script);
             }
@@ -180,16 +200,18 @@ impl Resolver {
         Ok(found)
     }
 
-    /// `candidates`, their false-match rates left at 0.
-    pub fn ranked(
-        &self,
-        name: &str,
-        kind: Option<&str>,
-        limit: usize,
-        cutoff: f64,
-        cut: &Cut,
-        rivals: bool,
-    ) -> Result<Vec<Candidate>, Damaged> {
+    /// `candidates`, their false-match rates left at 0 (what measuring the
+    /// rates asks for).
+    pub fn ranked(&self, query: &Query<'_>) -> Result<Vec<Candidate>, Damaged> {
+        let Query {
+            name,
+            kind,
+            limit,
+            cutoff,
+            cut,
+            rivals,
+        } = *query;
+        let cut = &cut;
         let Ok(kind) = self.kind(kind) else {
             return Ok(Vec::new());
         };
@@ -300,7 +322,7 @@ impl Resolver {
         kind: Option<&str>,
         (cutoff, max_false_match): (f64, f64),
     ) -> Result<Option<Candidate>, Damaged> {
-        let found = self.candidates(name, kind, 1, 0.0, &Cut::default(), true)?;
+        let found = self.candidates(&Query::best(name, kind))?;
         Ok(found.into_iter().next().filter(|c| {
             accepts(
                 (c.score, c.false_match, c.similarity),

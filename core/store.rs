@@ -290,6 +290,16 @@ impl Store {
         self.bytes.as_slice()
     }
 
+    /// The checksum of its bytes, from its header: what tells one image
+    /// from another (two of the same bytes have the same).
+    pub fn checksum(&self) -> u64 {
+        // Every image has its header: a store is built with one, and a
+        // file without one is refused when loaded.
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.image()[CHECKED_FROM - 8..CHECKED_FROM]);
+        u64::from_le_bytes(word)
+    }
+
     /// The bytes of a section.
     pub fn bytes(&self, section: Section) -> &[u8] {
         let (start, end) = self.ranges[section as usize];
@@ -1394,9 +1404,8 @@ impl<'a> Sections<'a> {
 mod tests {
     use super::*;
     use crate::calibrate::Calibration;
-    use crate::index::Cut;
     use crate::rank::Ranker;
-    use crate::resolve::{Resolver, Settings};
+    use crate::resolve::{Query, Resolver, Settings};
     use crate::similarity::Weights;
     use std::sync::Arc;
 
@@ -1542,17 +1551,11 @@ mod tests {
                 .entity,
             2
         );
-        assert!(r
-            .candidates(
-                "Gadrut",
-                Some("no such kind"),
-                5,
-                0.0,
-                &Cut::default(),
-                true
-            )
-            .unwrap()
-            .is_empty());
+        let elsewhere = Query {
+            limit: 5,
+            ..Query::best("Gadrut", Some("no such kind"))
+        };
+        assert!(r.candidates(&elsewhere).unwrap().is_empty());
     }
 
     #[test]
@@ -1702,8 +1705,12 @@ mod tests {
                     for query in ["Gadrut", "Nicole Bashinian", "OSCE", "بغداد", "Hdrt", "x"] {
                         // `ranked`: `candidates` less the false-match rate,
                         // whose measurement the test below checks.
-                        let _ = r.ranked(query, None, 5, 0.0, &Cut::default(), true);
-                        let _ = r.ranked(query, Some("place"), 1, 0.0, &Cut::default(), true);
+                        let many = Query {
+                            limit: 5,
+                            ..Query::best(query, None)
+                        };
+                        let _ = r.ranked(&many);
+                        let _ = r.ranked(&Query::best(query, Some("place")));
                     }
                     for i in 0..r.store.entities() {
                         let _ = r.store.entity(i);
