@@ -223,15 +223,17 @@ def _jsonl(source: Path, column: str, resolver: Resolver, kind: str | None) -> W
     except OSError as e:
         raise TableError(f"{source}: cannot read it: {e.strerror or e}") from None
     records = _records(source, lines)
-    first = _first_batch(records)
-    keys = list(dict.fromkeys(key for _, record in first if record is not None for key in record))
-    if first and not any(record is not None and column in record for _, record in first):
+    try:  # the first batch tells whether the records have the column, before any work
+        first = _first_batch(records)
+        keys = list(dict.fromkeys(key for _, record in first if record is not None for key in record))
+        if first and not any(record is not None and column in record for _, record in first):
+            _check_columns(source, column, keys)
+        taken = [name for name in COLUMNS if name in keys]
+        if taken:
+            raise TableError(f"{source}: a record already has a key {taken[0]!r}, which the matches would overwrite")
+    except BaseException:
         lines.close()
-        _check_columns(source, column, keys)
-    taken = [name for name in COLUMNS if name in keys]
-    if taken:
-        lines.close()
-        raise TableError(f"{source}: a record already has a key {taken[0]!r}, which the matches would overwrite")
+        raise
 
     answers = Answers(resolver, kind=kind)
 

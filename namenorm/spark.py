@@ -3,7 +3,7 @@
 The gazetteer travels to the executors as a compiled index (one file,
 shipped with `SparkContext.addFile`, or read where it lies on storage they
 share); each Python worker maps it the first time a task needs it and keeps
-it for the tasks after, keyed by the file's fingerprint, so that nothing is
+it for the tasks after, keyed by the checksum of its bytes, so that nothing is
 loaded per partition, let alone per row. Batches go through `mapInArrow`,
 so the names reach namenorm as Arrow arrays (see `namenorm.resolve_arrow`).
 
@@ -14,6 +14,7 @@ later, as Spark does).
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import tempfile
@@ -39,8 +40,9 @@ MATCH_DDL = "struct<" + ", ".join(f"{name}: {_SPARK_TYPES[kind]}" for name, kind
 _compiled: dict[str, Path] = {}
 _compiled_lock = threading.Lock()
 _folder: list[Path] = []
+_serial = itertools.count()
 
-# On a worker: the resolver of each index it has mapped, by fingerprint,
+# On a worker: the resolver of each index it has mapped, by checksum,
 # its answers so far (by kind and threads), and how many times it has
 # mapped an index.
 _resolvers: dict[str, Resolver] = {}
@@ -114,7 +116,7 @@ def resolve_column(
     index = read_index(path)  # checked whole, on the driver, before any task
     if kind is not None and kind not in index.kinds():
         raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(index.kinds()))}")
-    key = fingerprint(path)
+    key = key_of(index)
     if shared:
         where = ("path", str(path))
     else:
@@ -129,12 +131,11 @@ def resolve_column(
     return df.mapInArrow(resolve_batches, schema)
 
 
-def fingerprint(path: Path) -> str:
-    """What identifies a compiled index: the fingerprint of the code that
-    keyed it and the checksum of its bytes, from its header."""
-    with path.open("rb") as f:
-        head = f.read(88)
-    return head[16:88].hex()
+def key_of(index: Any) -> str:
+    """What a worker keeps a compiled index (a `_core.Index`) by: the
+    checksum of its bytes. (An index keyed by another namenorm is refused
+    when loaded.)"""
+    return f"{index.checksum:016x}"
 
 
 def _index_of(gazetteer: Gazetteer | str | os.PathLike[str]) -> Path:
@@ -147,7 +148,7 @@ def _index_of(gazetteer: Gazetteer | str | os.PathLike[str]) -> Path:
         name = None if isinstance(gazetteer, Gazetteer) else os.fspath(gazetteer)
         if name is not None and name in _compiled:
             return _compiled[name]
-        path = _scratch() / f"gazetteer-{len(os.listdir(_scratch()))}.nnx"
+        path = _scratch() / f"gazetteer-{next(_serial)}.nnx"
         Gazetteer.open(gazetteer).compile(path)
         if name is not None:
             _compiled[name] = path
@@ -155,10 +156,10 @@ def _index_of(gazetteer: Gazetteer | str | os.PathLike[str]) -> Path:
 
 
 def _named_for(path: Path, key: str) -> Path:
-    # The index under a name of its fingerprint: Spark ships files by base
+    # The index under a name of its checksum: Spark ships files by base
     # name, so two indexes of one name would collide. A hard link, or a
     # copy across file systems (Spark does not ship a symbolic link).
-    named = _scratch() / f"namenorm-{key[-32:]}.nnx"
+    named = _scratch() / f"namenorm-{key}.nnx"
     if not named.exists():
         try:
             os.link(path, named)
@@ -205,13 +206,14 @@ def _worker_answers(where: tuple[str, str], key: str, kind: str | None, threads:
                 path = Path(SparkFiles.get(name))
             else:
                 path = Path(name)
-            if path.is_file() and fingerprint(path) != key:
+            index = read_index(path)
+            if key_of(index) != key:
                 raise GazetteerError(
                     "the compiled index changed after the job was planned: its checksum is not the one the "
                     "driver read",
                     path=str(path),
                 )
-            resolver = _resolvers[key] = Resolver(Gazetteer._of_index(read_index(path), str(path)))
+            resolver = _resolvers[key] = Resolver(Gazetteer._of_index(index, str(path)))
             _loads[0] += 1
         answers = _answers.get((key, kind, threads))
         if answers is None:

@@ -94,7 +94,7 @@ def test_each_worker_maps_the_index_once(spark: SparkSession, tmp_path: Path) ->
 
     probe = frame(spark, 8).mapInArrow(loads, "pid long, loads long, keys array<string>").collect()
     seen = {r.pid: (r.loads, r.keys) for r in probe}
-    key = namenorm.spark.fingerprint(index)
+    key = namenorm.spark.key_of(namenorm._compiled.read_index(index))
     assert any(key in keys for _, keys in seen.values())
     # One load of each index a worker holds: never one per task.
     assert all(n == len(keys) for n, keys in seen.values()), seen
