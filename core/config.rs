@@ -136,6 +136,11 @@ pub const CANDIDATE_PRESELECT: usize = 5000;
 /// no name is this long, and edit distances grow with the square of length.
 pub const MAX_NAME_LENGTH: usize = 200;
 
+/// A name of more characters than this (before normalization, which never
+/// shrinks a name tenfold) is no name: a query this long is not looked up,
+/// and the similarity functions compare a name on this many at most.
+pub const MAX_QUERY_CHARS: usize = 10 * MAX_NAME_LENGTH;
+
 /// A name is scored for a span of running text only if it shares this share
 /// of the span's sound-key bigrams (`CANDIDATE_MIN_SHARED` for a name by itself).
 pub const TEXT_MIN_SHARED: f64 = 0.5;

@@ -166,7 +166,8 @@ fn phonetic_similarity(
     b: &Bound<'_, PyAny>,
     weights: [f64; 11],
 ) -> PyResult<f64> {
-    let (ka, kb) = (name_keys(&as_text(a)?), name_keys(&as_text(b)?));
+    let (a, b) = (as_text(a)?, as_text(b)?);
+    let (ka, kb) = (name_keys(keys::compared(&a)), name_keys(keys::compared(&b)));
     // Symmetric: a syllabic reading would favour one side.
     let reading = Reading {
         a_abjad: ka.abjad,
@@ -183,15 +184,17 @@ fn phonetic_similarity(
 
 /// Spelling similarity of two names after normalization and transliteration.
 ///
-/// Symmetric, in [0, 1], and 1 for names that normalize alike.
+/// Symmetric, in [0, 1], and 1 for names that normalize alike; a name is
+/// compared on its first 2,000 characters.
 ///
 /// >>> text_similarity("Пашинян", "Pashinyan")
 /// 1.0
 #[pyfunction]
 fn text_similarity(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let (a, b) = (as_text(a)?, as_text(b)?);
     Ok(ratio(
-        &name_keys(&as_text(a)?).romanized,
-        &name_keys(&as_text(b)?).romanized,
+        &name_keys(keys::compared(&a)).romanized,
+        &name_keys(keys::compared(&b)).romanized,
     ))
 }
 

@@ -216,7 +216,7 @@ impl Resolver {
             return Ok(Vec::new());
         };
         // Cheap bound first: normalization never shrinks a name tenfold.
-        if pystr::len(name) > 10 * config::MAX_NAME_LENGTH {
+        if pystr::len(name) > config::MAX_QUERY_CHARS {
             return Ok(Vec::new());
         }
         let keys = stage(|t| &mut t.keying, || name_keys(name));

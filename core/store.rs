@@ -415,6 +415,7 @@ impl Store {
             if attrs.len() != entities.len() {
                 return Err(StoreError::Invalid("one attrs for each entity".into()));
             }
+            check_attrs(attrs, |i| entities[i].id.as_str())?;
         }
         let mut seen = rustc_hash::FxHashSet::default();
         for e in entities {
@@ -641,6 +642,7 @@ impl Store {
             if attrs.len() != self.entities {
                 return Err(StoreError::Invalid("one attrs for each entity".into()));
             }
+            check_attrs(attrs, |i| self.text(ENTITY_IDS, i))?;
             sections.attrs(attrs);
         }
         if let Some((fingerprint, m)) = measured {
@@ -805,6 +807,12 @@ impl Store {
         let tables = self.len(ATTRS);
         if attrs.len() != entities || attrs.iter().any(|&a| a != NO_ATTRS && a as usize >= tables) {
             return Err(damaged("an entity's attrs out of range"));
+        }
+        if (0..tables)
+            .into_par_iter()
+            .any(|t| !is_json_table(self.text(ATTRS, t)))
+        {
+            return Err(damaged("an entity's attrs are not a JSON table"));
         }
         self.check_positions(Section::NameEntity, names, entities, "entity")?;
         if self.bytes(Section::NameAcronym).len() != names
@@ -1200,6 +1208,25 @@ const ALL: [Section; SECTIONS] = [
     Section::FalseMatches,
 ];
 
+/// Whether `text` is a JSON object, as an entity's attrs are stored (nested
+/// at most 128 deep: serde_json's limit). Checked when an image is built and
+/// when one is loaded, so that a stored entity's attrs always read back as a
+/// table.
+pub fn is_json_table(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+fn check_attrs<'a>(attrs: &[String], id: impl Fn(usize) -> &'a str) -> Result<(), StoreError> {
+    match attrs.iter().position(|a| !is_json_table(a)) {
+        Some(i) => Err(StoreError::Invalid(format!(
+            "record {:?}: its attrs are not a JSON table",
+            id(i)
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn section_of(id: u32) -> Option<Section> {
     (id as usize)
         .checked_sub(1)
@@ -1568,6 +1595,19 @@ mod tests {
     }
 
     #[test]
+    fn attrs_that_are_no_json_table_are_not_stored() {
+        let entities = [record("x:1", "Hadrut", "place", &[], 0.0)];
+        for attrs in ["[1]", "{", "{\"a\": NaN}", "", "1"] {
+            let found = Store::build(&entities, Some(&[attrs.to_owned()])).map(|_| ());
+            assert!(
+                matches!(&found, Err(StoreError::Invalid(why)) if why.contains("'x:1'") || why.contains("\"x:1\"")),
+                "{attrs:?}: {found:?}"
+            );
+        }
+        assert!(Store::build(&entities, Some(&["{\"a\": [1, {\"b\": null}]}".to_owned()])).is_ok());
+    }
+
+    #[test]
     fn crafted_images_are_refused_with_why() {
         let image = sample().image().to_vec();
         let refused = |edit: &dyn Fn(&mut Vec<u8>), why: &str| {
@@ -1627,6 +1667,13 @@ mod tests {
         // Text that is not UTF-8.
         let (at, _) = section(&image, Section::NameTexts);
         refused(&|i| i[at] = 0xff, "UTF-8");
+        // Attrs that are JSON but no table (`{"n": 0}` made a list), or no JSON.
+        let (at, _) = section(&image, Section::Attrs);
+        refused(
+            &|i| i[at..at + 8].copy_from_slice(br#"["n", 0]"#),
+            "attrs are not a JSON table",
+        );
+        refused(&|i| i[at + 7] = b' ', "attrs are not a JSON table");
         // Another version, a stale fingerprint, a foreign file.
         let version = |i: &mut Vec<u8>| i[8..12].copy_from_slice(&9u32.to_le_bytes());
         refused(&version, "format version 9");

@@ -95,7 +95,9 @@ def phonetic_similarity(a: str, b: str, *, weights: Weights = Weights()) -> floa
     1 minus the phonetic edit distance of their sound units over the larger
     name's weight (a consonant weighs 1, a vowel `vowel_indel_cost`): b for
     p, or one vowel for another, is a cheap edit. Symmetric, in [0, 1], and 1
-    for names that romanize alike.
+    for names that romanize alike. A name is compared on its first 2,000
+    characters (no name is longer, and the distance takes time with the
+    product of the two lengths).
 
     Raises:
         TypeError: If `a` or `b` is not a str.

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import _core
 from ._errors import GazetteerError
-from ._model import Entity
+from ._model import Entity, attrs_problem
 
 #: The first bytes of a compiled index of this version.
 MAGIC = _core.MAGIC
@@ -112,18 +112,10 @@ def _attrs_json(entity: Entity) -> str:
             raise GazetteerError(
                 f"a lone surrogate in {text!r}, which a compiled index (UTF-8) cannot store", record=entity.id
             ) from None
-    try:
-        text = json.dumps(dict(entity.attrs), ensure_ascii=False, sort_keys=True)
-        same = json.loads(text) == entity.attrs
-    except (TypeError, ValueError) as e:
-        raise GazetteerError(f"its attrs cannot be stored in a compiled index ({e})", record=entity.id) from e
-    if not same:
-        raise GazetteerError(
-            "its attrs would not load back as they are (only str keys, and JSON values: str, numbers, "
-            "booleans, None, lists and tables)",
-            record=entity.id,
-        )
-    return text
+    problem = attrs_problem(entity.attrs)
+    if problem is not None:
+        raise GazetteerError(f"its attrs cannot be stored in a compiled index: {problem}", record=entity.id)
+    return json.dumps(dict(entity.attrs), ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
 def entity_at(index: _core.Index, position: int, path: str | None) -> Entity:

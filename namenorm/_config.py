@@ -42,6 +42,16 @@ CHUNKSIZE = 64
 #: together.
 TABLE_NAMES = 200_000
 
+#: How deep an entity's attrs may nest (a table in a list in a table ...)
+#: to be read from a file or stored in a compiled index: far past any real
+#: record, and inside what JSON readers take (serde_json, which checks a
+#: compiled index's attrs when it is loaded, takes 128).
+MAX_ATTRS_DEPTH = 64
+
+#: A word of running text longer than this (letters) is not read: no name
+#: has one, and a regular expression's work on it grows with its length.
+MAX_WORD_LETTERS = 1_000
+
 #: Running text (`namenorm.scan`): a name is looked for in spans of at most
 #: this many words of a run of capitalized words.
 MAX_SPAN_WORDS = 4

@@ -6,6 +6,7 @@ that a hand-edited gazetteer can be mended where it is wrong.
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from . import _config
 from ._errors import GazetteerError
-from ._model import Entity
+from ._model import Entity, attrs_problem
 
 _RECORD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*entity[ \t]*\]\]")
 _TRIPLE_QUOTES = re.compile(r"\"\"\"|\'\'\'")
@@ -59,30 +61,57 @@ def read_records(file: Path | Traversable) -> Iterator[Record | GazetteerError]:
     """
     where = str(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        yield GazetteerError(f"cannot read the file: {e}", path=where)
+        data = file.read_bytes()
+    except OSError as e:
+        yield GazetteerError(f"cannot read the file: {e.strerror or e}", path=where)
         return
     try:
-        data = tomllib.loads(text)
+        # A byte-order mark is no part of the text (most TOML readers skip it).
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        yield GazetteerError(f"not UTF-8 (byte {data[e.start]:#04x} at column {column}): save it as UTF-8", path=where, line=line)
+        return
+    try:
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         found = _TOML_LINE.search(str(e))
         yield GazetteerError(f"not valid TOML: {e}", path=where, line=int(found.group(1)) if found else None)
         return
-    unknown = sorted(set(data) - {"entity"})
+    except RecursionError:
+        yield GazetteerError(
+            f"nested too deep to read (attrs may nest {_config.MAX_ATTRS_DEPTH} levels)",
+            path=where,
+            line=_deepest_line(text),
+        )
+        return
+    unknown = sorted(set(parsed) - {"entity"})
     if unknown:
         yield GazetteerError(
             f"unknown top-level key(s) {', '.join(unknown)}; records are [[entity]] tables", path=where, line=1
         )
-    records = data.get("entity", [])
+    records = parsed.get("entity", [])
     if not isinstance(records, list):
         yield GazetteerError("'entity' must be an array of tables, written [[entity]]", path=where)
+        return
+    if not records and not unknown:
+        yield GazetteerError("the file holds no record; each is an [[entity]] table", path=where)
         return
     lines = _record_lines(text)
     if len(lines) != len(records):
         lines = []  # records written inline (entity = [{...}]): no line is known
     for n, raw in enumerate(records):
         yield _record(raw, where, lines[n] if lines else None)
+
+
+def _deepest_line(text: str) -> int | None:
+    # Where nesting too deep for the TOML reader is: the first line that
+    # opens more arrays and tables than attrs may nest, if one line does.
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.count("[") + line.count("{") > _config.MAX_ATTRS_DEPTH:
+            return number
+    return None
 
 
 def _record_lines(text: str) -> list[int]:
@@ -123,7 +152,7 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
     for alias in aliases:
         if not isinstance(alias, str):
             return problem(f'alias {alias!r} is not a string; quote it, like "{alias}"')
-    attrs = raw.get("attrs", {})
+    attrs = _dates_as_text(raw.get("attrs", {}), 0)
     if isinstance(attrs, dict):
         for key in (*RELATIONS, "demonyms"):
             listed = attrs.get(key)
@@ -132,6 +161,9 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
             ):
                 example = '["place:nagorno-karabakh"]' if key in RELATIONS else '["Armenian", "Armenians"]'
                 return problem(f"attrs.{key} must be a list of non-empty strings, like {key} = {example}")
+        unstorable = attrs_problem(attrs)
+        if unstorable is not None:
+            return problem(unstorable)
     try:
         entity = Entity(
             id=raw["id"],
@@ -139,11 +171,26 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
             kind=raw["kind"],
             aliases=tuple(aliases),
             prior=raw.get("prior", 0.0),
-            attrs=raw.get("attrs", {}),
+            attrs=attrs,
         )
     except (TypeError, ValueError) as e:
         return problem(str(e))
     return Record(entity, where, line or 0)
+
+
+def _dates_as_text(value: Any, depth: int) -> Any:
+    # TOML's dates and times become their ISO 8601 text, as JSON writes
+    # them (a birth date of 1979-05-27 is "1979-05-27"); what nests deeper
+    # than attrs may is left for `attrs_problem` to report.
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if depth > _config.MAX_ATTRS_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(item, depth + 1) for item in value]
+    return value
 
 
 def read_gazetteer(path: Path | Traversable) -> tuple[list[Entity], list[GazetteerError]]:

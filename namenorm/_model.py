@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _config
 from ._core import normalize
 
 
@@ -22,6 +23,58 @@ def _check_name(value: Any, what: str) -> None:
     _check_str(value, what)
     if not normalize(value):
         raise ValueError(f"{what} {value!r} has no letters or digits, so nothing could ever match it")
+
+
+def attrs_problem(attrs: Mapping[str, Any]) -> str | None:
+    """What keeps `attrs` from being stored as JSON (in a compiled index), or
+    None if nothing does.
+
+    Keys must be str; values str, int, float (finite, as JSON has no NaN or
+    infinity), bool, None, lists and tables of these, nested at most
+    `MAX_ATTRS_DEPTH` deep; no string may hold a lone surrogate (UTF-8
+    cannot). Walked without recursion, so a structure of any depth gets an
+    answer.
+
+    >>> attrs_problem({"country": "AM", "codes": ["AM", "ARM"]}) is None
+    True
+    >>> attrs_problem({"area": float("inf")})
+    "attrs['area'] is inf, which JSON cannot hold: only finite numbers"
+    """
+    stack: list[tuple[str, Any, int]] = [("attrs", attrs, 0)]
+    while stack:
+        where, value, depth = stack.pop()
+        if isinstance(value, (Mapping, list)):
+            if depth >= _config.MAX_ATTRS_DEPTH:
+                return f"{where} is nested deeper than {_config.MAX_ATTRS_DEPTH} levels"
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            for key, item in items:
+                if isinstance(value, Mapping):
+                    if not isinstance(key, str):
+                        return f"{where} has a key {key!r} that is not a str"
+                    if _lone_surrogate(key):
+                        return f"{where} has a key {key!r} with a lone surrogate, which UTF-8 cannot store"
+                stack.append((f"{where}[{key!r}]", item, depth + 1))
+        elif isinstance(value, str):
+            if _lone_surrogate(value):
+                return f"{where} holds a lone surrogate, which UTF-8 cannot store"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f"{where} is {value!r}, which JSON cannot hold: only finite numbers"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**1023:
+            return f"{where} is a number too large for JSON readers (a double)"
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            return (
+                f"{where} is a {type(value).__name__}; attrs hold JSON values only: str, numbers, booleans, "
+                "None, lists and tables"
+            )
+    return None
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,8 @@ class Resolver:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
         _check_unit("score_cutoff", score_cutoff)
-        found = self._core.candidates(name, kind, limit, float(score_cutoff), text, rivals)
+        # More than the names of any gazetteer is as many as there are.
+        found = self._core.candidates(name, kind, min(limit, 2**32 - 1), float(score_cutoff), text, rivals)
         return [self._match(name, answer) for answer in found]
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:

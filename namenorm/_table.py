@@ -20,7 +20,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._arrow import FIELDS, Answers, is_text, match_type, pyarrow
 from ._resolver import Resolver
@@ -140,6 +140,8 @@ def _arrow_table(
     pa = pyarrow()
     batches, schema = _read_arrow(pa, source, source_format)
     _check_columns(source, column, schema.names)
+    if target_format == "csv":
+        _check_csv_types(pa, source, schema)
     if not is_text(pa, schema.field(column).type):
         raise TableError(f"{source}: column {column!r} holds {schema.field(column).type}, not names (text)")
     matches = match_type()
@@ -211,26 +213,46 @@ def _arrow_writer(pa: Any, target_format: str, side: str, schema: Any) -> Any:
 def _check_columns(source: Path, column: str, present: list[str]) -> None:
     if column not in present:
         raise TableError(f"{source}: no column {column!r}; it has {', '.join(map(repr, present)) or 'none'}")
+    if present.count(column) > 1:
+        raise TableError(
+            f"{source}: {present.count(column)} columns are named {column!r}, so which holds the names is unclear; "
+            "rename all but one"
+        )
     taken = [name for name in COLUMNS if name in present]
     if taken:
         raise TableError(f"{source}: it already has a column {taken[0]!r}, which the matches would overwrite")
 
 
+def _check_csv_types(pa: Any, source: Path, schema: Any) -> None:
+    # CSV holds flat values only: a column of lists, tables or maps is
+    # refused by name before any work, rather than midway by pyarrow.
+    import pyarrow.csv as pacsv
+
+    for field in schema:
+        try:
+            pacsv.CSVWriter(pa.BufferOutputStream(), pa.schema([field])).close()
+        except (pa.ArrowException, ValueError):
+            raise TableError(
+                f"{source}: column {field.name!r} holds {field.type}, which CSV cannot hold; "
+                "write the output as Parquet (-o OUT.parquet)"
+            ) from None
+
+
 def _jsonl(source: Path, column: str, resolver: Resolver, kind: str | None) -> Writer:
     pa = pyarrow()
     try:
-        lines = source.open("r", encoding="utf-8", newline="\n")
+        # A byte-order mark is no part of the first record.
+        lines = source.open("r", encoding="utf-8-sig", newline="\n")
     except OSError as e:
         raise TableError(f"{source}: cannot read it: {e.strerror or e}") from None
     records = _records(source, lines)
     try:  # the first batch tells whether the records have the column, before any work
         first = _first_batch(records)
-        keys = list(dict.fromkeys(key for _, record in first if record is not None for key in record))
-        if first and not any(record is not None and column in record for _, record in first):
+        keys = list(dict.fromkeys(key for record in first if record.value is not None for key in record.value))
+        if first and not any(record.value is not None and column in record.value for record in first):
             _check_columns(source, column, keys)
-        taken = [name for name in COLUMNS if name in keys]
-        if taken:
-            raise TableError(f"{source}: a record already has a key {taken[0]!r}, which the matches would overwrite")
+        for record in first:
+            _check_record(source, record)
     except BaseException:
         lines.close()
         raise
@@ -241,27 +263,37 @@ def _jsonl(source: Path, column: str, resolver: Resolver, kind: str | None) -> W
         with lines, open(side, "w", encoding="utf-8", newline="\n") as out:
             batch = first
             while batch:
-                names = [_name_of(record, column) for _, record in batch]
+                for record in batch:
+                    _check_record(source, record)
+                names = [_name_of(record.value, column) for record in batch]
                 found = answers.column(pa.array(names, type=pa.string()))
-                for (text, record), match in zip(batch, found.to_pylist()):
-                    if record is None:  # a blank line stays one
-                        out.write(text)
+                for record, match in zip(batch, found.to_pylist()):
+                    if record.value is None:  # a blank line stays one
+                        out.write(record.text)
                         continue
                     fields = {name: None if match is None else match[field] for name, (field, _) in zip(COLUMNS, FIELDS)}
-                    out.write(_line({**record, **fields}))
+                    out.write(_appended(record, fields))
                 count(len(batch), len(batch) - found.null_count)
                 batch = _first_batch(records)
 
     return write
 
 
-def _records(source: Path, lines: Any) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    # Each line with its record (None for a blank line).
+class _Record(NamedTuple):
+    """A line of a JSON-lines file: its text, its number, and the object it
+    holds (None for a blank line)."""
+
+    text: str
+    number: int
+    value: dict[str, Any] | None
+
+
+def _records(source: Path, lines: Any) -> Iterator[_Record]:
     number = 0
     try:
         for number, line in enumerate(lines, 1):
             if not line.strip():
-                yield line, None
+                yield _Record(line, number, None)
                 continue
             try:
                 record = json.loads(line)
@@ -269,12 +301,27 @@ def _records(source: Path, lines: Any) -> Iterator[tuple[str, dict[str, Any] | N
                 raise TableError(f"{source}, line {number}: not JSON ({e})") from None
             if not isinstance(record, dict):
                 raise TableError(f"{source}, line {number}: a record must be a JSON object, not {type(record).__name__}")
-            yield line, record
+            yield _Record(line, number, record)
     except UnicodeDecodeError as e:
         raise TableError(f"{source}, after line {number}: not UTF-8 ({e.reason})") from None
+    except RecursionError:
+        raise TableError(f"{source}, line {number + 1}: a record nested too deep to read") from None
 
 
-def _first_batch(records: Iterator[tuple[str, dict[str, Any] | None]]) -> list[tuple[str, dict[str, Any] | None]]:
+def _check_record(source: Path, record: _Record) -> None:
+    # Every record, not only the first batch's: a key of its own that a
+    # match column would overwrite is refused, never replaced.
+    if record.value is None:
+        return
+    taken = [name for name in COLUMNS if name in record.value]
+    if taken:
+        raise TableError(
+            f"{source}, line {record.number}: the record already has a key {taken[0]!r}, which the matches "
+            "would overwrite; rename it"
+        )
+
+
+def _first_batch(records: Iterator[_Record]) -> list[_Record]:
     batch = []
     for item in records:
         batch.append(item)
@@ -296,13 +343,18 @@ def _name_of(record: dict[str, Any] | None, column: str) -> str | None:
     return name
 
 
-def _line(record: dict[str, Any]) -> str:
-    # As UTF-8 where it can be; a record holding a lone surrogate keeps it
-    # escaped, as it came.
-    text = json.dumps(record, ensure_ascii=False)
+def _appended(record: _Record, fields: dict[str, Any]) -> str:
+    # The line as it came, every key and value as written (a number beyond
+    # a double keeps its digits, a key written twice both times), with the
+    # match fields added before its closing brace. White space after the
+    # object is JSON's own (json.loads allows no other), then the line end.
+    ending = record.text[len(record.text.rstrip("\r\n")) :] or "\n"
+    body = record.text.rstrip(" \t\r\n")
+    assert body.endswith("}"), "a line that parsed as a JSON object ends with its brace"
+    head = body[:-1].rstrip(" \t\r\n")
+    added = json.dumps(fields, ensure_ascii=False)
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = json.dumps(record)
-    return text + "\n"
-
+        added.encode("utf-8")
+    except UnicodeEncodeError:  # an entity's text holding a lone surrogate: kept escaped
+        added = json.dumps(fields)
+    return f"{head}{', ' if record.value else ''}{added[1:-1]}}}{ending}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import tomllib
+from collections.abc import Iterator
 from enum import Enum
 from functools import lru_cache
 from importlib import resources
@@ -42,6 +43,14 @@ _WORD = regex.compile(
     r"(?<![\p{L}\p{M}\p{Nd}])(?:\p{L}\.){2,}(?![\p{L}\p{M}\p{Nd}])"
     rf"|[{_UNSPACED}]\p{{M}}*"
     rf"|(?:(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{Nd}}]){_LETTER}*(?:[{_INNER}]{_LETTER}+)*"
+)
+# A run of word characters too long to be a word of a name
+# (`MAX_WORD_LETTERS`): not read at all, since `_WORD`, which keeps a
+# backtracking point a letter, would need hundreds of bytes a letter.
+# Characters of scripts written without spaces are words of their own.
+_LONG_RUN = regex.compile(
+    rf"[[\p{{L}}\p{{M}}\p{{Nd}}\u00ad\u200c\u200d{_INNER}]--[{_UNSPACED}]]{{{_config.MAX_WORD_LETTERS + 1},}}",
+    flags=regex.V1,
 )
 # The apostrophes of a possessive ending ("Azerbaijan’s").
 _APOSTROPHES = "'\u2019\u02bc"
@@ -114,7 +123,7 @@ def words(text: str) -> list[Word]:
     """
     found: list[Word] = []
     previous_end = 0
-    for match in _WORD.finditer(text):
+    for match in _word_matches(text):
         start, end = match.span()
         written = match.group(0)
         possessive = len(written) > 2 and written[-2] in _APOSTROPHES and written[-1] in "sS"
@@ -140,6 +149,15 @@ def words(text: str) -> list[Word]:
         found.append(Word(start, end, written, key, _shape(written), sentence_start, joined, possessive, hyphened))
         previous_end = match.end()
     return found
+
+
+def _word_matches(text: str) -> Iterator[regex.Match[str]]:
+    # `_WORD`'s matches, in the stretches between runs too long for a word.
+    start = 0
+    for run in _LONG_RUN.finditer(text):
+        yield from _WORD.finditer(text, start, run.start())
+        start = run.end()
+    yield from _WORD.finditer(text, start)
 
 
 def name_key(name: str) -> tuple[str, ...]:

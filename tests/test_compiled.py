@@ -153,13 +153,27 @@ def test_attrs_that_json_cannot_hold_name_the_record(tmp_path: Path) -> None:
         Entity(id="x:1", name="Hadrut", kind="place", attrs={1: "one"}),
         Entity(id="x:1", name="Hadrut", kind="place", attrs={"pair": (1, 2)}),
         Entity(id="x:1", name="Hadrut", kind="place", aliases=["Gad\udc80rut"]),
+        Entity(id="x:1", name="Hadrut", kind="place", attrs={"area": float("inf")}),
+        Entity(id="x:1", name="Hadrut", kind="place", attrs={"note": ["Gad\udc80rut"]}),
     ],
-    ids=["int key", "tuple", "lone surrogate"],
+    ids=["int key", "tuple", "lone surrogate", "infinite", "lone surrogate in attrs"],
 )
 def test_what_would_not_load_back_is_refused_with_its_record(entity: Entity, tmp_path: Path) -> None:
     with pytest.raises(GazetteerError, match="x:1"):
         Gazetteer([entity]).compile(tmp_path / "x.nnx")
     assert not list(tmp_path.iterdir())  # not even a partial file
+
+
+def test_attrs_nested_deeper_than_json_readers_go_are_refused_with_their_record(tmp_path: Path) -> None:
+    # Built in Python, 3,000 deep: Python's own recursion would give out.
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(3000):
+        inner["a"] = inner = {}
+    entity = Entity(id="x:deep", name="Hadrut", kind="place", attrs=deep)
+    with pytest.raises(GazetteerError, match="x:deep.*nested deeper than 64 levels"):
+        Gazetteer([entity]).compile(tmp_path / "x.nnx")
+    assert not list(tmp_path.iterdir())
 
 
 def test_nested_attrs_load_back_each_entity_its_own(tmp_path: Path) -> None:

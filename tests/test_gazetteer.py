@@ -127,6 +127,21 @@ MALFORMED = [
         "place:two",
         "unknown field",
     ),
+    (
+        "attrs_too_deep",
+        GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nattrs = { a = ' + "[" * 100 + "]" * 100 + " }\n",
+        7,
+        "place:two",
+        "nested deeper than 64 levels",
+    ),
+    (
+        "attrs_infinite",
+        GOOD + '\n[[entity]]\nid = "place:two"\nname = "Two"\nkind = "place"\nattrs = { area = inf }\n',
+        7,
+        "place:two",
+        "attrs['area'] is inf, which JSON cannot hold",
+    ),
+    ("empty", "# entities to come\n", None, None, "the file holds no record"),
 ]
 
 
@@ -185,3 +200,44 @@ def test_open_reads_every_spelling_of_a_gazetteer(tmp_path: Path) -> None:
         Gazetteer.open(tmp_path / "none.toml")
     with pytest.raises(TypeError, match="not int"):
         Gazetteer.open(5)  # type: ignore[arg-type]
+
+
+def test_toml_nested_past_what_the_reader_can_read_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from namenorm.cli import main
+
+    path = tmp_path / "deep.toml"
+    path.write_text(GOOD + "attrs = { a = " + "[" * 5000 + "]" * 5000 + " }\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="nested too deep") as caught:
+        Gazetteer.load(path)
+    assert caught.value.path == str(path) and caught.value.line == 6
+    assert main(["gazetteer", "check", str(path)]) == 2
+    assert f"{path}:6: nested too deep" in capsys.readouterr().out
+    assert main(["resolve", "--gazetteer", str(path), "One"]) == 2
+    assert f"gazetteer error: {path}:6: nested too deep" in capsys.readouterr().err
+
+
+def test_toml_dates_are_kept_as_their_iso_text_by_check_and_build_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from namenorm.cli import main
+
+    path = tmp_path / "dated.toml"
+    path.write_text(GOOD + "attrs = { when = 1979-05-27T07:32:00Z, born = 1979-05-27, at = [07:32:00] }\n", encoding="utf-8")
+    want = {"when": "1979-05-27T07:32:00+00:00", "born": "1979-05-27", "at": ["07:32:00"]}
+    assert Gazetteer.load(path)["place:one"].attrs == want
+    assert main(["gazetteer", "check", str(path)]) == 0
+    assert "1 entities, 0 errors" in capsys.readouterr().out
+    assert main(["gazetteer", "build", str(path), "-o", str(tmp_path / "dated.nnx")]) == 0
+    assert Gazetteer.load(tmp_path / "dated.nnx")["place:one"].attrs == want
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert [e.id for e in Gazetteer.load(path)] == ["place:one"]
+
+
+def test_bytes_that_are_not_utf8_are_placed_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes((GOOD + 'aliases = ["Un"]\n').encode("utf-8").replace(b'"Un"', b'"\xc9un"'))
+    with pytest.raises(GazetteerError, match=r"not UTF-8 \(byte 0xc9 at column 13\)") as caught:
+        Gazetteer.load(path)
+    assert caught.value.line == 6 and caught.value.path == str(path)

@@ -101,6 +101,13 @@ def test_blank_name_is_none(blank: str) -> None:
     assert namenorm.candidates(blank) == []
 
 
+def test_a_limit_beyond_any_gazetteer_lists_every_candidate() -> None:
+    every = namenorm.candidates("Gadrut", limit=10_000)
+    assert namenorm.candidates("Gadrut", limit=2**64) == every
+    with pytest.raises(ValueError, match="limit must be"):
+        namenorm.candidates("Gadrut", limit=0)
+
+
 def test_very_long_name_is_none_not_slow() -> None:
     assert namenorm.resolve("Hadrut " * 10_000) is None
 

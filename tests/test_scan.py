@@ -227,6 +227,16 @@ def test_many_at_signs_are_read_in_linear_time() -> None:
     assert [m.text for m in Resolver(Gazetteer(entities)).scan(text)] == ["北京"]
 
 
+def test_a_word_of_millions_of_letters_is_skipped_not_read() -> None:
+    # A word this long made the word pattern give up (MemoryError near
+    # 400 MB); no name has one, so it is passed over and the text around it read.
+    assert namenorm.scan("a" * 4_500_000) == []
+    before, after = "Fighting near the Qadr region of Nagorno-Karabakh. ", " Nicole Bashinian spoke in 北京."
+    found = [(m.text, m.match.entity.id) for m in namenorm.scan(before + "x" * 4_500_000 + after)]
+    assert found == [(m.text, m.match.entity.id) for m in namenorm.scan(before + after)]
+    assert [text for text, _ in found] == ["Qadr", "Nagorno-Karabakh", "Nicole Bashinian"]
+
+
 def test_score_cutoff() -> None:
     text = "Fighting near the Qadr region of Nagorno-Karabakh."
     assert [m.text for m in namenorm.scan(text)] == ["Qadr", "Nagorno-Karabakh"]

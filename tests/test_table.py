@@ -214,3 +214,79 @@ def test_through_a_subprocess(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert matches_of(pq.read_table(tmp_path / "out.parquet")) == expected_matches()
+
+
+def test_a_match_key_in_any_json_record_is_refused_naming_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past the first batch (2 rows here, as 16,384 are by default), a record
+    # of the user's own with a key named as a match column is refused, not
+    # overwritten; nothing is written.
+    monkeypatch.setattr(_table, "BATCH_ROWS", 2)
+    lines = [json.dumps({"city": "Qadr"})] * 4 + [json.dumps({"city": "Qadr", "namenorm_id": "mine"})]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, err = run(["resolve", "--table", str(tmp_path / "in.jsonl"), "--column", "city", "-o", str(tmp_path / "out.jsonl")], capsys)
+    assert code == 2 and "in.jsonl, line 5" in err and "'namenorm_id'" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_json_lines_keep_every_value_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A number beyond a double, an integer beyond 64 bits, a key written
+    # twice, escapes, spacing and a CRLF line end: each line comes out as it
+    # went in, the match fields added before its closing brace.
+    lines = [
+        '{"city": "Gadrut", "x": 1e400, "big": 123456789012345678901234567890, "y": -0.0}',
+        '{ "city" : "Qadr" ,"city": "Gadrut", "s": "\\ud800\\u00e9\\n" }  \r',
+        "{}",
+        '{"city": null, "deep": [[[[{"a": [1.50]}]]]]}',
+    ]
+    (tmp_path / "in.jsonl").write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    code, err = run(["resolve", "--table", str(tmp_path / "in.jsonl"), "--column", "city", "-o", str(tmp_path / "out.jsonl")], capsys)
+    assert code == 0, err
+    out = (tmp_path / "out.jsonl").read_bytes().decode("utf-8").split("\n")
+    assert out[1].endswith("\r")  # its line end as it came
+    for written, line in zip(lines, out):
+        head = written.rstrip(" \r")[:-1].rstrip()
+        assert line.startswith(head), (written, line)
+        added = json.loads(line.replace("1e400", "0").replace("\\ud800", ""))
+        assert list(added)[-len(MATCHES):] == MATCHES
+    assert json.loads(out[0])["namenorm_id"] == "place:hadrut"
+    assert json.loads(out[1])["namenorm_id"] == "place:hadrut"  # the key's last value, as JSON readers take it
+    assert json.loads(out[2])["namenorm_id"] is None
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "in.jsonl").write_bytes(b"\xef\xbb\xbf" + b'{"city": "Gadrut"}\n')
+    code, err = run(["resolve", "--table", str(tmp_path / "in.jsonl"), "--column", "city", "-o", str(tmp_path / "out.jsonl")], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["namenorm_id"] == "place:hadrut"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_name_column_written_twice_is_refused_by_name(suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        source.write_text("name,name\nBaku,Qadr\n", encoding="utf-8")
+    else:
+        pq.write_table(pa.table([pa.array(["Baku"]), pa.array(["Qadr"])], names=["name", "name"]), source)
+    code, err = run(["resolve", "--table", str(source), "--column", "name", "-o", str(tmp_path / f"out{suffix}")], capsys)
+    assert code == 2 and str(source) in err and "2 columns are named 'name'" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [source.name]
+
+
+def test_other_columns_written_twice_are_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "in.csv").write_text("name,x,x\nGadrut,1,2\n", encoding="utf-8")
+    code, err = run(["resolve", "--table", str(tmp_path / "in.csv"), "--column", "name", "-o", str(tmp_path / "out.csv")], capsys)
+    assert code == 0, err
+    header, row = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert header.startswith('"name","x","x","namenorm_id"') and row.startswith('"Gadrut","1","2","place:hadrut"')
+
+
+def test_a_nested_column_cannot_go_to_csv_and_says_which(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pq.write_table(pa.table({"name": ["Gadrut"], "codes": [[1, 2]]}), tmp_path / "in.parquet")
+    code, err = run(["resolve", "--table", str(tmp_path / "in.parquet"), "--column", "name", "-o", str(tmp_path / "out.csv")], capsys)
+    assert code == 2 and "in.parquet" in err and "column 'codes'" in err and "Parquet" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+    code, err = run(["resolve", "--table", str(tmp_path / "in.parquet"), "--column", "name", "-o", str(tmp_path / "out.parquet")], capsys)
+    assert code == 0, err
+    assert pq.read_table(tmp_path / "out.parquet")["codes"].to_pylist() == [[1, 2]]
