@@ -45,7 +45,8 @@ def attrs_problem(attrs: Mapping[str, Any]) -> str | None:
         where, value, depth = stack.pop()
         if isinstance(value, (Mapping, list)):
             if depth >= _config.MAX_ATTRS_DEPTH:
-                return f"{where} is nested deeper than {_config.MAX_ATTRS_DEPTH} levels"
+                shown = where if len(where) <= 60 else where[:57] + "..."
+                return f"{shown} is nested deeper than {_config.MAX_ATTRS_DEPTH} levels"
             items = value.items() if isinstance(value, Mapping) else enumerate(value)
             for key, item in items:
                 if isinstance(value, Mapping):
