@@ -25,21 +25,28 @@
 //! letters      log of the query's length, in characters once normalized
 //! other_script 1 if the query is not written in Latin letters
 //! abjad        1 if it is written without short vowels (Arabic, Hebrew)
+//! left_out     of a person: how many parts of either name that say who it
+//!              is have no counterpart in the other (0 for other kinds)
 //! ```
+//!
+//! Each kind compared apart (places and others, people, organisations:
+//! `score::Kind`) has weights of its own.
 //!
 //! Not the ranker's spelling, sound and prior: they order the candidates
 //! of one gazetteer, but fitted on 34,000 cities they would say that a
 //! name far off, alone in a small gazetteer, or a country's population,
 //! makes a match likely.
 //!
-//! The weights are fitted on the tune sample of the GeoNames benchmark by
-//! bench/fit_trust.py and shipped in data/calibration.toml, which the Python
-//! package reads and passes in (`Calibration`).
+//! The weights are fitted by bench/fit_trust.py, of places on the tune
+//! sample of the GeoNames benchmark, of people and organisations on that of
+//! the OFAC benchmark (bench/people.py), and shipped in
+//! data/calibration.toml, which the Python package reads and passes in
+//! (`Calibration`).
 
 use crate::similarity::Method;
 
 /// The names of the facts, in order.
-pub const FACTS: [&str; 12] = [
+pub const FACTS: [&str; 13] = [
     "similarity",
     "gap",
     "clear",
@@ -52,10 +59,11 @@ pub const FACTS: [&str; 12] = [
     "letters",
     "other_script",
     "abjad",
+    "left_out",
 ];
 
 /// One entity's facts.
-pub type Facts = [f64; 12];
+pub type Facts = [f64; 13];
 
 /// Another entity crowds a match when its similarity is within this of the
 /// match's.
@@ -77,8 +85,8 @@ impl Calibration {
     ///
     /// ```
     /// use namenorm_core::calibrate::Calibration;
-    /// let c = Calibration { intercept: 0.0, weights: [0.0; 12] };
-    /// assert_eq!(c.probability(&[1.0; 12]), 0.5);
+    /// let c = Calibration { intercept: 0.0, weights: [0.0; 13] };
+    /// assert_eq!(c.probability(&[1.0; 13]), 0.5);
     /// ```
     pub fn probability(&self, facts: &Facts) -> f64 {
         let z: f64 = self.intercept
@@ -104,10 +112,11 @@ pub struct QueryShape {
 }
 
 /// The facts of a match of `similarity` by `method`, ranked first or not,
-/// when the best other entity's similarity is `best_other` (0 if none) and
-/// `crowd` others come within `CROWD_RANGE` of it.
+/// with `left_out` parts of a person's names unpaired, when the best other
+/// entity's similarity is `best_other` (0 if none) and `crowd` others come
+/// within `CROWD_RANGE` of it.
 pub fn facts(
-    (similarity, method, first): (f64, Method, bool),
+    (similarity, method, first, left_out): (f64, Method, bool, u8),
     (best_other, crowd): (f64, usize),
     query: QueryShape,
 ) -> Facts {
@@ -129,6 +138,7 @@ pub fn facts(
         (query.length.max(1) as f64).ln(),
         flag(query.other_script),
         flag(query.abjad),
+        f64::from(left_out),
     ]
 }
 
@@ -152,7 +162,7 @@ mod tests {
             abjad: false,
         };
         let f = facts(
-            (0.9, Method::Fuzzy, true),
+            (0.9, Method::Fuzzy, true, 0),
             (0.88, 2), // of 0.88, 0.5, 0.86
             shape,
         );
@@ -162,8 +172,8 @@ mod tests {
         assert!((f[4] - 3f64.ln()).abs() < 1e-12);
         assert_eq!(&f[5..9], &[0.0, 0.0, 1.0, 0.0]);
         assert_eq!(f[9], 6f64.ln());
-        assert_eq!(&f[10..], &[1.0, 0.0]);
-        let alone = facts((0.9, Method::Exact, false), (0.0, 0), shape);
+        assert_eq!(&f[10..], &[1.0, 0.0, 0.0]);
+        let alone = facts((0.9, Method::Exact, false, 0), (0.0, 0), shape);
         assert_eq!(
             (alone[1], alone[3], alone[4], alone[5]),
             (GAP_RANGE, 0.0, 0.0, 1.0)
@@ -181,13 +191,13 @@ mod tests {
 
     #[test]
     fn probability_is_logistic() {
-        let mut weights = [0.0; 12];
+        let mut weights = [0.0; 13];
         weights[0] = 2.0;
         let c = Calibration {
             intercept: -1.0,
             weights,
         };
-        let mut f = [0.0; 12];
+        let mut f = [0.0; 13];
         f[0] = 0.5;
         assert!((c.probability(&f) - 0.5).abs() < 1e-12);
         f[0] = 1.0;

@@ -84,6 +84,48 @@ pub const REORDER_FACTOR: f64 = 0.98;
 /// (Nikol, Nicole, Nikola) but another surname is another person.
 pub const SURNAME_CUTOFF: f64 = 0.8;
 
+/// Factor on a person's name for each part of the query that has no
+/// counterpart in it (a middle name, a patronymic, a second surname the
+/// listed name lacks), and for each part of it the query lacks.
+pub const EXTRA_PART_FACTOR: f64 = 0.9;
+pub const MISSING_PART_FACTOR: f64 = 0.9;
+
+/// Factor on a person's name whose surname has no counterpart in the
+/// query (given names alone name no one in particular), and whose given
+/// name (its first part but the surname) has none in a query of more than
+/// a surname ("Heydar Aliyev" against Ilham Heydar oglu Aliyev).
+pub const SURNAME_MISSING_FACTOR: f64 = 0.6;
+
+/// Factor on a person's name whose surname agrees with the query's less
+/// than `SURNAME_CUTOFF`: another surname is another person, though a
+/// spelling far off ranks ("QANSAWH" / "QANSU").
+pub const SURNAME_DISAGREES_FACTOR: f64 = 0.7;
+pub const GIVEN_MISSING_FACTOR: f64 = 0.7;
+
+/// How alike a person's parts are: this share of the least alike pair's
+/// similarity, the rest the mean of all pairs'.
+pub const PERSON_WEAKEST_WEIGHT: f64 = 0.5;
+
+/// The same for a particle ("al", "bin", "van") and an initial, which say less.
+pub const PARTICLE_PART_FACTOR: f64 = 0.99;
+pub const INITIAL_PART_FACTOR: f64 = 0.97;
+
+/// A word of a person's name is compared with runs of this many words at
+/// most of the other name, joined ("Abdulaziz" / "Abd al Aziz"), if it has
+/// at least this many letters.
+pub const PERSON_JOINED_MAX_PARTS: usize = 3;
+pub const PERSON_JOINED_MIN_LETTERS: usize = 4;
+
+/// Such a run of two parts or more that say who it is (not particles)
+/// counts only at this similarity or more ("Abdulaziz" / "Abd al Aziz", not
+/// "Johnkerry" / "John Kirby"); with one, at `SPLIT_MIN_SIMILARITY`.
+pub const PERSON_JOINED_MIN_SIMILARITY: f64 = 0.88;
+
+/// Factor on a match of an entity's weak alias (a nickname, a short name:
+/// FollowTheMoney's `weakAlias`, OFAC's weak a.k.a.), which alone says less
+/// than its other names.
+pub const WEAK_ALIAS_FACTOR: f64 = 0.9;
+
 /// A query in several words matches a one-word name joined ("Kuchuk
 /// Chekmejeh" / "Küçükçekmece") only at this similarity or more.
 pub const SPLIT_MIN_SIMILARITY: f64 = 0.8;

@@ -48,10 +48,13 @@ pub const WADE_GILES: &str = include_str!("../namenorm/data/translit/wade_giles.
 /// Titles, articles, words for kinds of place, equivalents, case endings.
 pub const GENERIC: &str = include_str!("../namenorm/data/generic.toml");
 
+/// Legal forms, people's titles, particles and suffixes (tools/make_names.py).
+pub const NAMES: &str = include_str!("../namenorm/data/names.toml");
+
 /// The code and data that decide a name's keys, and the versions of the
 /// libraries they use (Cargo.lock): what a compiled index keyed by another
 /// version of them would differ in.
-const KEYING: [&[u8]; 9] = [
+const KEYING: [&[u8]; 11] = [
     include_bytes!("normalize.rs"),
     include_bytes!("translit.rs"),
     include_bytes!("generic.rs"),
@@ -59,7 +62,9 @@ const KEYING: [&[u8]; 9] = [
     include_bytes!("pystr.rs"),
     include_bytes!("data.rs"),
     include_bytes!("config.rs"),
+    include_bytes!("names.rs"),
     include_bytes!("../namenorm/data/generic.toml"),
+    include_bytes!("../namenorm/data/names.toml"),
     include_bytes!("../Cargo.lock"),
 ];
 

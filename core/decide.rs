@@ -59,11 +59,12 @@ pub struct Decided {
 /// The ranked entities (`rank::rank`) with their scores (scaled down to add
 /// up to 1 at most, when they add up to more), best score first
 /// (in ranked order on equal scores): the best `limit` of those scoring at
-/// least `cutoff`. `features_of` describes an entity the ranker did not;
-/// `tied`: the first is first only by its id.
-pub fn decide(
+/// least `cutoff`. `calibration_of` is the calibration of an entity's kind;
+/// `features_of` describes an entity the ranker did not; `tied`: the first
+/// is first only by its id.
+pub fn decide<'c>(
     (ranked, tied): (Vec<(Scored, Option<Features>)>, bool),
-    calibration: &Calibration,
+    calibration_of: impl Fn(&Scored) -> &'c Calibration,
     query: QueryShape,
     (cutoff, margin, limit): (f64, f64, usize),
     features_of: impl Fn(&Scored) -> Features,
@@ -85,11 +86,11 @@ pub fn decide(
             let crowd = similarities.partition_point(|&o| o >= s - CROWD_RANGE) - 1;
             let first = i == 0 && !tied;
             let f = facts(
-                (s, item.score.method, first),
+                (s, item.score.method, first, item.score.left_out),
                 (best_other.unwrap_or(0.0), crowd),
                 query,
             );
-            (i, calibration.probability(&f), f)
+            (i, calibration_of(item).probability(&f), f)
         })
         .collect();
     // One name means one entity: the chances of all cannot add up to more

@@ -18,7 +18,45 @@ use crate::normalize::normalize;
 use crate::pystr;
 use crate::translit::transliterate;
 
-type Phrases = HashMap<String, Vec<Vec<String>>>;
+/// Phrases by their first word (or last, for those read at the end of a
+/// name), longest first: a name is checked only against the phrases its
+/// own words could start or end.
+pub type Phrases = HashMap<String, Vec<Vec<String>>>;
+
+/// Entries of a word list as phrases: each romanized and split into words,
+/// so that "город" and "gorod" are one word; longest first (so "prime
+/// minister" goes before "minister"), each once.
+pub fn phrase_list(entries: impl IntoIterator<Item = String>) -> Vec<Vec<String>> {
+    let mut found: Vec<Vec<String>> = entries
+        .into_iter()
+        .map(|p| {
+            pystr::split(&transliterate(&p))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    found.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    found.dedup();
+    found
+}
+
+/// `phrases` by their first word, or their last (`last`).
+pub fn by_word(phrases: &[Vec<String>], last: bool) -> Phrases {
+    let mut by_word: Phrases = HashMap::new();
+    for phrase in phrases {
+        let word = if last {
+            &phrase[phrase.len() - 1]
+        } else {
+            &phrase[0]
+        };
+        by_word
+            .entry(word.clone())
+            .or_default()
+            .push(phrase.clone());
+    }
+    by_word
+}
 
 struct Generic {
     titles: Vec<String>,
@@ -31,33 +69,10 @@ struct Generic {
 
 static GENERIC: LazyLock<Generic> = LazyLock::new(|| {
     let table = data::parse("generic.toml", data::GENERIC);
-    // Titles and leading words by their first word, trailing words by their
-    // last: a name is checked only against the phrases its own words could
-    // start or end. Compared in romanized form, so that "город" and "gorod"
-    // are one word; longest first, so "prime minister" goes before "minister".
+    // Titles and leading words by their first word, trailing words by their last.
     let phrases = |last: bool, keys: &[&str]| -> Phrases {
-        let mut found: Vec<Vec<String>> = keys
-            .iter()
-            .flat_map(|key| data::strings(table.get(*key)))
-            .map(|p| {
-                pystr::split(&transliterate(&p))
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|p| !p.is_empty())
-            .collect();
-        found.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        found.dedup();
-        let mut by_word: Phrases = HashMap::new();
-        for phrase in found {
-            let word = if last {
-                phrase[phrase.len() - 1].clone()
-            } else {
-                phrase[0].clone()
-            };
-            by_word.entry(word).or_default().push(phrase);
-        }
-        by_word
+        let entries = keys.iter().flat_map(|key| data::strings(table.get(*key)));
+        by_word(&phrase_list(entries), last)
     };
     let mut equivalents = HashMap::new();
     if let Some(groups) = table.get("equivalents").and_then(|v| v.as_table()) {

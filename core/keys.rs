@@ -25,6 +25,7 @@ use unicode_script::{Script, UnicodeScript};
 
 use crate::config;
 use crate::generic::generic_span;
+use crate::names;
 use crate::normalize::normalize;
 use crate::pystr;
 use crate::translit::{alternatives, romanize};
@@ -342,6 +343,9 @@ pub struct WordKeys {
     pub metaphone: String,
     /// An article, "city of" or "district": a place's name may go without.
     pub optional: bool,
+    /// What else the word may be (`names::TITLE`, `PARTICLE`, `SUFFIX`,
+    /// `LEGAL`, `SURNAME`), which scoring reads by the kind of entity.
+    pub role: u8,
 }
 
 /// A name prepared for comparison: its words and their joined forms.
@@ -446,21 +450,31 @@ pub fn name_keys(text: &str) -> NameKeys {
     let forms: Vec<_> = split.iter().map(|w| word_forms(w)).collect();
     let romanized: Vec<&str> = forms.iter().map(|f| f.0.as_str()).collect();
     let (start, core_start, core_end) = generic_span(&romanized);
-    let words: Vec<WordKeys> = split
+    let kept: Vec<usize> = (start..split.len())
+        .filter(|&position| !forms[position].0.is_empty())
+        .collect();
+    let roles = names::roles(&kept.iter().map(|&p| romanized[p]).collect::<Vec<_>>());
+    let surnames = names::surname_marks(text, split.len());
+    let words: Vec<WordKeys> = kept
         .iter()
-        .zip(forms.iter())
-        .enumerate()
-        .filter(|(position, (_, form))| *position >= start && !form.0.is_empty())
-        .map(
-            |(position, (word, (romanized, sound, units, metaphone)))| WordKeys {
-                normalized: (*word).to_owned(),
+        .zip(roles)
+        .map(|(&position, role)| {
+            let (romanized, sound, units, metaphone) = &forms[position];
+            WordKeys {
+                normalized: split[position].to_owned(),
                 romanized: romanized.clone(),
                 sound: sound.clone(),
                 units: units.clone(),
                 metaphone: metaphone.clone(),
                 optional: !(core_start <= position && position < core_end),
-            },
-        )
+                role: role
+                    | if surnames[position] {
+                        names::SURNAME
+                    } else {
+                        0
+                    },
+            }
+        })
         .collect();
     // The whole name's units, with the word ends known (a mute h ends a word).
     let (units, sound) = if words.len() == 1 {

@@ -1,8 +1,8 @@
 //! namenorm's matching engine, one module a stage of the pipeline:
 //!
 //! ```text
-//! text -> normalize -> translit -> generic -> keys -> readings
-//!      -> index (packed keys, store) -> similarity -> score -> rank
+//! text -> normalize -> translit -> generic -> names -> keys -> readings
+//!      -> index (packed keys, store) -> similarity -> score (person) -> rank
 //!      -> calibrate -> decide (false_match: what the decision weighs)
 //! ```
 //!
@@ -20,8 +20,10 @@ pub mod false_match;
 pub mod generic;
 pub mod index;
 pub mod keys;
+pub mod names;
 pub mod normalize;
 pub mod packed;
+pub mod person;
 pub mod pystr;
 pub mod rank;
 pub mod readings;

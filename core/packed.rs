@@ -10,7 +10,8 @@
 //! flags: u8        1 abjad, 2 syllabic, 4 the name's units are its one word's
 //! normalized       str
 //! units            (unless flag 4) count, then one byte a unit (`keys::unit_table`)
-//! words            count, then for each: optional u8, normalized, romanized,
+//! words            count, then for each: flags u8 (1 optional, and the
+//!                  word's `names` role bits), normalized, romanized,
 //!                  sound, units, metaphone
 //! ```
 //!
@@ -19,6 +20,7 @@
 use smallvec::SmallVec;
 
 use crate::keys::{unit_table, NameKeys};
+use crate::names;
 
 /// Keys that cannot be read back: the index they came from is damaged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +35,8 @@ pub struct Word<'a> {
     pub units: &'a [u8],
     pub metaphone: &'a str,
     pub optional: bool,
+    /// `names::TITLE`, `PARTICLE`, `SUFFIX`, `LEGAL`, `SURNAME`.
+    pub role: u8,
 }
 
 /// A name's keys, borrowed from its packed form (see `keys::NameKeys`).
@@ -115,7 +119,7 @@ pub fn pack(keys: &NameKeys, out: &mut Vec<u8>) {
     }
     push_len(out, keys.words.len());
     for word in &keys.words {
-        out.push(u8::from(word.optional));
+        out.push(u8::from(word.optional) | word.role);
         push_str(out, &word.normalized);
         push_str(out, &word.romanized);
         push_str(out, &word.sound);
@@ -197,11 +201,11 @@ pub fn unpack<'a>(data: &'a [u8], romanized: &'a str, sound: &'a str) -> Result<
     }
     let mut words: SmallVec<[Word<'a>; 4]> = SmallVec::with_capacity(count.min(64));
     for _ in 0..count {
-        let optional = match r.byte()? {
-            0 => false,
-            1 => true,
-            _ => return Err(Damaged("packed keys have a word neither optional nor not")),
-        };
+        let flags = r.byte()?;
+        if flags & !(1 | names::ROLES) != 0 {
+            return Err(Damaged("packed keys have a word of unknown flags"));
+        }
+        let (optional, role) = (flags & 1 == 1, flags & names::ROLES);
         let (normalized, romanized, sound) = (r.str()?, r.str()?, r.str()?);
         let units = r.units()?;
         let metaphone = r.str()?;
@@ -212,6 +216,7 @@ pub fn unpack<'a>(data: &'a [u8], romanized: &'a str, sound: &'a str) -> Result<
             units,
             metaphone,
             optional,
+            role,
         });
     }
     if r.at != data.len() {
@@ -296,7 +301,7 @@ mod tests {
                         k.metaphone.as_str()
                     )
                 );
-                assert_eq!(w.optional, k.optional);
+                assert_eq!((w.optional, w.role), (k.optional, k.role));
             }
         }
     }

@@ -18,9 +18,11 @@ use crate::keys::{name_keys, unit_table};
 use crate::packed::{Damaged, Packed};
 use crate::rank::{Ranker, FEATURES};
 use crate::resolve::{Candidate, Query, Resolver as CoreResolver, Settings};
+use crate::score::ByKind;
 use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
 use crate::store::{
-    is_acronym as core_is_acronym, EntityRecord, Store, StoreError as CoreStoreError, NAME_TEXTS,
+    is_acronym as core_is_acronym, EntityRecord, NameKind, Store, StoreError as CoreStoreError,
+    NAME_TEXTS,
 };
 use crate::{config, data, decide, generic, keys, normalize, timing, translit};
 
@@ -326,60 +328,109 @@ struct Index {
     store: Arc<Store>,
 }
 
-type EntityFields = (String, String, String, Vec<String>, f64, Option<String>);
+type EntityFields = (
+    String,
+    String,
+    String,
+    Vec<(String, &'static str)>,
+    f64,
+    Option<String>,
+);
+
+/// Builds an `Index` an entity at a time, so that a gazetteer read from a
+/// file (a stream of records) never sits in Python objects whole.
+#[pyclass(module = "namenorm._core")]
+struct IndexBuilder {
+    records: Vec<EntityRecord>,
+    /// The attrs of each entity as JSON, if they are to be stored.
+    attrs: Option<Vec<String>>,
+    ids: rustc_hash::FxHashSet<String>,
+}
 
 #[pymethods]
-impl Index {
-    /// The index of entities given as columns, their names keyed on every core.
-    #[staticmethod]
-    fn build(
-        py: Python<'_>,
-        ids: Vec<Bound<'_, PyAny>>,
-        names: Vec<Bound<'_, PyAny>>,
-        kinds: Vec<Bound<'_, PyAny>>,
-        aliases: Vec<Vec<Bound<'_, PyAny>>>,
-        priors: Vec<f64>,
-    ) -> PyResult<Index> {
-        let texts = |items: &[Bound<'_, PyAny>]| -> PyResult<Vec<String>> {
-            items
-                .iter()
-                .map(|t| as_text(t).map(Cow::into_owned))
-                .collect()
-        };
-        let (ids, names, kinds) = (texts(&ids)?, texts(&names)?, texts(&kinds)?);
-        let aliases: Vec<Vec<String>> =
-            aliases.iter().map(|a| texts(a)).collect::<PyResult<_>>()?;
-        let n = ids.len();
-        if [names.len(), kinds.len(), aliases.len(), priors.len()]
-            .iter()
-            .any(|&m| m != n)
-        {
-            return Err(PyValueError::new_err(
-                "one name, kind, aliases and prior for each id",
-            ));
+impl IndexBuilder {
+    /// A builder; `attrs`: whether each entity's attrs (JSON) are stored.
+    #[new]
+    #[pyo3(signature = (attrs=false))]
+    fn new(attrs: bool) -> Self {
+        IndexBuilder {
+            records: Vec::new(),
+            attrs: attrs.then(Vec::new),
+            ids: Default::default(),
         }
-        let records: Vec<EntityRecord> = ids
-            .into_iter()
-            .zip(names)
-            .zip(kinds)
-            .zip(aliases)
-            .zip(priors)
-            .map(|((((id, name), kind), aliases), prior)| EntityRecord {
-                id,
-                name,
-                kind,
-                aliases,
-                prior,
+    }
+
+    /// Add an entity: its other names, each with its kind ("alias",
+    /// "previous_name", "weak_alias"), and its attrs as JSON (if stored).
+    #[allow(clippy::too_many_arguments)] // one an entity's field
+    #[pyo3(signature = (id, name, kind, aliases, prior, attrs=None))]
+    fn add(
+        &mut self,
+        id: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        kind: &Bound<'_, PyAny>,
+        aliases: Vec<(Bound<'_, PyAny>, String)>,
+        prior: f64,
+        attrs: Option<String>,
+    ) -> PyResult<()> {
+        let id = as_text(id)?.into_owned();
+        if self.ids.contains(&id) {
+            return Err(PyValueError::new_err(format!(
+                "two entities have the id {id:?}"
+            )));
+        }
+        let aliases = aliases
+            .iter()
+            .map(|(text, label)| {
+                let kind = match label.as_str() {
+                    "alias" => NameKind::Alias,
+                    "previous_name" => NameKind::Previous,
+                    "weak_alias" => NameKind::Weak,
+                    other => {
+                        return Err(PyValueError::new_err(format!(
+                            "an alias is an alias, previous_name or weak_alias, not {other:?}"
+                        )))
+                    }
+                };
+                Ok((as_text(text)?.into_owned(), kind))
             })
-            .collect();
+            .collect::<PyResult<_>>()?;
+        if let Some(stored) = &mut self.attrs {
+            stored.push(attrs.unwrap_or_else(|| "{}".to_owned()));
+        }
+        self.records.push(EntityRecord {
+            id: id.clone(),
+            name: as_text(name)?.into_owned(),
+            kind: as_text(kind)?.into_owned(),
+            aliases,
+            prior,
+        });
+        self.ids.insert(id);
+        Ok(())
+    }
+
+    /// How many entities were added.
+    fn __len__(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The index of the entities added, their names keyed on every core;
+    /// the builder is left empty.
+    fn build(&mut self, py: Python<'_>) -> PyResult<Index> {
+        let records = std::mem::take(&mut self.records);
+        let attrs = self.attrs.as_mut().map(std::mem::take);
+        self.ids.clear();
         let store = py
-            .detach(|| Store::build(&records, None))
+            .detach(|| Store::build(&records, attrs.as_deref()))
             .map_err(store_error)?;
         Ok(Index {
             store: Arc::new(store),
         })
     }
+}
 
+#[pymethods]
+impl Index {
     /// A compiled index, mapped from its file and checked whole.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Index> {
@@ -430,12 +481,16 @@ impl Index {
         .map_err(store_error)
     }
 
-    /// Entity `i`: (id, name, kind, aliases, prior, attrs as JSON or None).
+    /// Entity `i`: (id, name, kind, aliases with their kinds, prior, attrs
+    /// as JSON or None).
     fn entity(&self, i: usize) -> Option<EntityFields> {
         self.store
             .entity(i)
             .map(|(id, name, kind, aliases, prior, attrs)| {
-                let aliases = aliases.into_iter().map(str::to_owned).collect();
+                let aliases = aliases
+                    .into_iter()
+                    .map(|(a, k)| (a.to_owned(), k.label()))
+                    .collect();
                 (
                     id.to_owned(),
                     name.to_owned(),
@@ -483,7 +538,7 @@ impl Index {
 
 type CandidateTuple = (
     u32,
-    String,
+    (String, &'static str),
     f64,
     f64,
     f64,
@@ -499,7 +554,7 @@ type CandidateTuple = (
 fn tuple(c: Candidate) -> CandidateTuple {
     (
         c.entity,
-        c.alias,
+        (c.alias, c.alias_kind.label()),
         c.score,
         c.false_match,
         c.similarity,
@@ -525,29 +580,45 @@ struct Resolver {
 type StageSeconds = Vec<(&'static str, f64)>;
 
 type RankerFields = ([f64; 9], usize, f64);
+type CalibrationFields = (f64, [f64; 13]);
+
+fn ranker(fields: RankerFields) -> Ranker {
+    let (weights, depth, window) = fields;
+    Ranker {
+        weights,
+        depth,
+        window,
+    }
+}
+
+fn calibration((intercept, weights): CalibrationFields) -> Calibration {
+    Calibration { intercept, weights }
+}
 
 #[pymethods]
 impl Resolver {
     #[new]
+    /// `rankers` and `calibrations`: of places and any other kind, of
+    /// people, and of organisations.
     fn new(
         index: &Index,
         weights: [f64; 11],
-        ranker: RankerFields,
-        calibration: (f64, [f64; 12]),
+        rankers: (RankerFields, RankerFields, RankerFields),
+        calibrations: (CalibrationFields, CalibrationFields, CalibrationFields),
         ambiguity_margin: f64,
         rival_places: bool,
     ) -> Self {
-        let (weights_, depth, window) = ranker;
         let settings = Settings {
             weights: weights_of(weights),
-            ranker: Ranker {
-                weights: weights_,
-                depth,
-                window,
+            rankers: ByKind {
+                other: ranker(rankers.0),
+                person: ranker(rankers.1),
+                org: ranker(rankers.2),
             },
-            calibration: Calibration {
-                intercept: calibration.0,
-                weights: calibration.1,
+            calibrations: ByKind {
+                other: calibration(calibrations.0),
+                person: calibration(calibrations.1),
+                org: calibration(calibrations.2),
             },
             ambiguity_margin,
             rival_places,
@@ -702,6 +773,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WEIGHTS", defaults.to_vec())?;
     m.add("StoreError", m.py().get_type::<StoreError>())?;
     m.add_class::<Index>()?;
+    m.add_class::<IndexBuilder>()?;
     m.add_class::<Resolver>()?;
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(transliterate, m)?)?;

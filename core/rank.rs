@@ -20,7 +20,9 @@
 //! benchmark by bench/fit_ranker.py and shipped in data/ranker.toml, which the
 //! Python package reads and passes in (`Ranker`).
 
-use crate::packed::Name;
+use smallvec::SmallVec;
+
+use crate::packed::{Name, Word};
 use crate::score::NameScore;
 use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
 
@@ -74,23 +76,52 @@ pub struct Scored {
     pub query: u8,
 }
 
+/// A name's words in alphabetical order, joined: romanized, and as sound
+/// units; and the first sound of the first. A person's name is compared so,
+/// as its parts come in any order ("VAZIRI, Hossein").
+fn sorted(name: &Name<'_>) -> (String, Vec<u8>, Option<char>) {
+    let mut words: SmallVec<[&Word<'_>; 8]> = name.words.iter().collect();
+    words.sort_by(|a, b| a.romanized.cmp(b.romanized));
+    let romanized = words.iter().map(|w| w.romanized).collect();
+    let units = words.iter().flat_map(|w| w.units.iter().copied()).collect();
+    (
+        romanized,
+        units,
+        words.first().and_then(|w| w.sound.chars().next()),
+    )
+}
+
 /// The ranking features (see `FEATURES`) of one entity's best name
-/// (`item`, its entity of this prior, scored as `name` against `query`).
+/// (`item`, its entity of this prior, scored as `name` against `query`);
+/// a person's (`person`) compared with the words of each in alphabetical
+/// order.
 pub fn features(
     item: &Scored,
-    query: &Name<'_>,
-    name: &Name<'_>,
+    (query, name): (&Name<'_>, &Name<'_>),
+    person: bool,
     prior: f64,
     best_similarity: f64,
     weights: &Weights,
 ) -> Features {
-    let spelling = ratio(query.romanized, name.romanized);
     let reading = Reading {
         a_abjad: query.abjad,
         b_abjad: name.abjad,
         a_syllabic: query.syllabic,
     };
-    let sound = units_similarity(query.units, name.units, weights, reading);
+    let (spelling, sound, first_sound) = if person {
+        let ((qr, qu, qs), (nr, nu, ns)) = (sorted(query), sorted(name));
+        (
+            ratio(&qr, &nr),
+            units_similarity(&qu, &nu, weights, reading),
+            qs == ns,
+        )
+    } else {
+        (
+            ratio(query.romanized, name.romanized),
+            units_similarity(query.units, name.units, weights, reading),
+            query.sound.chars().next() == name.sound.chars().next(),
+        )
+    };
     let abjad = f64::from(u8::from(query.abjad));
     let similarity = item.score.score;
     [
@@ -98,9 +129,7 @@ pub fn features(
         f64::from(u8::from(similarity >= best_similarity)),
         spelling,
         sound,
-        f64::from(u8::from(
-            query.sound.chars().next() == name.sound.chars().next(),
-        )),
+        f64::from(u8::from(first_sound)),
         prior.ln_1p(),
         f64::from(u8::from(item.score.method == Method::Partial)),
         abjad * spelling,
@@ -119,15 +148,16 @@ pub fn is_equal(method: Method) -> bool {
 
 /// Entities (by their best name) best first, each with its features.
 ///
-/// The most similar (see `Ranker::depth` and `Ranker::window`) are ordered
-/// by utility, after any equal to the query ("Hadrut" is Hadrut, not a
+/// The most similar (see `Ranker::depth` and `Ranker::window`, of the most
+/// similar's kind) are ordered by utility (each by the ranker of its kind,
+/// `ranker_of`), after any equal to the query ("Hadrut" is Hadrut, not a
 /// bigger Gadrut); the rest follow by similarity without features; ties go
 /// to the entity id (`id`). `features_of` describes an item, given the best
 /// similarity. Also whether the first is first only by its id (another
 /// ranks equal to it).
-pub fn rank<'a>(
+pub fn rank<'a, 'r>(
     mut best: Vec<Scored>,
-    ranker: &Ranker,
+    ranker_of: impl Fn(&Scored) -> &'r Ranker,
     id: impl Fn(u32) -> &'a [u8],
     features_of: impl Fn(&Scored, f64) -> Features,
 ) -> (Vec<(Scored, Option<Features>)>, bool) {
@@ -137,7 +167,7 @@ pub fn rank<'a>(
             .total_cmp(&a.score.score)
             .then_with(|| id(a.entity).cmp(id(b.entity)))
     });
-    let Some(top) = best.first().map(|s| s.score.score) else {
+    let Some((top, ranker)) = best.first().map(|s| (s.score.score, ranker_of(s))) else {
         return (Vec::new(), false);
     };
     let near = best
@@ -150,7 +180,7 @@ pub fn rank<'a>(
         .into_iter()
         .map(|s| {
             let f = features_of(&s, top);
-            let u = ranker.utility(&f);
+            let u = ranker_of(&s).utility(&f);
             (s, f, u)
         })
         .collect();

@@ -21,17 +21,18 @@ use crate::pystr;
 use crate::rank::{features, rank, Features, Ranker, Scored};
 use crate::readings::{readings, OtherReading};
 use crate::rivals::is_rival_name;
-use crate::score::{score_name, Evidence, NameScore, Note};
+use crate::score::{score_name, ByKind, Evidence, Kind, NameScore, Note};
 use crate::similarity::{Method, Weights};
-use crate::store::{Section, Store, ENTITY_IDS, NAME_TEXTS};
+use crate::store::{name_kind, NameKind, Section, Store, ENTITY_IDS, NAME_ACRONYM, NAME_TEXTS};
 use crate::timing::stage;
 
 /// How a resolver decides, beside its gazetteer.
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {
     pub weights: Weights,
-    pub ranker: Ranker,
-    pub calibration: Calibration,
+    /// The ranker and calibration of each kind compared apart.
+    pub rankers: ByKind<Ranker>,
+    pub calibrations: ByKind<Calibration>,
     /// A match is ambiguous when another entity scores within this of it.
     pub ambiguity_margin: f64,
     /// Whether a fuzzy match of a query spelled like a real place the
@@ -46,6 +47,8 @@ pub struct Candidate {
     pub entity: u32,
     /// The name of the entity that matched best.
     pub alias: String,
+    /// What kind of name of the entity it is.
+    pub alias_kind: NameKind,
     /// The probability that it is the entity meant (`calibrate`).
     pub score: f64,
     /// How often a name not in the gazetteer scores as high (`false_match`).
@@ -181,10 +184,23 @@ impl Resolver {
 
     /// Whether an entity is a person.
     pub fn is_person(&self, entity: u32) -> bool {
-        let kinds = self.store.u32s(Section::EntityKind);
-        self.store
-            .person()
-            .is_some_and(|p| kinds.get(entity as usize) == Some(&p))
+        self.kind_of(entity) == Kind::Person
+    }
+
+    /// What kind of entity its names are compared as.
+    pub fn kind_of(&self, entity: u32) -> Kind {
+        let kind = self
+            .store
+            .u32s(Section::EntityKind)
+            .get(entity as usize)
+            .copied();
+        if kind.is_some() && kind == self.store.person() {
+            Kind::Person
+        } else if kind.is_some() && kind == self.store.org() {
+            Kind::Org
+        } else {
+            Kind::Other
+        }
     }
 
     /// The entities a query's name may refer to, best first, as `query`
@@ -268,8 +284,8 @@ impl Resolver {
                 let prior = priors.get(item.entity as usize).copied().unwrap_or(0.0);
                 features(
                     item,
-                    &views[item.query as usize],
-                    &name,
+                    (&views[item.query as usize], &name),
+                    self.is_person(item.entity),
                     prior,
                     best,
                     weights,
@@ -289,13 +305,13 @@ impl Resolver {
                 let top = best.iter().map(|s| s.score.score).fold(0.0, f64::max);
                 let ranked = rank(
                     best,
-                    &self.settings.ranker,
+                    |item| self.settings.rankers.of(self.kind_of(item.entity)),
                     |e| self.store.item(ENTITY_IDS, e as usize),
                     describe,
                 );
                 decide(
                     ranked,
-                    &self.settings.calibration,
+                    |item| self.settings.calibrations.of(self.kind_of(item.entity)),
                     shape,
                     (cutoff, self.settings.ambiguity_margin, limit),
                     |item| describe(item, top),
@@ -367,10 +383,10 @@ impl Resolver {
         let store = &*self.store;
         let query = queries.packed[at].name();
         let exact = queries.exact[at].as_bytes();
-        let (entities, kinds, acronyms) = (
+        let (entities, kinds, flags) = (
             store.u32s(Section::NameEntity),
             store.u32s(Section::EntityKind),
-            store.bytes(Section::NameAcronym),
+            store.bytes(Section::NameFlags),
         );
         let mut scored = Vec::new();
         let found = lookup(store, &query, cut);
@@ -390,12 +406,16 @@ impl Resolver {
                         score_name(
                             &query,
                             &name,
-                            self.is_person(entity),
-                            acronyms[p] == 0,
+                            self.kind_of(entity),
+                            flags[p] & NAME_ACRONYM == 0,
                             &self.settings.weights,
                         )
                     };
-                    if let Some(score) = score {
+                    if let Some(mut score) = score {
+                        if name_kind(flags[p]) == NameKind::Weak {
+                            // A nickname or a short name alone says less.
+                            scale(&mut score, config::WEAK_ALIAS_FACTOR, Note::WeakAlias);
+                        }
                         scored.push(Scored {
                             entity,
                             name: position,
@@ -451,6 +471,7 @@ impl Resolver {
                 Evidence::Factor(Note::Rival, f) => {
                     ("spelled like another place (GeoNames)".to_owned(), f)
                 }
+                Evidence::Factor(Note::WeakAlias, f) => ("a weak alias".to_owned(), f),
                 Evidence::Factor(Note::Reading(k), f) => (
                     readings
                         .get(k as usize)
@@ -466,6 +487,7 @@ impl Resolver {
         Ok(Candidate {
             entity: d.item.entity,
             alias,
+            alias_kind: name_kind(store.bytes(Section::NameFlags)[d.item.name as usize]),
             score: d.score,
             false_match: 0.0,
             similarity: d.item.score.score,

@@ -55,7 +55,7 @@ compile_error!("namenorm's index image is little-endian; this target is big-endi
 /// What a compiled index starts with.
 pub const MAGIC: &[u8; 8] = b"NAMENORM";
 /// The version of the layout this core reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const BYTE_ORDER: u32 = 0x0102_0304;
 const HEADER: usize = 128;
 const CHECKED_FROM: usize = 88;
@@ -128,13 +128,14 @@ pub enum Section {
     Aliases,
     AliasesAt,
     EntityAliases,
+    AliasKinds,
     EntityAttrs,
     Attrs,
     AttrsAt,
     NameEntity,
     NameTexts,
     NameTextsAt,
-    NameAcronym,
+    NameFlags,
     NameRomanized,
     NameRomanizedAt,
     NameSounds,
@@ -239,6 +240,7 @@ pub struct Store {
     names: usize,
     grams: usize,
     person: Option<u32>,
+    org: Option<u32>,
     dense: FxHashMap<Box<str>, u8>,
     /// What the background scored, by the fingerprint of the settings.
     measured: Mutex<Vec<(u64, Arc<FalseMatches>)>>,
@@ -260,17 +262,65 @@ pub type StoredEntity<'a> = (
     &'a str,
     &'a str,
     &'a str,
-    Vec<&'a str>,
+    Vec<(&'a str, NameKind)>,
     f64,
     Option<&'a str>,
 );
+
+/// What kind of name of its entity a name is: its canonical name, a strong
+/// alias, a previous name ("formerly known as"), or a weak alias (a
+/// nickname, a short name: FollowTheMoney's `weakAlias`, OFAC's weak
+/// a.k.a.), which alone counts for less.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum NameKind {
+    Name = 0,
+    Alias = 1,
+    Previous = 2,
+    Weak = 3,
+}
+
+impl NameKind {
+    /// Of its number in an image, if it is one.
+    pub fn of(byte: u8) -> Option<NameKind> {
+        [
+            NameKind::Name,
+            NameKind::Alias,
+            NameKind::Previous,
+            NameKind::Weak,
+        ]
+        .get(usize::from(byte))
+        .copied()
+    }
+
+    /// As the Python package calls it (`Match.alias_kind`).
+    pub fn label(self) -> &'static str {
+        match self {
+            NameKind::Name => "name",
+            NameKind::Alias => "alias",
+            NameKind::Previous => "previous_name",
+            NameKind::Weak => "weak_alias",
+        }
+    }
+}
+
+/// A name's flags (`Section::NameFlags`): whether it is an acronym, and
+/// its `NameKind` in the bits above.
+pub const NAME_ACRONYM: u8 = 1;
+const NAME_KIND_SHIFT: u32 = 1;
+
+/// The `NameKind` of a name of these flags.
+pub fn name_kind(flags: u8) -> NameKind {
+    NameKind::of(flags >> NAME_KIND_SHIFT).unwrap_or(NameKind::Name)
+}
 
 /// An entity as the builder takes it.
 pub struct EntityRecord {
     pub id: String,
     pub name: String,
     pub kind: String,
-    pub aliases: Vec<String>,
+    /// Its other names, each with its kind (not `NameKind::Name`).
+    pub aliases: Vec<(String, NameKind)>,
     pub prior: f64,
 }
 
@@ -351,6 +401,12 @@ impl Store {
     /// The position of the kind "person" among the kinds, if any entity is one.
     pub fn person(&self) -> Option<u32> {
         self.person
+    }
+
+    /// The position of the kind "org" (an organisation) among the kinds, if
+    /// any entity is one.
+    pub fn org(&self) -> Option<u32> {
+        self.org
     }
 
     /// The kinds of the entities, in order of first appearance.
@@ -457,7 +513,14 @@ impl Store {
             ALIASES,
             entities
                 .iter()
-                .flat_map(|e| e.aliases.iter().map(|a| a.as_bytes())),
+                .flat_map(|e| e.aliases.iter().map(|(a, _)| a.as_bytes())),
+        );
+        sections.bytes(
+            Section::AliasKinds,
+            entities
+                .iter()
+                .flat_map(|e| e.aliases.iter().map(|(_, k)| *k as u8))
+                .collect(),
         );
         let mut alias_at = vec![0u64];
         for e in entities {
@@ -471,31 +534,36 @@ impl Store {
                 sections.column(ATTRS, std::iter::empty());
             }
         }
-        // Names: every entity's canonical name and aliases, once each, keyed
-        // on every core a chunk at a time, each chunk's keys appended to the
-        // columns as it comes (so that a million names never sit keyed in
-        // memory twice).
-        let named: Vec<(u32, &str)> = entities
+        // Names: every entity's canonical name and aliases, once each (of a
+        // name given twice, the stronger kind), keyed on every core a chunk
+        // at a time, each chunk's keys appended to the columns as it comes
+        // (so that a million names never sit keyed in memory twice).
+        let named: Vec<(u32, &str, NameKind)> = entities
             .iter()
             .enumerate()
             .flat_map(|(i, e)| {
-                let mut names: Vec<&str> = Vec::with_capacity(1 + e.aliases.len());
-                for n in std::iter::once(&e.name).chain(&e.aliases) {
-                    if !names.contains(&n.as_str()) {
-                        names.push(n);
+                let mut names: Vec<(&str, NameKind)> = Vec::with_capacity(1 + e.aliases.len());
+                let all = std::iter::once((e.name.as_str(), NameKind::Name))
+                    .chain(e.aliases.iter().map(|(a, k)| (a.as_str(), *k)));
+                for (n, k) in all {
+                    match names.iter_mut().find(|(m, _)| *m == n) {
+                        Some(held) => held.1 = held.1.min(k),
+                        None => names.push((n, k)),
                     }
                 }
-                names.into_iter().map(move |n| (i as u32, n))
+                names.into_iter().map(move |(n, k)| (i as u32, n, k))
             })
             .collect();
         let mut names = NameColumns::default();
         let mut grams = GramTable::default();
         for chunk in named.chunks(KEYING_CHUNK) {
-            let keyed: Vec<Option<Keyed>> =
-                chunk.par_iter().map(|(_, text)| Keyed::of(text)).collect();
-            for ((entity, text), keyed) in chunk.iter().zip(keyed) {
+            let keyed: Vec<Option<Keyed>> = chunk
+                .par_iter()
+                .map(|(_, text, _)| Keyed::of(text))
+                .collect();
+            for ((entity, text, kind), keyed) in chunk.iter().zip(keyed) {
                 if let Some(keyed) = keyed {
-                    names.push(*entity, text, &keyed, &mut grams);
+                    names.push(*entity, text, *kind, &keyed, &mut grams);
                 }
             }
         }
@@ -503,7 +571,7 @@ impl Store {
         let count = names.entity.len();
         let by_romanized = names.romanized.order();
         sections.numbers(Section::NameEntity, &names.entity);
-        sections.bytes(Section::NameAcronym, std::mem::take(&mut names.acronym));
+        sections.bytes(Section::NameFlags, std::mem::take(&mut names.flags));
         for (column, strings) in [
             (NAME_TEXTS, std::mem::take(&mut names.texts)),
             (NAME_ROMANIZED, std::mem::take(&mut names.romanized)),
@@ -599,6 +667,7 @@ impl Store {
             names: header.counts[1] as usize,
             grams: header.counts[2] as usize,
             person: None,
+            org: None,
             dense: FxHashMap::default(),
             measured: Mutex::default(),
         };
@@ -607,11 +676,14 @@ impl Store {
         store.dense = (0..store.len(DENSE_GRAMS))
             .map(|i| (store.text(DENSE_GRAMS, i).into(), i as u8))
             .collect();
-        store.person = store
-            .kinds()
-            .iter()
-            .position(|k| *k == "person")
-            .map(|p| p as u32);
+        let kind = |wanted: &str| {
+            store
+                .kinds()
+                .iter()
+                .position(|k| *k == wanted)
+                .map(|p| p as u32)
+        };
+        (store.person, store.org) = (kind("person"), kind("org"));
         Ok(store)
     }
 
@@ -739,8 +811,12 @@ impl Store {
         }
         let kind = self.u32s(Section::EntityKind)[i] as usize;
         let alias_at = self.u64s(Section::EntityAliases);
+        let kinds = self.bytes(Section::AliasKinds);
         let aliases = (alias_at[i] as usize..alias_at[i + 1] as usize)
-            .map(|a| self.text(ALIASES, a))
+            .map(|a| {
+                let kind = kinds.get(a).and_then(|&k| NameKind::of(k));
+                (self.text(ALIASES, a), kind.unwrap_or(NameKind::Alias))
+            })
             .collect();
         let attrs = self.u32s(Section::EntityAttrs)[i];
         let attrs = (attrs != NO_ATTRS).then(|| self.text(ATTRS, attrs as usize));
@@ -815,10 +891,25 @@ impl Store {
             return Err(damaged("an entity's attrs are not a JSON table"));
         }
         self.check_positions(Section::NameEntity, names, entities, "entity")?;
-        if self.bytes(Section::NameAcronym).len() != names
-            || self.bytes(Section::NameAcronym).iter().any(|&b| b > 1)
+        let flags = self.bytes(Section::NameFlags);
+        if flags.len() != names
+            || flags
+                .iter()
+                .any(|&b| b & !(NAME_ACRONYM | 3 << NAME_KIND_SHIFT) != 0)
         {
-            return Err(damaged("names' acronym flags are not as many as the names"));
+            return Err(damaged(
+                "names' flags are not as many as the names, or unknown",
+            ));
+        }
+        let kinds = self.bytes(Section::AliasKinds);
+        if kinds.len() != self.len(ALIASES)
+            || kinds
+                .iter()
+                .any(|&k| NameKind::of(k).is_none_or(|k| k == NameKind::Name))
+        {
+            return Err(damaged(
+                "aliases' kinds are not as many as the aliases, or unknown",
+            ));
         }
         for section in [Section::NameGrams, Section::NameSkeletonGrams] {
             if self.u32s(section).len() != names {
@@ -987,7 +1078,7 @@ impl Strings {
 #[derive(Default)]
 struct NameColumns {
     entity: Vec<u32>,
-    acronym: Vec<u8>,
+    flags: Vec<u8>,
     texts: Strings,
     romanized: Strings,
     sounds: Strings,
@@ -1000,9 +1091,17 @@ struct NameColumns {
 }
 
 impl NameColumns {
-    fn push(&mut self, entity: u32, text: &str, keyed: &Keyed, grams: &mut GramTable) {
+    fn push(
+        &mut self,
+        entity: u32,
+        text: &str,
+        kind: NameKind,
+        keyed: &Keyed,
+        grams: &mut GramTable,
+    ) {
         self.entity.push(entity);
-        self.acronym.push(u8::from(is_acronym(text)));
+        self.flags
+            .push(u8::from(is_acronym(text)) | (kind as u8) << NAME_KIND_SHIFT);
         self.texts.push(text.as_bytes());
         self.romanized.push(keyed.packed.romanized.as_bytes());
         self.sounds.push(keyed.packed.sound.as_bytes());
@@ -1180,13 +1279,14 @@ const ALL: [Section; SECTIONS] = [
     Section::Aliases,
     Section::AliasesAt,
     Section::EntityAliases,
+    Section::AliasKinds,
     Section::EntityAttrs,
     Section::Attrs,
     Section::AttrsAt,
     Section::NameEntity,
     Section::NameTexts,
     Section::NameTextsAt,
-    Section::NameAcronym,
+    Section::NameFlags,
     Section::NameRomanized,
     Section::NameRomanizedAt,
     Section::NameSounds,
@@ -1433,11 +1533,15 @@ mod tests {
     use crate::calibrate::Calibration;
     use crate::rank::Ranker;
     use crate::resolve::{Query, Resolver, Settings};
+    use crate::score::ByKind;
     use crate::similarity::Weights;
     use std::sync::Arc;
 
     fn record(id: &str, name: &str, kind: &str, aliases: &[&str], prior: f64) -> EntityRecord {
-        let aliases = aliases.iter().map(|a| a.to_string()).collect();
+        let aliases = aliases
+            .iter()
+            .map(|a| (a.to_string(), NameKind::Alias))
+            .collect();
         EntityRecord {
             id: id.into(),
             name: name.into(),
@@ -1497,15 +1601,15 @@ mod tests {
             depth: 40,
             window: 0.1,
         };
-        let mut weights = [0.0; 12];
+        let mut weights = [0.0; 13];
         (weights[0], weights[1]) = (5.0, 19.0);
         let settings = Settings {
             weights: Weights::default(),
-            ranker,
-            calibration: Calibration {
+            rankers: ByKind::all(ranker),
+            calibrations: ByKind::all(Calibration {
                 intercept: -6.0,
                 weights,
-            },
+            }),
             ambiguity_margin: 0.03,
             rival_places: true,
         };

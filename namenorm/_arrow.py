@@ -27,6 +27,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("false_match", "float64"),
     ("method", "string"),
     ("alias", "string"),
+    ("alias_kind", "string"),
     ("ambiguous", "bool_"),
 )
 
@@ -64,8 +65,8 @@ def resolve_arrow(
 
     Returns:
         One match a row, in order, a struct of `id`, `name`, `kind` (of the
-        entity), `score`, `false_match` (see `Match`), `method`, `alias`
-        and `ambiguous`; null where `resolve` returns None: a null, blank
+        entity), `score`, `false_match` (see `Match`), `method`, `alias`,
+        `alias_kind` and `ambiguous`; null where `resolve` returns None: a null, blank
         or overlong name, or nothing close enough. A `StructArray` for an
         array, a `ChunkedArray` for a chunked one or a stream.
 
@@ -144,9 +145,19 @@ class Answers:
             if answer is None:
                 known[name] = None
                 continue
-            position, alias, score, false_match, _, method, ambiguous, *_ = answer
+            position, (alias, alias_kind), score, false_match, _, method, ambiguous, *_ = answer
             entity = entity_of(position)
-            known[name] = (entity.id, entity.name, entity.kind, round(score, 4), round(false_match, 6), method, alias, ambiguous)
+            known[name] = (
+                entity.id,
+                entity.name,
+                entity.kind,
+                round(score, 4),
+                round(false_match, 6),
+                method,
+                alias,
+                alias_kind,
+                ambiguous,
+            )
         rows = [known[name] for name in distinct]
         kinds = match_type()
         arrays = [

@@ -105,7 +105,7 @@ def write_index(
 
 
 def _attrs_json(entity: Entity) -> str:
-    for text in (entity.id, entity.name, entity.kind, *entity.aliases):
+    for text in (entity.id, entity.kind, *entity.names):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
@@ -140,4 +140,4 @@ def entity_at(index: _core.Index, position: int, path: str | None) -> Entity:
             attrs = None
         if not isinstance(attrs, dict):
             raise GazetteerError("a damaged compiled index: an entity's attrs are not a table", path=path, record=entity_id)
-    return Entity._trusted(entity_id, name, kind, tuple(aliases), prior, attrs)
+    return Entity._trusted(entity_id, name, kind, aliases, prior, attrs)

@@ -43,13 +43,18 @@ def without_qualifier(text: str) -> str | None: ...
 def builtin_gazetteer() -> list[tuple[str, str]]: ...
 def fingerprint() -> str: ...
 
-EntityFields = tuple[str, str, str, list[str], float, str | None]
+# (id, name, kind, [(alias, "alias" | "previous_name" | "weak_alias")], prior, attrs as JSON)
+EntityFields = tuple[str, str, str, list[tuple[str, str]], float, str | None]
+
+class IndexBuilder:
+    def __init__(self, attrs: bool = False) -> None: ...
+    def add(
+        self, id: str, name: str, kind: str, aliases: list[tuple[str, str]], prior: float, attrs: str | None = None
+    ) -> None: ...
+    def __len__(self) -> int: ...
+    def build(self) -> Index: ...
 
 class Index:
-    @staticmethod
-    def build(
-        ids: list[str], names: list[str], kinds: list[str], aliases: list[list[str]], priors: list[float]
-    ) -> Index: ...
     @staticmethod
     def load(path: str) -> Index: ...
     @staticmethod
@@ -66,12 +71,12 @@ class Index:
     def kinds(self) -> list[str]: ...
     def lookup(self, name: str, limit: int = ...) -> list[str]: ...
 
-# (entity, alias, score, false-match rate, similarity, method, ambiguous,
-# runner-up, its score, evidence, ranking features, facts of the score):
-# positions are of the Index's entities.
+# (entity, (alias, its kind), score, false-match rate, similarity, method,
+# ambiguous, runner-up, its score, evidence, ranking features, facts of the
+# score): positions are of the Index's entities.
 Candidate = tuple[
     int,
-    str,
+    tuple[str, str],
     float,
     float,
     float,
@@ -91,8 +96,8 @@ class Resolver:
         self,
         index: Index,
         weights: tuple[float, ...],
-        ranker: Ranker,
-        calibration: Calibration,
+        rankers: tuple[Ranker, Ranker, Ranker],
+        calibrations: tuple[Calibration, Calibration, Calibration],
         ambiguity_margin: float,
         rival_places: bool,
     ) -> None: ...

@@ -158,14 +158,10 @@ class Gazetteer:
         this gazetteer."""
         with self._index_lock:
             if self._index is None:
-                entities = self._all()
-                self._index = _core.Index.build(
-                    [e.id for e in entities],
-                    [e.name for e in entities],
-                    [e.kind for e in entities],
-                    [list(e.aliases) for e in entities],
-                    [e.prior for e in entities],
-                )
+                builder = _core.IndexBuilder()
+                for e in self._all():
+                    builder.add(e.id, e.name, e.kind, e._labelled_aliases(), e.prior)
+                self._index = builder.build()
             return self._index
 
     def _entity(self, position: int) -> Entity:

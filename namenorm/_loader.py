@@ -22,7 +22,7 @@ from ._model import Entity, attrs_problem
 _RECORD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*entity[ \t]*\]\]")
 _TRIPLE_QUOTES = re.compile(r"\"\"\"|\'\'\'")
 _TOML_LINE = re.compile(r"at line (\d+)")
-_FIELDS = {"id", "name", "kind", "aliases", "prior", "attrs"}
+_FIELDS = {"id", "name", "kind", "aliases", "previous_names", "weak_aliases", "prior", "attrs"}
 #: Attrs that name other entities of the gazetteer by id (see `namenorm._scan`).
 RELATIONS = ("located_in", "part_of", "member_of")
 
@@ -146,12 +146,14 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
     unknown = sorted(set(raw) - _FIELDS)
     if unknown:
         return problem(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_FIELDS))}")
-    aliases = raw.get("aliases", [])
-    if not isinstance(aliases, list):
-        return problem("'aliases' must be a list of strings, like aliases = [\"Gadrut\"]")
-    for alias in aliases:
-        if not isinstance(alias, str):
-            return problem(f'alias {alias!r} is not a string; quote it, like "{alias}"')
+    named: dict[str, list[str]] = {}
+    for key in ("aliases", "previous_names", "weak_aliases"):
+        names = named[key] = raw.get(key, [])
+        if not isinstance(names, list):
+            return problem(f"'{key}' must be a list of strings, like {key} = [\"Gadrut\"]")
+        for alias in names:
+            if not isinstance(alias, str):
+                return problem(f'alias {alias!r} is not a string; quote it, like "{alias}"')
     attrs = _dates_as_text(raw.get("attrs", {}), 0)
     if isinstance(attrs, dict):
         for key in (*RELATIONS, "demonyms"):
@@ -169,7 +171,9 @@ def _record(raw: Any, where: str, line: int | None) -> Record | GazetteerError:
             id=raw["id"],
             name=raw["name"],
             kind=raw["kind"],
-            aliases=tuple(aliases),
+            aliases=tuple(named["aliases"]),
+            previous_names=tuple(named["previous_names"]),
+            weak_aliases=tuple(named["weak_aliases"]),
             prior=raw.get("prior", 0.0),
             attrs=attrs,
         )

@@ -85,11 +85,22 @@ class Entity:
     Attributes:
         id: Stable identifier, unique within a gazetteer ("person:nikol-pashinyan").
         name: Canonical name ("Nikol Pashinyan").
-        kind: "person", "place", "org", or any kind a gazetteer defines.
-        aliases: Other real names and spellings, in any script.
+        kind: "person", "place", "org", or any kind a gazetteer defines. A
+            person's names are matched part against part (in any order, with
+            middle names, patronymics or a second surname left out or
+            added, initials for given names); an organisation's ("org")
+            legal form ("LLC", "OOO", "GmbH") is neither needed nor enough.
+        aliases: Other real names and spellings, in any script (strong
+            aliases: FollowTheMoney's `alias`, OFAC's a.k.a.).
         prior: Non-negative prominence (population, mention count). It breaks
             near ties toward the more prominent entity, never more.
-        attrs: Free-form attributes (country, Wikidata id, ...).
+        attrs: Free-form attributes (country, Wikidata id, ...): JSON values
+            (see `attrs_problem`) if the gazetteer is to be compiled.
+        previous_names: Names it went by before (f.k.a.): matched as its
+            other names are.
+        weak_aliases: Nicknames, short and partial names (FollowTheMoney's
+            `weakAlias`, OFAC's weak a.k.a.): a match of one alone counts
+            for less.
 
     Raises:
         TypeError: If a field has the wrong type.
@@ -105,15 +116,22 @@ class Entity:
     aliases: tuple[str, ...] = ()
     prior: float = 0.0
     attrs: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    previous_names: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_str(self.id, "Entity.id")
         _check_name(self.name, "Entity.name")
         _check_str(self.kind, "Entity.kind")
-        if isinstance(self.aliases, str) or not isinstance(self.aliases, (list, tuple)):
-            raise TypeError(f"Entity.aliases must be a list or tuple of str, not {type(self.aliases).__name__}")
-        for alias in self.aliases:
-            _check_name(alias, f"an alias of {self.id!r},")
+        for what, names in (
+            ("aliases", self.aliases),
+            ("previous_names", self.previous_names),
+            ("weak_aliases", self.weak_aliases),
+        ):
+            if isinstance(names, str) or not isinstance(names, (list, tuple)):
+                raise TypeError(f"Entity.{what} must be a list or tuple of str, not {type(names).__name__}")
+            for alias in names:
+                _check_name(alias, f"an alias of {self.id!r},")
         if isinstance(self.prior, bool) or not isinstance(self.prior, (int, float)):
             raise TypeError(f"Entity.prior must be a number, not {type(self.prior).__name__}")
         try:
@@ -126,26 +144,53 @@ class Entity:
             raise TypeError(f"Entity.attrs must be a mapping, not {type(self.attrs).__name__}")
         # Own copies, so that the caller's list or dict can change without us.
         object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "previous_names", tuple(self.previous_names))
+        object.__setattr__(self, "weak_aliases", tuple(self.weak_aliases))
         object.__setattr__(self, "prior", float(self.prior))
         object.__setattr__(self, "attrs", dict(self.attrs))
 
     @classmethod
     def _trusted(
-        cls, id: str, name: str, kind: str, aliases: tuple[str, ...], prior: float, attrs: dict[str, Any]
+        cls,
+        id: str,
+        name: str,
+        kind: str,
+        aliases: list[tuple[str, str]],
+        prior: float,
+        attrs: dict[str, Any],
     ) -> Entity:
         """An entity from fields already checked, as a compiled index stores
-        them: built without `__post_init__`'s checks, which cost more than
-        the rest of loading (each name is normalized)."""
+        them (each alias with its kind: "alias", "previous_name" or
+        "weak_alias"): built without `__post_init__`'s checks, which cost
+        more than the rest of loading (each name is normalized)."""
         entity = cls.__new__(cls)
         # A frozen dataclass's fields live in its __dict__: filled at once,
         # past the __setattr__ that refuses changes.
-        entity.__dict__.update(id=id, name=name, kind=kind, aliases=aliases, prior=prior, attrs=attrs)
+        entity.__dict__.update(
+            id=id,
+            name=name,
+            kind=kind,
+            aliases=tuple(a for a, k in aliases if k == "alias"),
+            prior=prior,
+            attrs=attrs,
+            previous_names=tuple(a for a, k in aliases if k == "previous_name"),
+            weak_aliases=tuple(a for a, k in aliases if k == "weak_alias"),
+        )
         return entity
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The canonical name followed by the aliases, without repeats."""
-        return tuple(dict.fromkeys((self.name, *self.aliases)))
+        """The canonical name followed by the aliases, previous names and
+        weak aliases, without repeats."""
+        return tuple(dict.fromkeys((self.name, *self.aliases, *self.previous_names, *self.weak_aliases)))
+
+    def _labelled_aliases(self) -> list[tuple[str, str]]:
+        """Its other names, each with its kind, as the core takes them."""
+        return [
+            *((a, "alias") for a in self.aliases),
+            *((a, "previous_name") for a in self.previous_names),
+            *((a, "weak_alias") for a in self.weak_aliases),
+        ]
 
 
 @dataclass(frozen=True)
@@ -161,6 +206,9 @@ class Match:
             runner-up, how many names crowd near it, its method and the
             query's length and script; data/calibration.toml).
         alias: The name of the entity that matched best (canonical name or alias).
+        alias_kind: What that name is: "name" (the canonical name),
+            "alias", "previous_name" or "weak_alias" (a match of a weak
+            alias alone counts for less).
         method: How it matched: "exact", "normalized", "transliterated",
             "translated", "phonetic", "fuzzy", "initials", "surname" or "partial".
         ambiguous: True when another entity scored within the ambiguity margin.
@@ -189,6 +237,7 @@ class Match:
     similarity: float | None = None
     ranking: tuple[tuple[str, float], ...] = ()
     false_match: float | None = None
+    alias_kind: str = "name"
 
     def explain(self) -> str:
         """A few lines that say what matched, how, and what came second.
@@ -202,7 +251,7 @@ class Match:
         similarity = self.score if self.similarity is None else self.similarity
         lines = [
             f"{self.query!r} -> {self.entity.name} ({self.entity.id}), score {self.score:.2f} by {self.method}",
-            f"  matched alias: {self.alias!r}, similarity {similarity:.2f}",
+            f"  matched {_NAME_KINDS.get(self.alias_kind, 'alias')}: {self.alias!r}, similarity {similarity:.2f}",
         ]
         lines += [f"  {what}: {similarity:.2f}" for what, similarity in self.evidence]
         if self.false_match is not None:
@@ -218,6 +267,9 @@ class Match:
         if self.ambiguous:
             lines.append("  AMBIGUOUS: the runner-up is within the margin")
         return "\n".join(lines)
+
+
+_NAME_KINDS = {"name": "alias", "alias": "alias", "previous_name": "previous name", "weak_alias": "weak alias"}
 
 
 def _false_match_words(rate: float) -> str:

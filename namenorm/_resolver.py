@@ -37,28 +37,50 @@ def _weights_of(path: Any, table: dict[str, Any], names: list[str], refit: str) 
     return tuple(float(table[n]) for n in names)
 
 
+#: The kinds of entity ranked and scored apart, in the order the core takes
+#: their rankers and calibrations: "place" stands for any kind but the others.
+KINDS = ("place", "person", "org")
+
+
 @lru_cache(maxsize=1)
-def fitted() -> _core.Ranker:
-    """The shipped ranker, from data/ranker.toml: (weights, depth, window),
-    as `_core.Resolver` takes it.
+def fitted() -> dict[str, _core.Ranker]:
+    """The shipped rankers, from data/ranker.toml: (weights, depth, window)
+    of each of `KINDS`, as `_core.Resolver` takes them.
 
     Fitted by bench/fit_ranker.py; see the core's `rank`.
     """
     path, data = _data("ranker.toml")
-    weights = _weights_of(path, data["weights"], _core.FEATURES, "bench/fit_ranker.py")
-    return weights, int(data["depth"]), float(data["window"])
+    found = {}
+    for kind in KINDS:
+        table = data[kind]
+        weights = _weights_of(path, table["weights"], _core.FEATURES, f"bench/fit_ranker.py --kind {kind}")
+        found[kind] = weights, int(table["depth"]), float(table["window"])
+    return found
 
 
 @lru_cache(maxsize=1)
-def calibration() -> _core.Calibration:
-    """The shipped calibration of scores, from data/calibration.toml:
-    (intercept, weights), as `_core.Resolver` takes it.
+def calibration() -> dict[str, _core.Calibration]:
+    """The shipped calibrations of scores, from data/calibration.toml:
+    (intercept, weights) of each of `KINDS`, as `_core.Resolver` takes them.
 
     Fitted by bench/fit_trust.py; see the core's `calibrate`.
     """
     path, data = _data("calibration.toml")
-    weights = _weights_of(path, data["weights"], _core.FACTS, "bench/fit_trust.py")
-    return float(data["intercept"]), weights
+    found = {}
+    for kind in KINDS:
+        table = data[kind]
+        weights = _weights_of(path, table["weights"], _core.FACTS, f"bench/fit_trust.py --kind {kind}")
+        found[kind] = float(table["intercept"]), weights
+    return found
+
+
+def core_settings(
+    rankers: dict[str, _core.Ranker] | None = None, calibrations: dict[str, _core.Calibration] | None = None
+) -> tuple[tuple[_core.Ranker, _core.Ranker, _core.Ranker], tuple[_core.Calibration, _core.Calibration, _core.Calibration]]:
+    """The rankers and calibrations of `KINDS` as `_core.Resolver` takes
+    them: the shipped ones, each kind given replacing its own."""
+    r, c = {**fitted(), **(rankers or {})}, {**calibration(), **(calibrations or {})}
+    return (r["place"], r["person"], r["org"]), (c["place"], c["person"], c["org"])
 
 
 class Resolver:
@@ -127,7 +149,7 @@ class Resolver:
         index = gazetteer._candidate_index()
         self._kinds = gazetteer._kinds()
         core = _core.Resolver(
-            index, weights.as_core(), fitted(), calibration(), float(ambiguity_margin), bool(rival_places)
+            index, weights.as_core(), *core_settings(), float(ambiguity_margin), bool(rival_places)
         )
         self._core = core  # last: once it is set, the Resolver is frozen (see __setattr__)
 
@@ -202,7 +224,7 @@ class Resolver:
         return [self._match(name, answer) for answer in found]
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:
-        entity, alias, score, false_match, similarity, method, ambiguous, runner, runner_score, evidence, features, _ = (
+        entity, (alias, alias_kind), score, false_match, similarity, method, ambiguous, runner, runner_score, evidence, features, _ = (
             answer
         )
         entity_of = self.gazetteer._entity
@@ -212,6 +234,7 @@ class Resolver:
             score=round(score, 4),
             false_match=round(false_match, 6),
             alias=alias,
+            alias_kind=alias_kind,
             method=method,
             ambiguous=ambiguous,
             runner_up=None if runner is None else entity_of(runner),

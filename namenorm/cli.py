@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         "tables",
         "Resolve a column of a CSV, Parquet or JSON-lines file, streamed batch by batch on every core, and "
         "write the table with the match columns appended (namenorm_id, namenorm_name, namenorm_kind, "
-        "namenorm_score, namenorm_false_match, namenorm_method, namenorm_alias, namenorm_ambiguous; empty "
+        "namenorm_score, namenorm_false_match, namenorm_method, namenorm_alias, namenorm_alias_kind, namenorm_ambiguous; empty "
         "where there is no match). Every input row and column is kept as it was, in order.",
     )
     table.add_argument("--table", type=Path, metavar="IN", help="the table to read")

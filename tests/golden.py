@@ -41,6 +41,7 @@ def match_record(m: namenorm.Match) -> dict[str, Any]:
         "similarity": None if m.similarity is None else round(m.similarity, 6),
         "method": m.method,
         "alias": m.alias,
+        "alias_kind": m.alias_kind,
         "ambiguous": m.ambiguous,
         "runner_up": m.runner_up.id if m.runner_up else None,
         "runner_up_score": None if m.runner_up_score is None else round(m.runner_up_score, 6),

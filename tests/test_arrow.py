@@ -38,6 +38,7 @@ def _fields(m: Match | None) -> dict[str, Any] | None:
         "false_match": m.false_match,
         "method": m.method,
         "alias": m.alias,
+        "alias_kind": m.alias_kind,
         "ambiguous": m.ambiguous,
     }
 

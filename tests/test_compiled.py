@@ -242,3 +242,18 @@ def test_a_nul_in_a_name_round_trips(tmp_path: Path) -> None:
     entity = Entity(id="x:\0", name="Hadrut", kind="place", aliases=("Gad\0rut",))
     Gazetteer([entity]).compile(tmp_path / "x.nnx")
     assert Gazetteer.load(tmp_path / "x.nnx")["x:\0"] == entity
+
+
+def test_the_kinds_of_names_load_back(tmp_path: Path) -> None:
+    entity = Entity(
+        id="person:1",
+        name="Hossein VAZIRI",
+        kind="person",
+        aliases=("Hosein Vaziri",),
+        previous_names=("Hossein Nosratollah VAZIRI",),
+        weak_aliases=("Abu Hossein",),
+    )
+    Gazetteer([entity]).compile(tmp_path / "x.nnx")
+    loaded = Gazetteer.load(tmp_path / "x.nnx")["person:1"]
+    assert loaded == entity
+    assert Resolver(Gazetteer.load(tmp_path / "x.nnx")).candidates("Abu Hossein")[0].alias_kind == "weak_alias"

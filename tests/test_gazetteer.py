@@ -37,7 +37,7 @@ def test_every_shipped_alias_resolves_to_its_entity(entity_id: str, alias: str) 
     assert match is not None
     assert match.entity.id == entity_id
     assert match.similarity is not None and match.similarity >= 0.98
-    assert match.score >= 0.95
+    assert match.score >= 0.85  # calibrated by kind: an acronym as written ("EU") is right 0.89 of the time
 
 
 def test_builtin_gazetteer_files_are_sorted_by_id() -> None:
@@ -241,3 +241,21 @@ def test_bytes_that_are_not_utf8_are_placed_by_line(tmp_path: Path) -> None:
     with pytest.raises(GazetteerError, match=r"not UTF-8 \(byte 0xc9 at column 13\)") as caught:
         Gazetteer.load(path)
     assert caught.value.line == 6 and caught.value.path == str(path)
+
+
+def test_previous_names_and_weak_aliases_are_read_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "people.toml"
+    path.write_text(
+        '[[entity]]\nid = "person:1"\nname = "Hossein VAZIRI"\nkind = "person"\naliases = ["Hosein Vaziri"]\n'
+        'previous_names = ["Hossein Nosratollah VAZIRI"]\nweak_aliases = ["Abu Hossein"]\n',
+        encoding="utf-8",
+    )
+    entity = Gazetteer.load(path)["person:1"]
+    assert (entity.aliases, entity.previous_names, entity.weak_aliases) == (
+        ("Hosein Vaziri",),
+        ("Hossein Nosratollah VAZIRI",),
+        ("Abu Hossein",),
+    )
+    path.write_text('[[entity]]\nid = "person:1"\nname = "A B"\nkind = "person"\nweak_aliases = "AB"\n', encoding="utf-8")
+    with pytest.raises(GazetteerError, match="'weak_aliases' must be a list of strings"):
+        Gazetteer.load(path)

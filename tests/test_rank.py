@@ -6,10 +6,10 @@ from namenorm._core import FEATURES
 from namenorm._resolver import fitted
 
 
-def test_shipped_ranker_matches_the_features() -> None:
-    weights, depth, window = fitted()
-    assert len(weights) == len(FEATURES)
-    assert 0 < window <= 1 and depth >= 1
+def test_shipped_rankers_match_the_features() -> None:
+    for weights, depth, window in fitted().values():
+        assert len(weights) == len(FEATURES)
+        assert 0 < window <= 1 and depth >= 1
 
 
 def test_prior_never_lifts_a_far_off_name() -> None:
@@ -18,7 +18,7 @@ def test_prior_never_lifts_a_far_off_name() -> None:
     found = Resolver(Gazetteer([near, far])).candidates("Gadrut", limit=2)
     assert [m.entity.id for m in found] == ["place:a", "place:b"]
     assert found[0].similarity is not None and found[1].similarity is not None
-    assert found[0].similarity - found[1].similarity > fitted()[2]
+    assert found[0].similarity - found[1].similarity > fitted()["place"][2]
 
 
 def test_match_reports_what_the_ranker_weighed() -> None:

@@ -375,3 +375,22 @@ def test_threads_on_one_resolver_answer_as_one_thread() -> None:
     assert together == alone
     assert list(r.resolve_many(names, processes=4, chunksize=3)) == alone
     assert list(r.resolve_many(names, processes=1)) == alone
+
+
+def test_a_match_says_which_kind_of_name_matched_and_a_weak_alias_counts_for_less() -> None:
+    bank = Entity(
+        id="org:bm",
+        name="Bank Melli Iran",
+        kind="org",
+        aliases=("Melli Bank",),
+        previous_names=("Bank Melli",),
+        weak_aliases=("BMI",),
+    )
+    same = Entity(id="org:x", name="Other Bank", kind="org", aliases=("BMI",))
+    r = Resolver(Gazetteer([bank]))
+    assert bank.names == ("Bank Melli Iran", "Melli Bank", "Bank Melli", "BMI")
+    kinds = {name: r.candidates(name)[0].alias_kind for name in bank.names}
+    assert kinds == {"Bank Melli Iran": "name", "Melli Bank": "alias", "Bank Melli": "previous_name", "BMI": "weak_alias"}
+    weak = r.candidates("BMI")[0]
+    strong = Resolver(Gazetteer([same])).candidates("BMI")[0]
+    assert weak.score < strong.score and "weak alias" in weak.explain()

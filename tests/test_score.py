@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import read_tsv
+
 from namenorm import Entity, Gazetteer, Resolver
 
 PLACES = Resolver(
@@ -75,3 +77,26 @@ def test_optional_words_do_not_merge_entities() -> None:
     assert r.resolve("Ed Gore") is None
     gore = r.resolve("Gore")
     assert gore is not None and gore.method == "surname"
+
+
+PERSON_CASES = read_tsv("person_names.tsv")
+PEOPLE = Resolver(
+    Gazetteer(
+        [
+            Entity(id=f"person:{i}", name=name, kind="person")
+            for i, name in enumerate(sorted({row[1] for row in PERSON_CASES}))
+        ]
+    )
+)
+
+
+@pytest.mark.parametrize(("query", "listed", "expected", "why"), PERSON_CASES, ids=lambda v: str(v)[:24])
+def test_a_persons_name_as_people_write_it(query: str, listed: str, expected: str, why: str) -> None:
+    found = PEOPLE.candidates(query, kind="person")
+    resolved = PEOPLE.resolve(query, kind="person")
+    if expected == "never":
+        assert resolved is None or resolved.entity.name != listed, why
+        return
+    assert found and found[0].entity.name == listed, why
+    if expected == "first":
+        assert resolved is not None and resolved.entity.name == listed, why
