@@ -271,7 +271,7 @@ def trust(entities: list[namenorm.Entity], samples: dict[str, list[Query]], reso
     print()
     print(
         f"trust: resolve at its defaults (score >= {resolver.score_cutoff}, false-match rate <= "
-        f"{resolver.max_false_match}); rapidfuzz extractOne(fuzz.ratio) at its own 5% open-set threshold"
+        f"{resolver.max_false_match or namenorm._config.MAX_FALSE_MATCH}); rapidfuzz extractOne(fuzz.ratio) at its own 5% open-set threshold"
     )
     print(
         f"{'set':14} {'queries':>7} {'left out':>8}  {'right':>6} {'wrong':>6} {'none':>6} {'precision':>9}"

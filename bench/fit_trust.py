@@ -1,13 +1,17 @@
 """Refit a kind's section of namenorm/data/calibration.toml on its tune sample.
 
 A match's score is the probability that its entity is the one meant, given
-that the gazetteer holds it: a logistic regression (scikit-learn's, L2
-penalty C = 10) on the facts of the core's `calibrate::FACTS` (similarity,
+that the gazetteer holds it: a logistic function of the facts of the core's
+`calibrate::FACTS` (similarity,
 lead over the runner-up, crowding, method, the query's length and script,
 the parts of a person's name left out). Each kind scored apart is fitted on
 its own tune sample (bench/tune.py: places on the GeoNames benchmark's,
 people and organisations on the OFAC benchmark's), never on a report
-sample: each query's first five candidates, each labelled right or wrong.
+sample: each query's candidates (the first `LIMIT`), each labelled right or
+wrong. The core scales a query's probabilities down to add up to 1 at most
+(one name means one entity), so the fit does too: the weights maximize the
+likelihood of the scaled probabilities (scipy's L-BFGS-B, from scikit-learn's
+plain logistic regression, L2 penalty C = 10).
 
     pip install ".[bench]" && python bench/fit_trust.py --kind place|person|org [--n N]
 
@@ -24,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from accuracy import expected_calibration_error
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from tune import KINDS, cases, write_section
 
@@ -32,7 +37,7 @@ from namenorm import _config, _core, _resolver
 
 OUT = Path(__file__).resolve().parent.parent / "namenorm" / "data" / "calibration.toml"
 C = 10.0
-LIMIT = 5
+LIMIT = 30
 FACTS = _core.FACTS
 
 
@@ -41,6 +46,26 @@ def core_resolver(index: _core.Index, kind: str, calibration: _core.Calibration)
     weights = namenorm.Weights().as_core()
     rankers, calibrations = _resolver.core_settings(calibrations={kind: calibration})
     return _core.Resolver(index, weights, rankers, calibrations, _config.AMBIGUITY_MARGIN, True)
+
+
+def scaled(x: np.ndarray, group: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The core's scores: each candidate's logistic probability, a query's
+    scaled down to add up to 1 when they add up to more (`decide`)."""
+    p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
+    total = np.bincount(group, weights=p)
+    return p / np.maximum(1.0, total[group])
+
+
+def fit_scaled(x: np.ndarray, y: np.ndarray, group: np.ndarray, start: np.ndarray) -> _core.Calibration:
+    """The weights whose scaled probabilities (`scaled`) are likeliest, with
+    scikit-learn's L2 penalty (1 / (2 C), the intercept left out)."""
+
+    def loss(w: np.ndarray) -> float:
+        p = np.clip(scaled(x, group, w), 1e-12, 1 - 1e-12)
+        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum() + (w[1:] @ w[1:]) / (2 * C))
+
+    w = minimize(loss, start, method="L-BFGS-B").x
+    return float(w[0]), tuple(float(v) for v in w[1:])
 
 
 def main() -> None:
@@ -55,20 +80,19 @@ def main() -> None:
     calibration: _core.Calibration = (0.0, (0.0,) * len(FACTS))
     for _ in range(2):
         resolver = core_resolver(index, args.kind, calibration)
-        x, y, tops = [], [], []
-        for q in queries:
-            found = resolver.candidates(q.text, q.kind, LIMIT, 0.0)
-            for position, c in enumerate(found):
-                x.append(c[11])
-                y.append(ids[c[0]] == q.answer)
-                if position == 0:
-                    tops.append(len(x) - 1)
-        model = LogisticRegression(C=C, max_iter=10000).fit(np.array(x), np.array(y))
-        calibration = (float(model.intercept_[0]), tuple(float(w) for w in model.coef_[0]))
-    p = model.predict_proba(np.array(x))[:, 1]
-    top_p = [float(p[i]) for i in tops]
+        rows, labels, groups = [], [], []
+        for number, q in enumerate(queries):
+            for c in resolver.candidates(q.text, q.kind, LIMIT, 0.0):
+                rows.append(c[11])
+                labels.append(ids[c[0]] == q.answer)
+                groups.append(number)
+        x, y, group = np.array(rows), np.array(labels, dtype=float), np.array(groups)
+        start = LogisticRegression(C=C, max_iter=10000).fit(x, y)
+        calibration = fit_scaled(x, y, group, np.concatenate([start.intercept_, start.coef_[0]]))
+    p = scaled(x, group, np.array([calibration[0], *calibration[1]]))
+    tops = [i for i in range(len(group)) if i == 0 or group[i] != group[i - 1]]
+    ece = expected_calibration_error([(float(p[i]), bool(y[i])) for i in tops])
     top_y = [bool(y[i]) for i in tops]
-    ece = expected_calibration_error(list(zip(top_p, top_y)))
     sample = "bench/accuracy.py's tune sample (seed 1, GeoNames" if args.kind == "place" else (
         "bench/people.py's tune sample (seed 1, OFAC SDN"
     )
@@ -79,7 +103,7 @@ def main() -> None:
         args.kind,
         [
             f"# Fitted by bench/fit_trust.py --kind {args.kind} on {sample}, {len(queries)} queries; the",
-            f"# first {LIMIT} candidates of each, {len(x)} in all): logistic regression, L2 C = {C:g}.",
+            f"# first {LIMIT} candidates of each, {len(x)} in all): scaled logistic, L2 C = {C:g}.",
             f"# Expected calibration error of the top candidate's score on it (10 bins): {ece:.3f}.",
             f"intercept = {calibration[0]:.6f}",
             "",

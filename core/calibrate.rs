@@ -25,9 +25,14 @@
 //! letters      log of the query's length, in characters once normalized
 //! other_script 1 if the query is not written in Latin letters
 //! abjad        1 if it is written without short vowels (Arabic, Hebrew)
-//! left_out     of a person: how many parts of either name that say who it
-//!              is have no counterpart in the other (0 for other kinds)
+//! left_out     of a person or an organisation: how many parts of either
+//!              name that say who it is have no counterpart in the other
+//! info         how much the parts that agree say of which one it is (the
+//!              sum of their inverse document frequencies among the
+//!              gazetteer's people and organisations, each in [0, 1])
+//! info_left_out  how much the parts left out say
 //! ```
+//! (The last three are 0 for places and other kinds.)
 //!
 //! Each kind compared apart (places and others, people, organisations:
 //! `score::Kind`) has weights of its own.
@@ -43,10 +48,11 @@
 //! data/calibration.toml, which the Python package reads and passes in
 //! (`Calibration`).
 
+use crate::score::Parts;
 use crate::similarity::Method;
 
 /// The names of the facts, in order.
-pub const FACTS: [&str; 13] = [
+pub const FACTS: [&str; 15] = [
     "similarity",
     "gap",
     "clear",
@@ -60,10 +66,12 @@ pub const FACTS: [&str; 13] = [
     "other_script",
     "abjad",
     "left_out",
+    "info",
+    "info_left_out",
 ];
 
 /// One entity's facts.
-pub type Facts = [f64; 13];
+pub type Facts = [f64; 15];
 
 /// Another entity crowds a match when its similarity is within this of the
 /// match's.
@@ -85,8 +93,8 @@ impl Calibration {
     ///
     /// ```
     /// use namenorm_core::calibrate::Calibration;
-    /// let c = Calibration { intercept: 0.0, weights: [0.0; 13] };
-    /// assert_eq!(c.probability(&[1.0; 13]), 0.5);
+    /// let c = Calibration { intercept: 0.0, weights: [0.0; 15] };
+    /// assert_eq!(c.probability(&[1.0; 15]), 0.5);
     /// ```
     pub fn probability(&self, facts: &Facts) -> f64 {
         let z: f64 = self.intercept
@@ -112,11 +120,11 @@ pub struct QueryShape {
 }
 
 /// The facts of a match of `similarity` by `method`, ranked first or not,
-/// with `left_out` parts of a person's names unpaired, when the best other
-/// entity's similarity is `best_other` (0 if none) and `crowd` others come
-/// within `CROWD_RANGE` of it.
+/// with what its `parts` say, when the best other entity's similarity is
+/// `best_other` (0 if none) and `crowd` others come within `CROWD_RANGE` of
+/// it.
 pub fn facts(
-    (similarity, method, first, left_out): (f64, Method, bool, u8),
+    (similarity, method, first, parts): (f64, Method, bool, Parts),
     (best_other, crowd): (f64, usize),
     query: QueryShape,
 ) -> Facts {
@@ -138,7 +146,9 @@ pub fn facts(
         (query.length.max(1) as f64).ln(),
         flag(query.other_script),
         flag(query.abjad),
-        f64::from(left_out),
+        f64::from(parts.left_out),
+        parts.info,
+        parts.info_left_out,
     ]
 }
 
@@ -162,7 +172,7 @@ mod tests {
             abjad: false,
         };
         let f = facts(
-            (0.9, Method::Fuzzy, true, 0),
+            (0.9, Method::Fuzzy, true, Parts::default()),
             (0.88, 2), // of 0.88, 0.5, 0.86
             shape,
         );
@@ -172,8 +182,12 @@ mod tests {
         assert!((f[4] - 3f64.ln()).abs() < 1e-12);
         assert_eq!(&f[5..9], &[0.0, 0.0, 1.0, 0.0]);
         assert_eq!(f[9], 6f64.ln());
-        assert_eq!(&f[10..], &[1.0, 0.0, 0.0]);
-        let alone = facts((0.9, Method::Exact, false, 0), (0.0, 0), shape);
+        assert_eq!(&f[10..], &[1.0, 0.0, 0.0, 0.0, 0.0]);
+        let alone = facts(
+            (0.9, Method::Exact, false, Parts::default()),
+            (0.0, 0),
+            shape,
+        );
         assert_eq!(
             (alone[1], alone[3], alone[4], alone[5]),
             (GAP_RANGE, 0.0, 0.0, 1.0)
@@ -191,13 +205,13 @@ mod tests {
 
     #[test]
     fn probability_is_logistic() {
-        let mut weights = [0.0; 13];
+        let mut weights = [0.0; 15];
         weights[0] = 2.0;
         let c = Calibration {
             intercept: -1.0,
             weights,
         };
-        let mut f = [0.0; 13];
+        let mut f = [0.0; 15];
         f[0] = 0.5;
         assert!((c.probability(&f) - 0.5).abs() < 1e-12);
         f[0] = 1.0;

@@ -11,9 +11,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::calibrate::{facts, Calibration, Facts, QueryShape, CROWD_RANGE};
+use crate::calibrate::{facts, Calibration, Facts, QueryShape, CROWD_RANGE, FACTS};
 use crate::config;
 use crate::rank::{Features, Scored};
+use crate::score::Kind;
 use crate::similarity::Method;
 
 /// Each entity's best-scoring name; on equal scores an exact spelling, else
@@ -86,7 +87,7 @@ pub fn decide<'c>(
             let crowd = similarities.partition_point(|&o| o >= s - CROWD_RANGE) - 1;
             let first = i == 0 && !tied;
             let f = facts(
-                (s, item.score.method, first, item.score.left_out),
+                (s, item.score.method, first, item.score.parts),
                 (best_other.unwrap_or(0.0), crowd),
                 query,
             );
@@ -131,24 +132,46 @@ pub fn round4(x: f64) -> f64 {
     format!("{x:.4}").parse().unwrap_or(x)
 }
 
+/// Whether a candidate of an entity of `kind` matched in part may settle
+/// its name all the same: a person's (the scoring asks for a surname and a
+/// given name, and lowers the score by what is left out), or an
+/// organisation's whose words that agree say twice as much as those left
+/// out, of either name (`calibrate::FACTS` "info" and "info_left_out"): never
+/// "Council" or "United Nations" for the United Nations Security Council.
+/// Never a place's: "Union" is not the Soviet Union.
+pub fn settles_in_part(kind: Kind, facts: &Facts) -> bool {
+    let fact = |name: &str| {
+        FACTS
+            .iter()
+            .position(|f| *f == name)
+            .map_or(0.0, |i| facts[i])
+    };
+    match kind {
+        Kind::Person => true,
+        Kind::Org => fact("info") > 2.0 * fact("info_left_out"),
+        Kind::Other => false,
+    }
+}
+
 /// Whether a best candidate resolves its name by itself: its score (as a
 /// `Match` shows it, to 4 places) reaches the cutoff, its similarity
 /// reaches `config::MIN_SIMILARITY`, a name that is not in
 /// the gazetteer reaches it at most `max_false_match` of the time (its
-/// false-match rate, `false_match`), and it is not an entity other than a
-/// person matched only in part or with words its name lacks (method
-/// "partial": "Union" is not the Soviet Union), which candidates rank but
-/// nothing settles.
+/// false-match rate, `false_match`), and it is not a place (or another
+/// entity but a person or an organisation, which are named in part all the
+/// time: `in_part`) matched only in part or with words its name lacks
+/// (method "partial": "Union" is not the Soviet Union), which candidates
+/// rank but nothing settles.
 pub fn accepts(
     (score, false_match, similarity): (f64, f64, f64),
     method: Method,
-    person: bool,
+    in_part: bool,
     (cutoff, max_false_match): (f64, f64),
 ) -> bool {
     round4(score) >= cutoff
         && round4(similarity) >= config::MIN_SIMILARITY
         && false_match <= max_false_match
-        && (person || method != Method::Partial)
+        && (in_part || method != Method::Partial)
 }
 
 #[cfg(test)]

@@ -9,12 +9,17 @@
 //! their other names and scripts, and people's names from Faker's per-locale
 //! lists), leaving out those the gazetteer holds: a name it spells as one
 //! of its own (method exact, normalized or transliterated), or a place whose
-//! GeoNames name it spells. Each part of the background (places and people,
-//! in Latin letters and in other scripts) keeps its curve: the share of it
-//! whose best candidate, one `resolve` could return, scores at least so
-//! much. A query's rate is the higher of the two curves of its script:
-//! whether it names a place or a person, a name that is not in the
-//! gazetteer is falsely matched no more often than that.
+//! GeoNames name it spells. And the gazetteer's own people and
+//! organisations, each asked with its entity left out (at most `OWN_SAMPLE`
+//! of them, spread over it; none if it holds fewer than `OWN_MIN`): real
+//! names of the very kind the gazetteer holds (the people of a sanctions
+//! list, whose names share far more than Faker's),
+//! as a name it lacks would be. Each part of the background (places,
+//! people, its own names; in Latin letters and in other scripts) keeps its
+//! curve: the share of it whose best candidate, one `resolve` could return,
+//! scores at least so much. A query's rate is the highest of the curves of
+//! its script: whatever it names, a name that is not in the gazetteer is
+//! falsely matched no more often than that.
 //!
 //! A resolver measures its gazetteer once, when first asked, on every core
 //! (seconds on 34,000 cities), and a compiled index carries what was
@@ -29,7 +34,9 @@ use crate::calibrate::is_latin;
 use crate::decide::accepts;
 use crate::keys::name_keys;
 use crate::rank::is_equal;
-use crate::resolve::{Query, Resolver};
+use crate::resolve::{Candidate, Query, Resolver};
+use crate::score::Kind;
+use crate::store::ENTITY_NAMES;
 
 const BACKGROUND: &[u8] = include_bytes!("../namenorm/data/background.tsv.gz");
 
@@ -65,7 +72,12 @@ pub static NAMES: LazyLock<Vec<Background>> = LazyLock::new(|| {
 
 /// A fingerprint of the background, for what a compiled index carries.
 pub fn background_fingerprint() -> u64 {
-    xxhash_rust::xxh3::xxh3_64(BACKGROUND)
+    // And of how it is measured: how many of the gazetteer's own names.
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(BACKGROUND);
+    hasher.update(&(OWN_SAMPLE as u64).to_le_bytes());
+    hasher.update(&(OWN_MIN as u64).to_le_bytes());
+    hasher.digest()
 }
 
 /// What one part of the background scored.
@@ -122,34 +134,55 @@ impl Curve {
     }
 }
 
-/// What a gazetteer's background scored: a curve for each part, places and
-/// people, each in Latin letters and in other scripts (`FalseMatches::part`).
+/// Where a background name comes from: the shipped background's places or
+/// people, or the gazetteer's own names, each asked without its entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Places = 0,
+    People = 1,
+    Own = 2,
+}
+
+const SOURCES: [Source; 3] = [Source::Places, Source::People, Source::Own];
+
+/// At most this many of a gazetteer's own people and organisations are
+/// asked by their names, each without itself, spread evenly over them.
+pub const OWN_SAMPLE: usize = 3000;
+
+/// A gazetteer with fewer people and organisations than this is measured
+/// on the shipped background alone: a curve of a few names says little,
+/// and a name left out of a handful has its near twin to match.
+pub const OWN_MIN: usize = 200;
+
+/// What a gazetteer's background scored: a curve for each part, places,
+/// people and its own names, each in Latin letters and in other scripts
+/// (`FalseMatches::part`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FalseMatches {
-    pub curves: [Curve; 4],
+    pub curves: [Curve; 6],
 }
 
 impl FalseMatches {
-    /// Which curve holds a name of a person or a place, in other scripts
-    /// than Latin or not.
-    pub fn part(person: bool, other_script: bool) -> usize {
-        2 * usize::from(person) + usize::from(other_script)
+    /// Which curve holds a name of this source, in other scripts than
+    /// Latin or not.
+    pub fn part(source: Source, other_script: bool) -> usize {
+        2 * source as usize + usize::from(other_script)
     }
 
     /// The false-match rate of `score` for a query of that script: the
-    /// higher of the places' and the people's rates.
+    /// highest of its sources' rates.
     pub fn rate(&self, score: f64, other_script: bool) -> f64 {
-        [false, true]
+        SOURCES
             .iter()
-            .map(|&person| self.curves[Self::part(person, other_script)].rate(score))
+            .map(|&source| self.curves[Self::part(source, other_script)].rate(score))
             .fold(0.0, f64::max)
     }
 
     /// The lowest score whose rate (`rate`) is at most `rate`.
     pub fn score_at(&self, rate: f64, other_script: bool) -> f64 {
-        [false, true]
+        SOURCES
             .iter()
-            .map(|&person| self.curves[Self::part(person, other_script)].score_at(rate))
+            .map(|&source| self.curves[Self::part(source, other_script)].score_at(rate))
             .fold(0.0, f64::max)
     }
 }
@@ -163,25 +196,70 @@ fn best_score(resolver: &Resolver, b: &Background) -> Option<f64> {
     let found = resolver.ranked(&Query::best(&b.name, None)).ok()?;
     match found.first() {
         Some(c) if is_equal(c.method) => None,
-        // What `resolve` could return at any cutoff and rate; else nothing.
+        found => Some(returnable(found)),
+    }
+}
+
+/// The score of a best candidate that `resolve` could return at any cutoff
+/// and rate; else 0.
+fn returnable(best: Option<&Candidate>) -> f64 {
+    match best {
         Some(c) => {
             let form = (c.score, 0.0, c.similarity);
-            let any = accepts(form, c.method, resolver.is_person(c.entity), (0.0, 1.0));
-            Some(if any { c.score } else { 0.0 })
+            if accepts(form, c.method, c.settles_in_part, (0.0, 1.0)) {
+                c.score
+            } else {
+                0.0
+            }
         }
-        None => Some(0.0),
+        None => 0.0,
+    }
+}
+
+/// The best score of entity `entity`'s own name against the gazetteer
+/// without it, or None if another entity is spelled so (the gazetteer holds
+/// the name, as it does a background name it spells).
+fn own_score(resolver: &Resolver, entity: u32) -> Option<(bool, f64)> {
+    let name = std::str::from_utf8(resolver.store.item(ENTITY_NAMES, entity as usize)).ok()?;
+    let query = Query {
+        exclude: Some(entity),
+        ..Query::best(name, None)
+    };
+    let found = resolver.ranked(&query).ok()?;
+    match found.first() {
+        Some(c) if is_equal(c.method) => None,
+        found => Some((!is_latin(name), returnable(found))),
     }
 }
 
 /// Resolve the background against `resolver`'s gazetteer, on every core.
 pub fn measure(resolver: &Resolver) -> FalseMatches {
-    let scored: Vec<(usize, f64)> = NAMES
+    let mut scored: Vec<(usize, f64)> = NAMES
         .par_iter()
         .filter_map(|b| {
-            let part = FalseMatches::part(b.person, b.other_script);
+            let source = if b.person {
+                Source::People
+            } else {
+                Source::Places
+            };
+            let part = FalseMatches::part(source, b.other_script);
             best_score(resolver, b).map(|s| (part, s))
         })
         .collect();
+    // Places have GeoNames' in the background; people and organisations
+    // have few there, and the list's own are the names like theirs.
+    let own: Vec<u32> = (0..resolver.store.entities() as u32)
+        .filter(|&e| matches!(resolver.kind_of(e), Kind::Person | Kind::Org))
+        .collect();
+    if own.len() >= OWN_MIN {
+        let stride = own.len().div_ceil(OWN_SAMPLE).max(1);
+        scored.par_extend(
+            own.par_iter()
+                .step_by(stride)
+                .filter_map(|&e| own_score(resolver, e))
+                .map(|(other_script, s)| (FalseMatches::part(Source::Own, other_script), s)),
+        );
+    }
     let curves = std::array::from_fn(|part| {
         let scores: Vec<f64> = scored
             .iter()
@@ -235,8 +313,8 @@ mod tests {
         assert_eq!(c.score_at(0.8), 0.0);
         assert_eq!(Curve::new(vec![], 0).rate(0.5), 0.0);
         let mut m = FalseMatches::default();
-        m.curves[FalseMatches::part(false, true)] = Curve::new(vec![0.9], 10);
-        m.curves[FalseMatches::part(true, true)] = Curve::new(vec![0.9, 0.85], 10);
+        m.curves[FalseMatches::part(Source::Places, true)] = Curve::new(vec![0.9], 10);
+        m.curves[FalseMatches::part(Source::People, true)] = Curve::new(vec![0.9, 0.85], 10);
         assert_eq!(m.rate(0.85, true), 0.2);
         assert_eq!(m.rate(0.85, false), 0.0);
     }

@@ -17,6 +17,7 @@ use rapidfuzz::distance::{jaro_winkler, levenshtein};
 
 use crate::config;
 use crate::keys::ids_skeleton;
+use crate::names::ACRONYM_MAX_LETTERS;
 use crate::packed::Name;
 use crate::similarity::TokenSet;
 use crate::store::{Section, Store, MASK_WORDS, NAME_ROMANIZED, NAME_SOUNDS, NAME_SPACED};
@@ -286,6 +287,15 @@ fn admit(store: &Store, query: &Name<'_>, cut: &Cut, scratch: &mut Scratch) {
         // just over the grams needed.
         for &p in store.postings(&key) {
             scratch.raise(p, floor / (total + f64::from(sizes[p as usize])));
+        }
+    }
+    // A query of one word admits the names it is the acronym of ("BNC": the
+    // Banco Nacional de Cuba), first among the cheap cut's.
+    if let [word] = query.words.as_slice() {
+        if (2..=ACRONYM_MAX_LETTERS).contains(&word.romanized.len()) {
+            for &p in store.postings(&format!("@{}", word.romanized)) {
+                scratch.raise(p, 1.0);
+            }
         }
     }
 }

@@ -467,12 +467,13 @@ pub fn name_keys(text: &str) -> NameKeys {
                 units: units.clone(),
                 metaphone: metaphone.clone(),
                 optional: !(core_start <= position && position < core_end),
-                role: role
-                    | if surnames[position] {
-                        names::SURNAME
-                    } else {
-                        0
-                    },
+                // A word in capitals among lower-case words is a name
+                // ("UN Security Council"), never a stopword ("un").
+                role: if surnames[position] {
+                    (role & !names::STOPWORD) | names::SURNAME
+                } else {
+                    role
+                },
             }
         })
         .collect();

@@ -16,6 +16,7 @@
 //! (`namenorm/data/names.toml`, made by tools/make_names.py from rigour and
 //! nameparser), compared in romanized form, a phrase word by word.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::data;
@@ -33,8 +34,13 @@ pub const SUFFIX: u8 = 8;
 pub const LEGAL: u8 = 16;
 /// Marked as the surname by the way the name is written.
 pub const SURNAME: u8 = 32;
+/// A stopword of names: "of", "de", "and", "und".
+pub const STOPWORD: u8 = 64;
+/// A generic word of organisations' names, one of `symbol`'s: "company",
+/// "bank", "trading", "general".
+pub const GENERIC: u8 = 128;
 /// Every role bit.
-pub const ROLES: u8 = TITLE | PARTICLE | SUFFIX | LEGAL | SURNAME;
+pub const ROLES: u8 = TITLE | PARTICLE | SUFFIX | LEGAL | SURNAME | STOPWORD | GENERIC;
 
 struct Words {
     titles: Phrases,
@@ -42,6 +48,12 @@ struct Words {
     legal_last: Phrases,
     particles: Vec<String>,
     suffixes: Vec<String>,
+    stopwords: Vec<String>,
+    /// Each word of organisations' names that has a meaning of its own in
+    /// many languages: what it means (the position of its group in
+    /// `[org.symbols]`, then `[org.domains]`), and whether it is generic.
+    symbols: HashMap<String, (u16, bool)>,
+    split_phrases: Vec<Vec<String>>,
 }
 
 static WORDS: LazyLock<Words> = LazyLock::new(|| {
@@ -60,12 +72,32 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
         words
     };
     let legal = section("org", "legal_forms");
+    let mut symbols = HashMap::new();
+    let groups = ["symbols", "domains"].into_iter().flat_map(|key| {
+        let generic = key == "symbols";
+        table
+            .get("org")
+            .and_then(|o| o.get(key))
+            .and_then(|v| v.as_table())
+            .into_iter()
+            .flat_map(move |t| t.values().map(move |words| (words, generic)))
+    });
+    for (at, (words, generic)) in groups.enumerate() {
+        for phrase in phrase_list(data::strings(Some(words))) {
+            if let [word] = phrase.as_slice() {
+                symbols.entry(word.clone()).or_insert((at as u16, generic));
+            }
+        }
+    }
     Words {
         titles: by_word(&section("person", "titles"), false),
         legal_first: by_word(&legal, false),
         legal_last: by_word(&legal, true),
         particles: single("person", "particles"),
         suffixes: single("person", "suffixes"),
+        stopwords: single("org", "stopwords"),
+        symbols,
+        split_phrases: section("org", "split_phrases"),
     }
 });
 
@@ -140,7 +172,77 @@ pub fn roles(words: &[&str]) -> Vec<u8> {
             marks[i] = PARTICLE;
         }
     }
+    // Stopwords and generic words, anywhere in a name of more words.
+    if words.len() > 1 {
+        for (i, word) in words.iter().enumerate() {
+            if w.stopwords.binary_search(&(*word).to_owned()).is_ok() {
+                marks[i] |= STOPWORD;
+            }
+            if w.symbols.get(*word).is_some_and(|(_, generic)| *generic) {
+                marks[i] |= GENERIC;
+            }
+        }
+    }
     marks
+}
+
+/// What a word of organisations' names means, if it has a meaning of its
+/// own: the same for the words of one meaning in any language ("bank",
+/// "banco", "bankasi", "банк"; "company", "compania").
+///
+/// ```
+/// use namenorm_core::names::symbol;
+/// assert!(symbol("banco").is_some() && symbol("banco") == symbol("bank"));
+/// assert!(symbol("compania").is_some() && symbol("compania") == symbol("company"));
+/// assert_eq!(symbol("hadrut"), None);
+/// ```
+pub fn symbol(word: &str) -> Option<u16> {
+    WORDS.symbols.get(word).map(|(at, _)| *at)
+}
+
+/// The acronyms a name of several words may be written as, its initials:
+/// of its words but legal forms and stopwords ("Banco Nacional de Cuba":
+/// "bnc"), and of those and its particles ("Al-Qaida in the Islamic
+/// Maghreb": "aqim"); each of 2 to `ACRONYM_MAX_LETTERS` letters, once.
+///
+/// ```
+/// use namenorm_core::keys::name_keys;
+/// use namenorm_core::names::acronyms;
+/// use namenorm_core::packed::Packed;
+/// let keys = Packed::of(&name_keys("Banco Nacional de Cuba"));
+/// assert_eq!(acronyms(&keys.name()), ["bnc", "bndc"]);
+/// ```
+pub fn acronyms(name: &crate::packed::Name<'_>) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for keep_particles in [false, true] {
+        let letters: String = name
+            .words
+            .iter()
+            .filter(|w| {
+                w.role & LEGAL == 0
+                    && (w.role & STOPWORD == 0 || (keep_particles && w.role & PARTICLE != 0))
+            })
+            .filter_map(|w| w.romanized.chars().next())
+            .collect();
+        let count = letters.chars().count();
+        if (2..=ACRONYM_MAX_LETTERS).contains(&count)
+            && name.words.len() > 1
+            && !found.contains(&letters)
+        {
+            found.push(letters);
+        }
+    }
+    found
+}
+
+/// An acronym has at most this many letters ("AICTC" for the Advanced
+/// Information and Communication Technology Center).
+pub const ACRONYM_MAX_LETTERS: usize = 8;
+
+/// The phrases that split one name from another in a written name
+/// ("formerly", "a k a", "f k a"), romanized and split into words.
+pub fn split_phrases() -> &'static [Vec<String>] {
+    &WORDS.split_phrases
 }
 
 /// Which of the `count` normalized words of `text` the way it is written
@@ -189,7 +291,7 @@ mod tests {
         assert_eq!(roles(&["nicolas", "maduro", "moros"]), [0, 0, 0]);
         assert_eq!(
             roles(&["saddam", "hussein", "al", "tikriti"]),
-            [0, 0, PARTICLE, 0]
+            [0, 0, PARTICLE | STOPWORD, 0]
         );
         assert_eq!(roles(&["john", "smith", "jr"]), [0, 0, SUFFIX]);
         assert_eq!(roles(&["john", "jr"]), [0, 0]);

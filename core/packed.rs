@@ -201,10 +201,8 @@ pub fn unpack<'a>(data: &'a [u8], romanized: &'a str, sound: &'a str) -> Result<
     }
     let mut words: SmallVec<[Word<'a>; 4]> = SmallVec::with_capacity(count.min(64));
     for _ in 0..count {
+        // Every bit has a meaning: optional (1) and the roles.
         let flags = r.byte()?;
-        if flags & !(1 | names::ROLES) != 0 {
-            return Err(Damaged("packed keys have a word of unknown flags"));
-        }
         let (optional, role) = (flags & 1 == 1, flags & names::ROLES);
         let (normalized, romanized, sound) = (r.str()?, r.str()?, r.str()?);
         let units = r.units()?;

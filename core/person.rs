@@ -24,7 +24,7 @@ use smallvec::SmallVec;
 use crate::config;
 use crate::names::{PARTICLE, SUFFIX, SURNAME, TITLE};
 use crate::packed::{Name, Word};
-use crate::score::{Evidence, NameScore};
+use crate::score::{Evidence, Info, NameScore, Parts};
 use crate::similarity::{forms_similarity, word_similarity, Method, Reading, Weights, WordForms};
 
 /// A part of a name: the position of its word, and what it is.
@@ -213,7 +213,7 @@ fn pairings(
 pub fn score_person(
     query: &Name<'_>,
     name: &Name<'_>,
-    weights: &Weights,
+    (weights, info): (&Weights, Info<'_>),
     reading: Reading,
 ) -> Option<NameScore> {
     let (qp, np) = (parts(query), parts(name));
@@ -286,7 +286,7 @@ pub fn score_person(
     let only_surname = telling.len() == 1 && telling[0].name.1 - telling[0].name.0 == 1;
     let given_missing = query_solid > 1 && solid.len() > 1 && given.is_some_and(|j| !name_taken[j]);
     // What has no counterpart lowers the score.
-    let mut left_out = 0u8;
+    let mut parts = Parts::default();
     for (taken, side, own) in [
         (&query_taken, &qp, config::EXTRA_PART_FACTOR),
         (&name_taken, &np, config::MISSING_PART_FACTOR),
@@ -299,12 +299,19 @@ pub fn score_person(
                 config::PARTICLE_PART_FACTOR
             } else if part.initial {
                 config::INITIAL_PART_FACTOR
-            } else if given_missing && std::ptr::eq(side, &np) && Some(at) == given {
-                left_out = left_out.saturating_add(1);
-                config::GIVEN_MISSING_FACTOR
             } else {
-                left_out = left_out.saturating_add(1);
-                own
+                let word = if std::ptr::eq(side, &np) {
+                    &name.words[part.at]
+                } else {
+                    &query.words[part.at]
+                };
+                parts.left_out = parts.left_out.saturating_add(1);
+                parts.info_left_out += info(word.romanized);
+                if given_missing && std::ptr::eq(side, &np) && Some(at) == given {
+                    config::GIVEN_MISSING_FACTOR
+                } else {
+                    own
+                }
             };
         }
     }
@@ -361,9 +368,16 @@ pub fn score_person(
     if only_surname && solid.len() > 1 && query_solid == 1 {
         factor *= weights.partial_name_factor;
         method = Method::Surname;
-    } else if left_out > 0 {
+    } else if parts.left_out > 0 {
         method = Method::Partial;
     }
+    parts.info = telling
+        .iter()
+        .filter(|p| p.method != Method::Initials)
+        .flat_map(|p| np[p.name.0..p.name.1].iter())
+        .filter(|part| !part.particle && !part.initial)
+        .map(|part| info(name.words[part.at].romanized))
+        .sum();
     let mut evidence = SmallVec::new();
     for p in &chosen {
         evidence.push(Evidence::Pair {
@@ -379,7 +393,7 @@ pub fn score_person(
         fuzzy: chosen
             .iter()
             .any(|p| matches!(p.method, Method::Phonetic | Method::Fuzzy)),
-        left_out,
+        parts,
     })
 }
 
@@ -397,7 +411,7 @@ mod tests {
             b_abjad: n.abjad,
             a_syllabic: q.syllabic,
         };
-        score_person(&q, &n, &Weights::default(), reading)
+        score_person(&q, &n, (&Weights::default(), &|_: &str| 1.0), reading)
             .map(|s| ((s.score * 1000.0).round() / 1000.0, s.method.name()))
     }
 

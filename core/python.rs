@@ -18,13 +18,13 @@ use crate::keys::{name_keys, unit_table};
 use crate::packed::{Damaged, Packed};
 use crate::rank::{Ranker, FEATURES};
 use crate::resolve::{Candidate, Query, Resolver as CoreResolver, Settings};
-use crate::score::ByKind;
+use crate::score::{ByKind, Kind};
 use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
 use crate::store::{
     is_acronym as core_is_acronym, EntityRecord, NameKind, Store, StoreError as CoreStoreError,
     NAME_TEXTS,
 };
-use crate::{config, data, decide, generic, keys, normalize, timing, translit};
+use crate::{config, data, decide, generic, keys, normalize, resolve, timing, translit};
 
 create_exception!(
     _core,
@@ -220,8 +220,9 @@ fn name_compact(text: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// Whether a best candidate (its score as a `Match` shows it, its
-/// false-match rate, its method, whether its entity is a person) resolves
-/// its name at `cutoff` and `max_false_match`.
+/// false-match rate, its method, whether its entity may be named in part:
+/// a person or an organisation) resolves its name at `cutoff` and
+/// `max_false_match`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // one a field of the Match, and the bar
 fn accepts(
@@ -229,7 +230,7 @@ fn accepts(
     false_match: f64,
     similarity: f64,
     method: &str,
-    person: bool,
+    in_part: bool,
     cutoff: f64,
     max_false_match: f64,
 ) -> PyResult<bool> {
@@ -238,9 +239,16 @@ fn accepts(
     Ok(decide::accepts(
         (score, false_match, similarity),
         method,
-        person,
+        in_part,
         (cutoff, max_false_match),
     ))
+}
+
+/// The false-match rate at most that `resolve` accepts by default for a
+/// match of an entity of this kind.
+#[pyfunction]
+fn max_false_match_of(kind: &str) -> f64 {
+    resolve::max_false_match_of(Kind::named(kind))
 }
 
 /// The Arabic-script name that a Latin one romanizes letter by letter, or
@@ -542,7 +550,7 @@ type CandidateTuple = (
     f64,
     f64,
     f64,
-    &'static str,
+    (&'static str, bool),
     bool,
     Option<u32>,
     Option<f64>,
@@ -558,7 +566,7 @@ fn tuple(c: Candidate) -> CandidateTuple {
         c.score,
         c.false_match,
         c.similarity,
-        c.method.name(),
+        (c.method.name(), c.settles_in_part),
         c.ambiguous,
         c.runner_up.map(|r| r.0),
         c.runner_up.map(|r| r.1),
@@ -580,7 +588,7 @@ struct Resolver {
 type StageSeconds = Vec<(&'static str, f64)>;
 
 type RankerFields = ([f64; 9], usize, f64);
-type CalibrationFields = (f64, [f64; 13]);
+type CalibrationFields = (f64, [f64; 15]);
 
 fn ranker(fields: RankerFields) -> Ranker {
     let (weights, depth, window) = fields;
@@ -651,6 +659,7 @@ impl Resolver {
             cutoff,
             cut: if text { TEXT_CUT } else { Cut::default() },
             rivals,
+            exclude: None,
         };
         let found = py.detach(|| self.inner.candidates(&query));
         Ok(found.map_err(damaged)?.into_iter().map(tuple).collect())
@@ -663,7 +672,7 @@ impl Resolver {
         name: &Bound<'_, PyAny>,
         kind: Option<String>,
         cutoff: f64,
-        max_false_match: f64,
+        max_false_match: Option<f64>,
     ) -> PyResult<Option<CandidateTuple>> {
         let name = as_text(name)?.into_owned();
         let bar = (cutoff, max_false_match);
@@ -678,7 +687,7 @@ impl Resolver {
         names: Vec<Bound<'_, PyAny>>,
         kind: Option<String>,
         cutoff: f64,
-        max_false_match: f64,
+        max_false_match: Option<f64>,
         threads: usize,
     ) -> PyResult<Vec<Option<CandidateTuple>>> {
         let names: Vec<String> = names
@@ -704,7 +713,7 @@ impl Resolver {
         name: &Bound<'_, PyAny>,
         kind: Option<String>,
         cutoff: f64,
-        max_false_match: f64,
+        max_false_match: Option<f64>,
     ) -> PyResult<(Option<CandidateTuple>, StageSeconds)> {
         let name = as_text(name)?.into_owned();
         let bar = (cutoff, max_false_match);
@@ -753,6 +762,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FACTS", FACTS.to_vec())?;
     m.add("SCORE_CUTOFF", config::SCORE_CUTOFF)?;
     m.add("MAX_FALSE_MATCH", config::MAX_FALSE_MATCH)?;
+    m.add("MAX_FALSE_MATCH_PERSON", config::MAX_FALSE_MATCH_PERSON)?;
     m.add("MIN_SIMILARITY", config::MIN_SIMILARITY)?;
     m.add("AMBIGUITY_MARGIN", config::AMBIGUITY_MARGIN)?;
     m.add("MAX_NAME_LENGTH", config::MAX_NAME_LENGTH)?;
@@ -777,6 +787,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Resolver>()?;
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(transliterate, m)?)?;
+    m.add_function(wrap_pyfunction!(max_false_match_of, m)?)?;
     m.add_function(wrap_pyfunction!(sound_key, m)?)?;
     m.add_function(wrap_pyfunction!(skeleton_key, m)?)?;
     m.add_function(wrap_pyfunction!(phonetic_similarity, m)?)?;

@@ -12,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::calibrate::is_latin;
 use crate::calibrate::{Calibration, Facts, QueryShape};
 use crate::config;
-use crate::decide::{accepts, best_names, decide, Decided};
+use crate::decide::{accepts, best_names, decide, settles_in_part, Decided};
 use crate::false_match::{background_fingerprint, measure, FalseMatches};
 use crate::index::{lookup, Cut};
 use crate::keys::name_keys;
@@ -21,7 +21,7 @@ use crate::pystr;
 use crate::rank::{features, rank, Features, Ranker, Scored};
 use crate::readings::{readings, OtherReading};
 use crate::rivals::is_rival_name;
-use crate::score::{score_name, ByKind, Evidence, Kind, NameScore, Note};
+use crate::score::{equal_parts, score_name, ByKind, Evidence, Kind, NameScore, Note};
 use crate::similarity::{Method, Weights};
 use crate::store::{name_kind, NameKind, Section, Store, ENTITY_IDS, NAME_ACRONYM, NAME_TEXTS};
 use crate::timing::stage;
@@ -55,6 +55,9 @@ pub struct Candidate {
     pub false_match: f64,
     pub similarity: f64,
     pub method: Method,
+    /// Whether, matched in part, it may settle its name all the same
+    /// (`decide::settles_in_part`).
+    pub settles_in_part: bool,
     pub ambiguous: bool,
     /// The best other entity, and its score.
     pub runner_up: Option<(u32, f64)>,
@@ -81,6 +84,9 @@ pub struct Query<'a> {
     /// false: a name spelled like a real place the gazetteer lacks gets no
     /// candidates at all (running text: it is that place).
     pub rivals: bool,
+    /// An entity left out, as if the gazetteer lacked it (measuring how its
+    /// own names score against the rest: `false_match`).
+    pub exclude: Option<u32>,
 }
 
 impl<'a> Query<'a> {
@@ -93,6 +99,7 @@ impl<'a> Query<'a> {
             cutoff: 0.0,
             cut: Cut::default(),
             rivals: true,
+            exclude: None,
         }
     }
 }
@@ -226,6 +233,7 @@ impl Resolver {
             cutoff,
             cut,
             rivals,
+            exclude,
         } = *query;
         let cut = &cut;
         let Ok(kind) = self.kind(kind) else {
@@ -275,6 +283,9 @@ impl Resolver {
                     }
                 }
             }
+        }
+        if let Some(left_out) = exclude {
+            scored.retain(|s| s.entity != left_out);
         }
         let views: Vec<Name<'_>> = queries.packed.iter().map(Packed::name).collect();
         let weights = &self.settings.weights;
@@ -331,20 +342,23 @@ impl Resolver {
 
     /// The best candidate for `name` if it resolves the name by itself
     /// (`decide::accepts`: its score at least `cutoff`, its false-match rate
-    /// at most `max_false_match`), else None.
+    /// at most `max_false_match`, or by default the one of its kind:
+    /// `max_false_match_of`), else None.
     pub fn resolve(
         &self,
         name: &str,
         kind: Option<&str>,
-        (cutoff, max_false_match): (f64, f64),
+        (cutoff, max_false_match): (f64, Option<f64>),
     ) -> Result<Option<Candidate>, Damaged> {
         let found = self.candidates(&Query::best(name, kind))?;
         Ok(found.into_iter().next().filter(|c| {
+            let rate =
+                max_false_match.unwrap_or_else(|| max_false_match_of(self.kind_of(c.entity)));
             accepts(
                 (c.score, c.false_match, c.similarity),
                 c.method,
-                self.is_person(c.entity),
-                (cutoff, max_false_match),
+                c.settles_in_part,
+                (cutoff, rate),
             )
         }))
     }
@@ -355,7 +369,7 @@ impl Resolver {
         &self,
         names: &[String],
         kind: Option<&str>,
-        bar: (f64, f64),
+        bar: (f64, Option<f64>),
         threads: usize,
     ) -> Result<Vec<Option<Candidate>>, Damaged> {
         let run = || {
@@ -389,6 +403,7 @@ impl Resolver {
             store.bytes(Section::NameFlags),
         );
         let mut scored = Vec::new();
+        let info = &|word: &str| store.word_info(word);
         let found = lookup(store, &query, cut);
         stage(
             |t| &mut t.scoring,
@@ -399,16 +414,21 @@ impl Resolver {
                     if kind.is_some_and(|k| kinds[entity as usize] != k) {
                         continue;
                     }
+                    let entity_kind = self.kind_of(entity);
                     let score = if store.item(NAME_TEXTS, p) == exact {
-                        Some(NameScore::plain(1.0, Method::Exact))
+                        let mut exactly = NameScore::plain(1.0, Method::Exact);
+                        if entity_kind != Kind::Other {
+                            exactly.parts = equal_parts(&store.name(p)?, entity_kind, info);
+                        }
+                        Some(exactly)
                     } else {
                         let name = store.name(p)?;
                         score_name(
                             &query,
                             &name,
-                            self.kind_of(entity),
+                            entity_kind,
                             flags[p] & NAME_ACRONYM == 0,
-                            &self.settings.weights,
+                            (&self.settings.weights, info),
                         )
                     };
                     if let Some(mut score) = score {
@@ -492,12 +512,23 @@ impl Resolver {
             false_match: 0.0,
             similarity: d.item.score.score,
             method: d.item.score.method,
+            settles_in_part: settles_in_part(self.kind_of(d.item.entity), &d.facts),
             ambiguous: d.ambiguous,
             runner_up: d.runner_up,
             evidence,
             features: d.features,
             facts: d.facts,
         })
+    }
+}
+
+/// The false-match rate at most that `resolve` accepts by default for a
+/// match of an entity of `kind`: `config::MAX_FALSE_MATCH_PERSON` for a
+/// person, `config::MAX_FALSE_MATCH` for the rest.
+pub fn max_false_match_of(kind: Kind) -> f64 {
+    match kind {
+        Kind::Person => config::MAX_FALSE_MATCH_PERSON,
+        Kind::Org | Kind::Other => config::MAX_FALSE_MATCH,
     }
 }
 

@@ -12,7 +12,7 @@
 use smallvec::SmallVec;
 
 use crate::config;
-use crate::names::LEGAL;
+use crate::names::{acronyms, symbol, GENERIC, LEGAL, PARTICLE, STOPWORD, SUFFIX, TITLE};
 use crate::packed::{Name, Word};
 use crate::person::score_person;
 use crate::similarity::{forms_similarity, word_similarity, Method, Reading, Weights, WordForms};
@@ -53,9 +53,23 @@ pub struct NameScore {
     pub evidence: SmallVec<[Evidence; 4]>,
     /// Some word agreed only by spelling or sound, not as written.
     pub fuzzy: bool,
-    /// Of a person's name: how many parts of either name that say who it
-    /// is (not particles, titles or initials) have no counterpart.
+    /// What a person's or an organisation's name says beyond how alike it is.
+    pub parts: Parts,
+}
+
+/// What the parts of a person's or an organisation's name say beyond how
+/// alike they are (nothing, for other kinds).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Parts {
+    /// How many parts of either name that say who it is (not particles,
+    /// titles, initials or legal forms) have no counterpart in the other.
     pub left_out: u8,
+    /// How much the name's parts that agree say of which one it is: the sum
+    /// of their `Store::word_info` (common given names little, rare
+    /// surnames much).
+    pub info: f64,
+    /// How much the parts left out say (of either name).
+    pub info_left_out: f64,
 }
 
 impl NameScore {
@@ -66,7 +80,7 @@ impl NameScore {
             method,
             evidence: SmallVec::new(),
             fuzzy: false,
-            left_out: 0,
+            parts: Parts::default(),
         }
     }
 }
@@ -87,6 +101,18 @@ pub enum Kind {
     Person,
     Org,
     Other,
+}
+
+impl Kind {
+    /// The kind an entity of this kind's name is compared as: "person",
+    /// "org", or any other.
+    pub fn named(kind: &str) -> Kind {
+        match kind {
+            "person" => Kind::Person,
+            "org" => Kind::Org,
+            _ => Kind::Other,
+        }
+    }
 }
 
 /// One of each for the three kinds of entity that are compared apart: the
@@ -132,19 +158,36 @@ pub fn score_name(
     name: &Name<'_>,
     kind: Kind,
     fuzzy: bool,
-    weights: &Weights,
+    (weights, info): (&Weights, Info<'_>),
 ) -> Option<NameScore> {
     if query.words.is_empty() || name.words.is_empty() {
         return None;
     }
     if query.same_compact(name) {
-        return Some(NameScore::plain(1.0, Method::Normalized));
+        let mut score = NameScore::plain(1.0, Method::Normalized);
+        score.parts = equal_parts(name, kind, info);
+        return Some(score);
     }
     if query.romanized == name.romanized {
         let similarity = config::TRANSLITERATED_SIMILARITY;
         let mut score = NameScore::plain(similarity, Method::Transliterated);
         score.evidence.push(Evidence::Romanized(similarity));
+        score.parts = equal_parts(name, kind, info);
         return Some(score);
+    }
+    if kind == Kind::Org {
+        // One name the acronym of the other ("BNC", Banco Nacional de Cuba).
+        let acronym_of = |short: &Name<'_>, long: &Name<'_>| {
+            short.words.len() == 1 && acronyms(long).iter().any(|a| a == short.romanized)
+        };
+        if acronym_of(query, name) || acronym_of(name, query) {
+            let mut score = NameScore::plain(config::ACRONYM_SIMILARITY, Method::Initials);
+            score
+                .evidence
+                .push(Evidence::Whole(config::ACRONYM_SIMILARITY));
+            score.parts = equal_parts(name, kind, info);
+            return Some(score);
+        }
     }
     if !fuzzy {
         return None;
@@ -155,7 +198,7 @@ pub fn score_name(
         a_syllabic: query.syllabic,
     };
     if kind == Kind::Person {
-        return score_person(query, name, weights, reading);
+        return score_person(query, name, (weights, info), reading);
     }
     let mut best: Option<NameScore> = None;
     let mut consider = |candidate: NameScore| {
@@ -178,11 +221,48 @@ pub fn score_name(
         }
     }
     if query.words.len() > 1 || name.words.len() > 1 {
-        if let Some(aligned) = aligned(query, name, kind, weights, reading) {
+        if let Some(aligned) = aligned(query, name, kind, (weights, info), reading) {
             consider(aligned);
         }
     }
     best
+}
+
+/// How much a romanized word of a person's or an organisation's name says
+/// of which one it is, in [0, 1] (`Store::word_info`).
+pub type Info<'a> = &'a dyn Fn(&str) -> f64;
+
+/// Whether a word of a name of this kind says which one it is: for a
+/// person, not a particle, title, suffix or initial; for an organisation,
+/// not a legal form or a stopword (a generic word says little, by its
+/// `Info`); for anything else, every word.
+pub fn telling(word: &Word<'_>, kind: Kind) -> bool {
+    match kind {
+        Kind::Person => {
+            word.role & (PARTICLE | TITLE | SUFFIX) == 0
+                && !word.optional
+                && word.romanized.len() > 1
+        }
+        Kind::Org => !word.optional && word.role & (LEGAL | STOPWORD) == 0,
+        Kind::Other => true,
+    }
+}
+
+/// The parts of a name matched whole (spelled as the query is): every
+/// telling word agrees.
+pub fn equal_parts(name: &Name<'_>, kind: Kind, info: Info<'_>) -> Parts {
+    if kind == Kind::Other {
+        return Parts::default();
+    }
+    Parts {
+        info: name
+            .words
+            .iter()
+            .filter(|w| telling(w, kind))
+            .map(|w| info(w.romanized))
+            .sum(),
+        ..Parts::default()
+    }
 }
 
 fn may_join(query: &Name<'_>, name: &Name<'_>) -> bool {
@@ -192,9 +272,22 @@ fn may_join(query: &Name<'_>, name: &Name<'_>) -> bool {
 }
 
 /// Whether a name may go without `word`: an article, "city of", a word for
-/// a kind of place; for an organisation, its legal form too.
+/// a kind of place; for an organisation, its legal form, a stopword ("of",
+/// "de") or a generic word ("company", "bank") too.
 fn optional(word: &Word<'_>, kind: Kind) -> bool {
-    word.optional || (kind == Kind::Org && word.role & LEGAL != 0)
+    word.optional || (kind == Kind::Org && word.role & (LEGAL | STOPWORD | GENERIC) != 0)
+}
+
+/// What leaving `word` out does: nothing but `optional_word_factor` if it
+/// is optional and says nothing (a legal form, a stopword, "city of"); a
+/// generic word costs as little but leaves the name matched in part
+/// ("European" of "European Union"); any other word, that too and more.
+fn left_out(word: &Word<'_>, kind: Kind) -> (bool, bool) {
+    let optional = optional(word, kind);
+    (
+        optional,
+        !optional || (kind == Kind::Org && word.role & GENERIC != 0),
+    )
 }
 
 fn whole(query: &Name<'_>, name: &Name<'_>, weights: &Weights, reading: Reading) -> NameScore {
@@ -217,14 +310,21 @@ fn aligned(
     query: &Name<'_>,
     name: &Name<'_>,
     kind: Kind,
-    weights: &Weights,
+    (weights, info): (&Weights, Info<'_>),
     reading: Reading,
 ) -> Option<NameScore> {
     let mut scored: SmallVec<[(f64, Method, usize, usize); 16]> = SmallVec::new();
     for (i, q) in query.words.iter().enumerate() {
         for (j, n) in name.words.iter().enumerate() {
-            let (similarity, method) =
+            let (mut similarity, mut method) =
                 word_similarity(&forms(q), &forms(n), weights, reading, true);
+            // An organisation's generic words in two languages ("bank", "banco").
+            if kind == Kind::Org
+                && similarity < config::EQUIVALENT_WORD_SIMILARITY
+                && symbol(q.romanized).is_some_and(|s| symbol(n.romanized) == Some(s))
+            {
+                (similarity, method) = (config::EQUIVALENT_WORD_SIMILARITY, Method::Translated);
+            }
             if (optional(q, kind) || optional(n, kind)) && similarity < config::OPTIONAL_MATCH_MIN {
                 continue; // an optional word is left unmatched rather than matched badly
             }
@@ -268,7 +368,7 @@ fn aligned(
             .iter()
             .enumerate()
             .filter(|(i, _)| pairs[*i].is_none())
-            .map(|(_, q)| optional(q, kind));
+            .map(|(_, q)| left_out(q, kind));
         // A place named with more than its name ("Kansanshi Mine", "Old
         // Delhi"): weak evidence, as the other words may name another place.
         if unpaired(&mut factor, spare, weights, weights.extra_words_factor) {
@@ -281,7 +381,7 @@ fn aligned(
             .iter()
             .enumerate()
             .filter(|(j, _)| !taken[*j])
-            .map(|(_, n)| optional(n, kind));
+            .map(|(_, n)| left_out(n, kind));
         // Part of a place's name ("Mantes" of "Mantes-la-Jolie") is enough
         // to rank, never enough to resolve alone.
         if unpaired(&mut factor, spare, weights, weights.partial_place_factor) {
@@ -304,37 +404,64 @@ fn aligned(
         .iter()
         .any(|p| matches!(p.2, Method::Phonetic | Method::Fuzzy));
     let lowest = paired.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let mut parts = Parts::default();
+    if kind == Kind::Org {
+        for (j, n) in name.words.iter().enumerate() {
+            if telling(n, kind) && taken[j] {
+                parts.info += info(n.romanized);
+            }
+        }
+        let left = query
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| pairs[*i].is_none())
+            .map(|(_, w)| w)
+            .chain(
+                name.words
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| !taken[*j])
+                    .map(|(_, w)| w),
+            );
+        for w in left.filter(|w| telling(w, kind)) {
+            parts.left_out = parts.left_out.saturating_add(1);
+            parts.info_left_out += info(w.romanized);
+        }
+    }
     Some(NameScore {
         score: lowest * factor,
         method,
         evidence,
         fuzzy,
-        left_out: 0,
+        parts,
     })
 }
 
-/// Scale `factor` for the words left unpaired (`optional`: whether each is
-/// an optional word): each optional one costs `optional_word_factor`; any
-/// other costs `other` once, and makes the match partial (the answer).
+/// Scale `factor` for the words left unpaired (`left_out`'s pair for each):
+/// each optional one costs `optional_word_factor`; any other costs `other`
+/// once. Whether the match is partial (the answer): any word left out but
+/// one that says nothing.
 fn unpaired(
     factor: &mut f64,
-    optional: impl Iterator<Item = bool>,
+    left_out: impl Iterator<Item = (bool, bool)>,
     weights: &Weights,
     other: f64,
 ) -> bool {
-    let (mut optionals, mut others) = (0, 0);
-    for o in optional {
-        if o {
+    let (mut optionals, mut others, mut partial) = (0, 0, false);
+    for (optional, in_part) in left_out {
+        if optional {
             optionals += 1;
         } else {
             others += 1;
         }
+        partial |= in_part;
     }
     *factor *= weights.optional_word_factor.powf(f64::from(optionals));
     if others > 0 {
         *factor *= other;
     }
-    others > 0
+    partial
 }
 
 #[cfg(test)]
@@ -350,7 +477,13 @@ mod tests {
 
     fn scored(query: &str, name: &str, kind: Kind) -> Option<(f64, &'static str)> {
         let (q, n) = (Packed::of(&name_keys(query)), Packed::of(&name_keys(name)));
-        let found = score_name(&q.name(), &n.name(), kind, true, &Weights::default());
+        let found = score_name(
+            &q.name(),
+            &n.name(),
+            kind,
+            true,
+            (&Weights::default(), &|_: &str| 1.0),
+        );
         found.map(|s| (s.score, s.method.name()))
     }
 

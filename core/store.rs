@@ -45,6 +45,7 @@ use crate::data;
 use crate::false_match::{Curve, FalseMatches};
 use crate::index::{grams, metaphones, skeleton_grams};
 use crate::keys::name_keys;
+use crate::names::acronyms;
 use crate::packed::{self, Packed};
 use crate::pystr;
 
@@ -154,6 +155,9 @@ pub enum Section {
     DenseGrams,
     DenseGramsAt,
     NameMasks,
+    WordTexts,
+    WordTextsAt,
+    WordCounts,
     FalseMatches,
 }
 
@@ -214,6 +218,12 @@ pub const DENSE_GRAMS: Column = Column {
     bytes: Section::DenseGrams,
     at: Section::DenseGramsAt,
 };
+/// The romanized words of people's and organisations' names, sorted, each
+/// with how many of those entities have it (`Section::WordCounts`).
+pub const WORDS: Column = Column {
+    bytes: Section::WordTexts,
+    at: Section::WordTextsAt,
+};
 
 /// Where the attrs of an entity stored without any are.
 pub const NO_ATTRS: u32 = u32::MAX;
@@ -241,6 +251,8 @@ pub struct Store {
     grams: usize,
     person: Option<u32>,
     org: Option<u32>,
+    /// How many entities are people or organisations (whose words are counted).
+    counted: usize,
     dense: FxHashMap<Box<str>, u8>,
     /// What the background scored, by the fingerprint of the settings.
     measured: Mutex<Vec<(u64, Arc<FalseMatches>)>>,
@@ -409,6 +421,29 @@ impl Store {
         self.org
     }
 
+    /// How much a romanized word of a person's or an organisation's name
+    /// says of which one it is, in [0, 1]: its inverse document frequency
+    /// among the gazetteer's people and organisations, over the most it can
+    /// be (1 for a word none of them has, ~0.3 for "muhammad" among the
+    /// 8,000 of the OFAC list).
+    pub fn word_info(&self, word: &str) -> f64 {
+        let total = self.counted as f64 + 1.0;
+        let words = self.len(WORDS);
+        let (mut low, mut high) = (0, words);
+        while low < high {
+            let middle = (low + high) / 2;
+            match self.item(WORDS, middle).cmp(word.as_bytes()) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => {
+                    let count = f64::from(self.u32s(Section::WordCounts)[middle]);
+                    return ((total / (count + 1.0)).ln() / total.ln()).clamp(0.0, 1.0);
+                }
+            }
+        }
+        1.0
+    }
+
     /// The kinds of the entities, in order of first appearance.
     pub fn kinds(&self) -> Vec<&str> {
         (0..self.len(KINDS)).map(|i| self.text(KINDS, i)).collect()
@@ -556,6 +591,24 @@ impl Store {
             .collect();
         let mut names = NameColumns::default();
         let mut grams = GramTable::default();
+        // The words of people's and organisations' names, and how many
+        // entities have each (an entity's names come one after another).
+        let counted: Vec<bool> = kinds
+            .iter()
+            .map(|k| *k == "person" || *k == "org")
+            .collect();
+        // A name in capitals is an acronym only where the entity's other
+        // names say capitals mean something (a list written all in
+        // capitals, as OFAC's, says nothing of "TAJCO").
+        let cased: Vec<bool> = entities
+            .iter()
+            .map(|e| {
+                std::iter::once(&e.name)
+                    .chain(e.aliases.iter().map(|(a, _)| a))
+                    .any(|n| n.chars().any(char::is_lowercase))
+            })
+            .collect();
+        let mut words = WordCounts::default();
         for chunk in named.chunks(KEYING_CHUNK) {
             let keyed: Vec<Option<Keyed>> = chunk
                 .par_iter()
@@ -563,11 +616,18 @@ impl Store {
                 .collect();
             for ((entity, text, kind), keyed) in chunk.iter().zip(keyed) {
                 if let Some(keyed) = keyed {
-                    names.push(*entity, text, *kind, &keyed, &mut grams);
+                    if counted[kind_of[*entity as usize] as usize] {
+                        words.add(*entity, &keyed.packed.name());
+                    }
+                    let acronym = cased[*entity as usize] && is_acronym(text);
+                    names.push(*entity, text, (*kind, acronym), &keyed, &mut grams);
                 }
             }
         }
         drop(named);
+        let (word_texts, word_counts) = words.sorted();
+        sections.column(WORDS, word_texts.iter().map(|w| w.as_bytes()));
+        sections.numbers(Section::WordCounts, &word_counts);
         let count = names.entity.len();
         let by_romanized = names.romanized.order();
         sections.numbers(Section::NameEntity, &names.entity);
@@ -668,6 +728,7 @@ impl Store {
             grams: header.counts[2] as usize,
             person: None,
             org: None,
+            counted: 0,
             dense: FxHashMap::default(),
             measured: Mutex::default(),
         };
@@ -684,6 +745,12 @@ impl Store {
                 .map(|p| p as u32)
         };
         (store.person, store.org) = (kind("person"), kind("org"));
+        let (person, org) = (store.person, store.org);
+        store.counted = store
+            .u32s(Section::EntityKind)
+            .iter()
+            .filter(|&&k| Some(k) == person || Some(k) == org)
+            .count();
         Ok(store)
     }
 
@@ -940,6 +1007,18 @@ impl Store {
                 "the grams counted by mask, or the masks, are not as many as they should be",
             ));
         }
+        // The words of people's and organisations' names: in order, each counted.
+        self.check_column(WORDS, None, true)?;
+        let words = self.len(WORDS);
+        if !self.bytes(WORDS.bytes).is_ascii()
+            || self.u32s(Section::WordCounts).len() != words
+            || self.u32s(Section::WordCounts).contains(&0)
+            || (1..words).any(|w| self.item(WORDS, w - 1) >= self.item(WORDS, w))
+        {
+            return Err(damaged(
+                "names' words out of order, or their counts not as many",
+            ));
+        }
         // The names by romanization: each once, in order.
         let order = self.u32s(Section::RomanizedOrder);
         if order.len() != names {
@@ -1043,6 +1122,36 @@ impl Store {
     }
 }
 
+/// The words of people's and organisations' names being counted, each once
+/// an entity.
+#[derive(Default)]
+struct WordCounts {
+    counts: FxHashMap<String, u32>,
+    entity: Option<u32>,
+    seen: rustc_hash::FxHashSet<String>,
+}
+
+impl WordCounts {
+    fn add(&mut self, entity: u32, name: &packed::Name<'_>) {
+        if self.entity != Some(entity) {
+            self.entity = Some(entity);
+            self.seen.clear();
+        }
+        for word in &name.words {
+            if self.seen.insert(word.romanized.to_owned()) {
+                *self.counts.entry(word.romanized.to_owned()).or_default() += 1;
+            }
+        }
+    }
+
+    /// The words in order, and their counts.
+    fn sorted(self) -> (Vec<String>, Vec<u32>) {
+        let mut all: Vec<(String, u32)> = self.counts.into_iter().collect();
+        all.sort_unstable();
+        all.into_iter().unzip()
+    }
+}
+
 /// How many names are keyed at a time (on every core) when an index is built.
 const KEYING_CHUNK: usize = 1 << 15;
 
@@ -1095,13 +1204,13 @@ impl NameColumns {
         &mut self,
         entity: u32,
         text: &str,
-        kind: NameKind,
+        (kind, acronym): (NameKind, bool),
         keyed: &Keyed,
         grams: &mut GramTable,
     ) {
         self.entity.push(entity);
         self.flags
-            .push(u8::from(is_acronym(text)) | (kind as u8) << NAME_KIND_SHIFT);
+            .push(u8::from(acronym) | (kind as u8) << NAME_KIND_SHIFT);
         self.texts.push(text.as_bytes());
         self.romanized.push(keyed.packed.romanized.as_bytes());
         self.sounds.push(keyed.packed.sound.as_bytes());
@@ -1242,11 +1351,13 @@ impl Keyed {
         let (spaced, grams, skeleton_grams, postings) = {
             let name = packed.name();
             let (plain, skeleton) = (grams(&name), skeleton_grams(&name));
+            // And the acronyms it may be written as ("@bnc").
             let mut postings: Vec<String> = plain
                 .iter()
                 .chain(&skeleton)
                 .cloned()
                 .chain(metaphones(&name))
+                .chain(acronyms(&name).into_iter().map(|a| format!("@{a}")))
                 .collect();
             postings.sort_unstable();
             postings.dedup();
@@ -1305,6 +1416,9 @@ const ALL: [Section; SECTIONS] = [
     Section::DenseGrams,
     Section::DenseGramsAt,
     Section::NameMasks,
+    Section::WordTexts,
+    Section::WordTextsAt,
+    Section::WordCounts,
     Section::FalseMatches,
 ];
 
@@ -1601,7 +1715,7 @@ mod tests {
             depth: 40,
             window: 0.1,
         };
-        let mut weights = [0.0; 13];
+        let mut weights = [0.0; 15];
         (weights[0], weights[1]) = (5.0, 19.0);
         let settings = Settings {
             weights: Weights::default(),
@@ -1636,10 +1750,43 @@ mod tests {
     }
 
     #[test]
+    fn a_list_of_people_is_asked_its_own_names() {
+        const GIVEN: [&str; 15] = [
+            "John", "Maria", "Ahmed", "Olga", "Pierre", "Chen", "Fatima", "Ivan", "Aiko", "Carlos",
+            "Anna", "Omar", "Lena", "Kofi", "Sara",
+        ];
+        const SURNAMES: [&str; 15] = [
+            "Smith", "Garcia", "Hassan", "Petrova", "Dubois", "Wang", "Khan", "Ivanov", "Tanaka",
+            "Silva", "Novak", "Farouk", "Berg", "Mensah", "Cohen",
+        ];
+        let mut entities = vec![record("place:hadrut", "Hadrut", "place", &[], 3000.0)];
+        for g in GIVEN {
+            for s in SURNAMES {
+                entities.push(record(
+                    &format!("person:{g}-{s}"),
+                    &format!("{g} {s}"),
+                    "person",
+                    &[],
+                    0.0,
+                ));
+            }
+        }
+        let r = resolver(Store::build(&entities, None).unwrap());
+        let measured = r.false_matches();
+        // Each person once, the place never: all in Latin letters.
+        assert!(GIVEN.len() * SURNAMES.len() >= crate::false_match::OWN_MIN);
+        assert_eq!(measured.curves[4].names(), GIVEN.len() * SURNAMES.len());
+        assert_eq!(measured.curves[5].names(), 0);
+    }
+
+    #[test]
     fn a_compiled_index_carries_its_false_match_measurement() {
         let r = resolver(sample());
         let measured = r.false_matches();
-        assert!(measured.curves.iter().all(|c| c.names() > 0));
+        // The shipped background's four parts; too few people and
+        // organisations to be asked their own names.
+        assert!(measured.curves[..4].iter().all(|c| c.names() > 0));
+        assert_eq!(measured.curves[4].names() + measured.curves[5].names(), 0);
         let path = std::env::temp_dir().join(format!("namenorm-fm-{}.nnx", std::process::id()));
         r.store
             .write(&path, None, Some((r.fingerprint(), &measured)))
@@ -1671,7 +1818,7 @@ mod tests {
         assert_eq!(loaded.entity(0).unwrap().0, "place:hadrut");
         assert_eq!(loaded.entity(4).unwrap().5, Some("{\"n\": 4}"));
         let r = resolver(loaded);
-        let bar = (0.5, 0.05);
+        let bar = (0.5, Some(0.05));
         let found = r.resolve("Gadrut", None, bar).unwrap().unwrap();
         assert_eq!((found.entity, found.alias.as_str()), (0, "Гадрут"));
         assert!(r.resolve("Paris", None, bar).unwrap().is_none());

@@ -145,7 +145,7 @@ class Answers:
             if answer is None:
                 known[name] = None
                 continue
-            position, (alias, alias_kind), score, false_match, _, method, ambiguous, *_ = answer
+            position, (alias, alias_kind), score, false_match, _, (method, _), ambiguous, *_ = answer
             entity = entity_of(position)
             known[name] = (
                 entity.id,

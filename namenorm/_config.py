@@ -19,8 +19,16 @@ SCORE_CUTOFF: float = _core.SCORE_CUTOFF
 MIN_SIMILARITY: float = _core.MIN_SIMILARITY
 
 #: And its false-match rate must be at most this: how often a name that is
-#: not in the gazetteer scores as high against it.
+#: not in the gazetteer scores as high against it (by default, for any kind
+#: but a person) ...
 MAX_FALSE_MATCH: float = _core.MAX_FALSE_MATCH
+
+#: ... and this for a person, who is screened (a wrong match costs more than
+#: a name left for review, and a list's people have namesakes).
+MAX_FALSE_MATCH_PERSON: float = _core.MAX_FALSE_MATCH_PERSON
+
+#: The default `max_false_match` for a match of an entity of a kind.
+max_false_match_of = _core.max_false_match_of
 
 #: A match is `ambiguous` when another entity scores within this margin of it.
 AMBIGUITY_MARGIN: float = _core.AMBIGUITY_MARGIN

@@ -8,6 +8,7 @@ FEATURES: list[str]
 FACTS: list[str]
 SCORE_CUTOFF: float
 MAX_FALSE_MATCH: float
+MAX_FALSE_MATCH_PERSON: float
 MIN_SIMILARITY: float
 AMBIGUITY_MARGIN: float
 MAX_NAME_LENGTH: int
@@ -29,7 +30,7 @@ def accepts(
     false_match: float,
     similarity: float,
     method: str,
-    person: bool,
+    in_part: bool,
     cutoff: float,
     max_false_match: float,
 ) -> bool: ...
@@ -71,8 +72,8 @@ class Index:
     def kinds(self) -> list[str]: ...
     def lookup(self, name: str, limit: int = ...) -> list[str]: ...
 
-# (entity, (alias, its kind), score, false-match rate, similarity, method,
-# ambiguous, runner-up, its score, evidence, ranking features, facts of the
+# (entity, (alias, its kind), score, false-match rate, similarity, (method,
+# whether it settles its name matched in part), ambiguous, runner-up, its score, evidence, ranking features, facts of the
 # score): positions are of the Index's entities.
 Candidate = tuple[
     int,
@@ -80,7 +81,7 @@ Candidate = tuple[
     float,
     float,
     float,
-    str,
+    tuple[str, bool],
     bool,
     int | None,
     float | None,
@@ -104,13 +105,15 @@ class Resolver:
     def candidates(
         self, name: str, kind: str | None, limit: int, cutoff: float, text: bool = False, rivals: bool = True
     ) -> list[Candidate]: ...
-    def resolve(self, name: str, kind: str | None, cutoff: float, max_false_match: float) -> Candidate | None: ...
+    def resolve(self, name: str, kind: str | None, cutoff: float, max_false_match: float | None) -> Candidate | None: ...
     def resolve_many(
-        self, names: list[str], kind: str | None, cutoff: float, max_false_match: float, threads: int
+        self, names: list[str], kind: str | None, cutoff: float, max_false_match: float | None, threads: int
     ) -> list[Candidate | None]: ...
     def timed(
-        self, name: str, kind: str | None, cutoff: float, max_false_match: float
+        self, name: str, kind: str | None, cutoff: float, max_false_match: float | None
     ) -> tuple[Candidate | None, list[tuple[str, float]]]: ...
     def false_matches(self) -> list[tuple[list[float], int]]: ...
     def score_at(self, rate: float, other_script: bool) -> float: ...
     def is_rival(self, romanized: str) -> bool: ...
+
+def max_false_match_of(kind: str) -> float: ...

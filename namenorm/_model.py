@@ -222,7 +222,12 @@ class Match:
         false_match: How often a name that is *not* in this gazetteer scores
             at least `score` against it (measured on the gazetteer, with a
             background of real names it lacks): 0.01 is 1 time in 100.
-            `resolve` answers only at most `max_false_match` (0.05).
+            `resolve` answers only at most `max_false_match` (by default
+            0.025 for a person, 0.05 for the rest).
+        settles_in_part: Whether, matched in part (method "partial"), it may
+            settle its name all the same: a person's, or an organisation's
+            whose words that agree say twice as much as those left out. A place
+            matched in part never does ("Union" is not the Soviet Union).
     """
 
     query: str
@@ -238,6 +243,7 @@ class Match:
     ranking: tuple[tuple[str, float], ...] = ()
     false_match: float | None = None
     alias_kind: str = "name"
+    settles_in_part: bool = False
 
     def explain(self) -> str:
         """A few lines that say what matched, how, and what came second.

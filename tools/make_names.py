@@ -7,6 +7,12 @@ maintain them.
   built from the OCCRP legal-forms sheet, GLEIF's ISO 20275 Entity Legal Forms
   code list and Wikipedia's types of business entity), each type's aliases and
   its display and compare forms.
+- Organisations' generic words, grouped by what they mean in many languages
+  ("company", "compañía", "şirket"): rigour's ORG_SYMBOLS; the words of what
+  they do, likewise ("bank", "banco", "банк"): its ORG_DOMAINS; and the
+  stopwords of names ("of", "de", "and", "und"): rigour's STOPWORDS.
+- Phrases that split one name from another ("formerly", "a.k.a.", "f/k/a"):
+  rigour's NAME_SPLIT_PHRASES.
 - People's titles and honorifics ("Colonel", "Dr", "His Excellency"): rigour's
   PERSON_NAME_PREFIXES.
 - Name particles ("al", "bin", "ibn", "van", "von", "de", "dos", "בן", "بن"):
@@ -83,6 +89,10 @@ def main() -> None:
         nameparser = fetch(NAMEPARSER, Path(folder))
         org_types = literal(rigour, "rigour/data/names/org_types.py", "ORG_TYPES")
         prefixes = literal(rigour, "rigour/data/names/data.py", "PERSON_NAME_PREFIXES")
+        symbols = literal(rigour, "rigour/data/names/data.py", "ORG_SYMBOLS")
+        domains = literal(rigour, "rigour/data/names/data.py", "ORG_DOMAINS")
+        splits = literal(rigour, "rigour/data/names/data.py", "NAME_SPLIT_PHRASES")
+        stopwords = literal(rigour, "rigour/data/text/stopwords.py", "STOPWORDS")
         sys.path.insert(0, str(nameparser))  # pure Python: importable from its wheel
         import warnings
 
@@ -99,6 +109,15 @@ def main() -> None:
             "# (see core/names.rs). Entries are compared in romanized form, word by word.\n",
             "\n[org]\n# Legal forms: rigour's org_types (OCCRP, GLEIF ISO 20275 ELF, Wikipedia).\n",
             toml_list("legal_forms", legal),
+            "# Stopwords of names: rigour's STOPWORDS.\n",
+            toml_list("stopwords", clean(stopwords)),
+            "# Phrases that split one name from another: rigour's NAME_SPLIT_PHRASES.\n",
+            toml_list("split_phrases", clean(splits)),
+            "\n[org.symbols]\n# Generic words by what they mean, in many languages: rigour's ORG_SYMBOLS.\n",
+            *(toml_list(symbol, clean(words)) for symbol, words in sorted(symbols.items())),
+            "\n[org.domains]\n# Words of what organisations do, by what they mean, in many languages: rigour's\n"
+            "# ORG_DOMAINS (the same in two languages, not generic).\n",
+            *(toml_list(domain, clean(words)) for domain, words in sorted(domains.items())),
             "\n[person]\n# Titles and honorifics: rigour's PERSON_NAME_PREFIXES.\n",
             toml_list("titles", clean(prefixes)),
             "# Particles: nameparser's PARTICLES.\n",
