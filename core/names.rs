@@ -186,6 +186,43 @@ pub fn roles(words: &[&str]) -> Vec<u8> {
     marks
 }
 
+/// Whether a name's words (romanized) are only titles, legal forms,
+/// particles, suffixes and stopwords ("dr", "al", "llc", "mr and mrs"):
+/// they name no one, and a query of them alone matches nothing that is not
+/// spelled so.
+///
+/// ```
+/// use namenorm_core::names::says_nothing;
+/// assert!(says_nothing(&["dr"]) && says_nothing(&["al"]) && says_nothing(&["ooo"]));
+/// assert!(says_nothing(&["his", "excellency"]) && says_nothing(&["s", "a"]));
+/// assert!(!says_nothing(&["dr", "aliyev"]) && !says_nothing(&["bank"]) && !says_nothing(&[]));
+/// ```
+pub fn says_nothing(words: &[&str]) -> bool {
+    let w = &*WORDS;
+    let single = |list: &[String], word: &str| list.binary_search(&word.to_owned()).is_ok();
+    let mut at = 0;
+    while at < words.len() {
+        let phrase = [&w.titles, &w.legal_first]
+            .into_iter()
+            .filter_map(|phrases| phrases.get(words[at]))
+            .flatten()
+            .filter(|p| starts_with(&words[at..], p))
+            .map(Vec::len)
+            .max();
+        at += match phrase {
+            Some(len) => len,
+            None if [&w.particles, &w.suffixes, &w.stopwords]
+                .iter()
+                .any(|list| single(list, words[at])) =>
+            {
+                1
+            }
+            None => return false,
+        };
+    }
+    !words.is_empty()
+}
+
 /// What a word of organisations' names means, if it has a meaning of its
 /// own: the same for the words of one meaning in any language ("bank",
 /// "banco", "bankasi", "банк"; "company", "compania").

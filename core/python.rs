@@ -544,6 +544,13 @@ impl Index {
     }
 }
 
+/// Entity positions in ascending order, each once (`Query::only`).
+fn ascending(mut positions: Vec<u32>) -> Vec<u32> {
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+}
+
 type CandidateTuple = (
     u32,
     (String, &'static str),
@@ -639,7 +646,8 @@ impl Resolver {
     /// The candidates of `name`: (entity, alias, score, similarity, method,
     /// ambiguous, runner-up, its score, evidence, features) each, best first.
     /// `text`: the narrower cut of a span of running text.
-    #[pyo3(signature = (name, kind, limit, cutoff, text=false, rivals=true))]
+    /// `only`: just these entities' positions (in any order).
+    #[pyo3(signature = (name, kind, limit, cutoff, text=false, rivals=true, only=None))]
     #[allow(clippy::too_many_arguments)] // the arguments of the Python method, one each
     fn candidates(
         &self,
@@ -650,8 +658,10 @@ impl Resolver {
         cutoff: f64,
         text: bool,
         rivals: bool,
+        only: Option<Vec<u32>>,
     ) -> PyResult<Vec<CandidateTuple>> {
         let name = as_text(name)?.into_owned();
+        let only = only.map(ascending);
         let query = Query {
             name: &name,
             kind: kind.as_deref(),
@@ -660,12 +670,15 @@ impl Resolver {
             cut: if text { TEXT_CUT } else { Cut::default() },
             rivals,
             exclude: None,
+            only: only.as_deref(),
         };
         let found = py.detach(|| self.inner.candidates(&query));
         Ok(found.map_err(damaged)?.into_iter().map(tuple).collect())
     }
 
-    /// The best candidate of `name` if it resolves the name by itself.
+    /// The best candidate of `name` if it resolves the name by itself;
+    /// `only`: among just these entities' positions (in any order).
+    #[pyo3(signature = (name, kind, cutoff, max_false_match, only=None))]
     fn resolve(
         &self,
         py: Python<'_>,
@@ -673,10 +686,16 @@ impl Resolver {
         kind: Option<String>,
         cutoff: f64,
         max_false_match: Option<f64>,
+        only: Option<Vec<u32>>,
     ) -> PyResult<Option<CandidateTuple>> {
         let name = as_text(name)?.into_owned();
         let bar = (cutoff, max_false_match);
-        let found = py.detach(|| self.inner.resolve(&name, kind.as_deref(), bar));
+        let only = only.map(ascending);
+        let query = Query {
+            only: only.as_deref(),
+            ..Query::best(&name, kind.as_deref())
+        };
+        let found = py.detach(|| self.inner.resolve_query(&query, bar));
         Ok(found.map_err(damaged)?.map(tuple))
     }
 

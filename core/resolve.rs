@@ -16,6 +16,7 @@ use crate::decide::{accepts, best_names, decide, settles_in_part, Decided};
 use crate::false_match::{background_fingerprint, measure, FalseMatches};
 use crate::index::{lookup, Cut};
 use crate::keys::name_keys;
+use crate::names;
 use crate::packed::{Damaged, Name, Packed, Word};
 use crate::pystr;
 use crate::rank::{features, rank, Features, Ranker, Scored};
@@ -87,6 +88,9 @@ pub struct Query<'a> {
     /// An entity left out, as if the gazetteer lacked it (measuring how its
     /// own names score against the rest: `false_match`).
     pub exclude: Option<u32>,
+    /// Only these entities (positions, ascending), as if the gazetteer held
+    /// no other: a filter on what they are (`where=` in Python).
+    pub only: Option<&'a [u32]>,
 }
 
 impl<'a> Query<'a> {
@@ -100,6 +104,7 @@ impl<'a> Query<'a> {
             cut: Cut::default(),
             rivals: true,
             exclude: None,
+            only: None,
         }
     }
 }
@@ -234,6 +239,7 @@ impl Resolver {
             cut,
             rivals,
             exclude,
+            only,
         } = *query;
         let cut = &cut;
         let Ok(kind) = self.kind(kind) else {
@@ -263,6 +269,11 @@ impl Resolver {
             .iter()
             .any(|s| matches!(s.score.method, Method::Exact | Method::Normalized))
         {
+            let words: Vec<&str> = keys.words.iter().map(|w| w.romanized.as_str()).collect();
+            if names::says_nothing(&words) {
+                // "Dr.", "al-", "LLC": no one's name, and no name spelled so.
+                return Ok(Vec::new());
+            }
             // No name is spelled as the query is: its other readings may find one.
             stage(
                 |t| &mut t.readings,
@@ -286,6 +297,9 @@ impl Resolver {
         }
         if let Some(left_out) = exclude {
             scored.retain(|s| s.entity != left_out);
+        }
+        if let Some(only) = only {
+            scored.retain(|s| only.binary_search(&s.entity).is_ok());
         }
         let views: Vec<Name<'_>> = queries.packed.iter().map(Packed::name).collect();
         let weights = &self.settings.weights;
@@ -348,9 +362,24 @@ impl Resolver {
         &self,
         name: &str,
         kind: Option<&str>,
+        bar: (f64, Option<f64>),
+    ) -> Result<Option<Candidate>, Damaged> {
+        self.resolve_query(&Query::best(name, kind), bar)
+    }
+
+    /// `resolve`, of a query's best candidate (its `limit` and `cutoff`
+    /// aside): among the entities it allows (`Query::only`).
+    pub fn resolve_query(
+        &self,
+        query: &Query<'_>,
         (cutoff, max_false_match): (f64, Option<f64>),
     ) -> Result<Option<Candidate>, Damaged> {
-        let found = self.candidates(&Query::best(name, kind))?;
+        let query = Query {
+            limit: 1,
+            cutoff: 0.0,
+            ..*query
+        };
+        let found = self.candidates(&query)?;
         Ok(found.into_iter().next().filter(|c| {
             let rate =
                 max_false_match.unwrap_or_else(|| max_false_match_of(self.kind_of(c.entity)));

@@ -103,9 +103,18 @@ class Resolver:
         rival_places: bool,
     ) -> None: ...
     def candidates(
-        self, name: str, kind: str | None, limit: int, cutoff: float, text: bool = False, rivals: bool = True
+        self,
+        name: str,
+        kind: str | None,
+        limit: int,
+        cutoff: float,
+        text: bool = False,
+        rivals: bool = True,
+        only: list[int] | None = None,
     ) -> list[Candidate]: ...
-    def resolve(self, name: str, kind: str | None, cutoff: float, max_false_match: float | None) -> Candidate | None: ...
+    def resolve(
+        self, name: str, kind: str | None, cutoff: float, max_false_match: float | None, only: list[int] | None = None
+    ) -> Candidate | None: ...
     def resolve_many(
         self, names: list[str], kind: str | None, cutoff: float, max_false_match: float | None, threads: int
     ) -> list[Candidate | None]: ...

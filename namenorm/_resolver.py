@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from functools import lru_cache
 from importlib import resources
 from itertools import islice
@@ -122,6 +122,7 @@ class Resolver:
         "weights",
         "rival_places",
         "_kinds",
+        "_filters",
         "_scanner",
         "_core",
     )
@@ -152,6 +153,7 @@ class Resolver:
         self.rival_places = rival_places
         index = gazetteer._candidate_index()
         self._kinds = gazetteer._kinds()
+        self._filters: dict[frozenset[tuple[str, frozenset[str]]], list[int]] = {}
         core = _core.Resolver(
             index, weights.as_core(), *core_settings(), float(ambiguity_margin), bool(rival_places)
         )
@@ -182,6 +184,7 @@ class Resolver:
         kind: str | None = None,
         limit: int = _config.DEFAULT_LIMIT,
         score_cutoff: float = 0.0,
+        where: Mapping[str, str | Iterable[str]] | None = None,
     ) -> list[Match]:
         """The entities `name` may refer to, best first.
 
@@ -190,6 +193,12 @@ class Resolver:
             kind: Only entities of this kind.
             limit: How many at most.
             score_cutoff: Leave out entities scoring less (default: none left out).
+            where: Only entities whose `attrs` have these values, as if the
+                gazetteer held no other: ``{"country": "ir"}``, or any of
+                several, ``{"country": ["ir", "iq"]}``. An attribute that is a
+                list matches if one of its values does; values are compared
+                as text, ignoring case. An entity without the attribute is
+                left out.
 
         Returns:
             Up to `limit` matches, in the order of their scores (the
@@ -199,8 +208,10 @@ class Resolver:
         Raises:
             TypeError: If `name` is not a str.
             ValueError: If `kind` is not a kind of this gazetteer, or `limit` < 1.
+            TypeError: If `where` is not a mapping of attribute names to a
+                text or texts.
         """
-        return self._ranked(name, kind=kind, limit=limit, score_cutoff=score_cutoff)
+        return self._ranked(name, kind=kind, limit=limit, score_cutoff=score_cutoff, only=self._only(where))
 
     def _ranked(
         self,
@@ -211,6 +222,7 @@ class Resolver:
         score_cutoff: float = 0.0,
         text: bool = False,
         rivals: bool = True,
+        only: list[int] | None = None,
     ) -> list[Match]:
         # `candidates`, scoring the names of the index that the core's cut
         # keeps: fewer for a span of running text (text=True, the core's
@@ -224,7 +236,7 @@ class Resolver:
             raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
         _check_unit("score_cutoff", score_cutoff)
         # More than the names of any gazetteer is as many as there are.
-        found = self._core.candidates(name, kind, min(limit, 2**32 - 1), float(score_cutoff), text, rivals)
+        found = self._core.candidates(name, kind, min(limit, 2**32 - 1), float(score_cutoff), text, rivals, only)
         return [self._match(name, answer) for answer in found]
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:
@@ -249,6 +261,36 @@ class Resolver:
             ranking=tuple((f, round(x, 4)) for f, x in zip(_core.FEATURES, features)),
         )
 
+    def _only(self, where: Mapping[str, str | Iterable[str]] | None) -> list[int] | None:
+        # The positions of the entities `where` allows, found once for each
+        # filter (a pass over the gazetteer's attributes).
+        if where is None:
+            return None
+        if not isinstance(where, Mapping):
+            raise TypeError(f"where must be a mapping of attribute names to values, not {type(where).__name__}")
+        wanted: list[tuple[str, frozenset[str]]] = []
+        for key, value in where.items():
+            if not isinstance(key, str):
+                raise TypeError(f"where's keys must be attribute names (str), not {key!r}")
+            values = [value] if isinstance(value, str) else value
+            if not isinstance(values, Iterable) or isinstance(values, (bytes, Mapping)):
+                raise TypeError(f"where[{key!r}] must be a str or an iterable of str, not {type(value).__name__}")
+            texts = list(values)
+            if not all(isinstance(v, str) for v in texts):
+                raise TypeError(f"where[{key!r}] must be a str or an iterable of str, not {value!r}")
+            wanted.append((key, frozenset(v.casefold() for v in texts)))
+        filter_key = frozenset(wanted)
+        found = self._filters.get(filter_key)
+        if found is None:
+            entity_of = self.gazetteer._entity
+            found = [
+                position
+                for position in range(len(self.gazetteer))
+                if all(_has(entity_of(position).attrs.get(key), values) for key, values in wanted)
+            ]
+            self._filters[filter_key] = found
+        return found
+
     def _check_kind(self, kind: str | None) -> None:
         if kind is not None and kind not in self._kinds:
             raise ValueError(f"unknown kind {kind!r}; this gazetteer has {', '.join(sorted(self._kinds))}")
@@ -260,6 +302,7 @@ class Resolver:
         kind: str | None = None,
         score_cutoff: float | None = None,
         max_false_match: float | None = None,
+        where: Mapping[str, str | Iterable[str]] | None = None,
     ) -> Match | None:
         """The entity `name` refers to, or None when nothing is close enough.
 
@@ -269,6 +312,10 @@ class Resolver:
             score_cutoff: Overrides the resolver's cutoff for this call.
             max_false_match: Overrides the resolver's `max_false_match` for
                 this call.
+            where: Only entities whose `attrs` have these values (see
+                `candidates`): ``resolve("Ali Hassan", where={"country":
+                "ir"})``. The match is decided among them alone, so another
+                entity elsewhere does not make it ambiguous.
 
         Returns:
             The best match, with `ambiguous` set when another entity came
@@ -285,7 +332,7 @@ class Resolver:
         if not isinstance(name, str):
             raise TypeError(f"a name must be a str, not {type(name).__name__}")
         self._check_kind(kind)
-        found = self._core.resolve(name, kind, cutoff, rate)
+        found = self._core.resolve(name, kind, cutoff, rate, self._only(where))
         return None if found is None else self._match(name, found)
 
     def accepts(
@@ -445,6 +492,14 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
         return os.cpu_count() or 1
+
+
+def _has(attr: Any, values: frozenset[str]) -> bool:
+    # Whether an attribute's value, or one of a list's, is one of `values`.
+    if attr is None or isinstance(attr, dict):
+        return False
+    items = attr if isinstance(attr, list) else [attr]
+    return any(not isinstance(item, (dict, list)) and str(item).casefold() in values for item in items)
 
 
 def _check_unit(what: str, value: float) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import pickle
+import re
+import shlex
 import time
 from pathlib import Path
 
@@ -228,3 +230,21 @@ def test_the_real_list() -> None:
     match = namenorm.Resolver(g).resolve("Nicolas MADURO MOROS")
     assert match is not None and match.entity.id == "ofac:22790" and match.entity.kind == "person"
     assert match.entity.attrs["program"] == ["VENEZUELA", "IRAN-CON-ARMS-EO"]
+
+
+def test_the_readme_commands_screen_the_sdn_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Screening a sanctions list", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    assert block is not None
+    commands = [shlex.split(line) for line in block.group(1).splitlines() if line.strip()]
+    assert [c[:3] for c in commands] == [["namenorm", "gazetteer", "build"], ["namenorm", "resolve", "--gazetteer"]]
+    write(tmp_path / "sdn.csv", SDN_ROWS)
+    write(tmp_path / "alt.csv", ALT_ROWS)
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        capsys.readouterr()
+        assert main(command[1:]) == 0
+    assert "ofac:22790" in capsys.readouterr().out

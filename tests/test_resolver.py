@@ -394,3 +394,63 @@ def test_a_match_says_which_kind_of_name_matched_and_a_weak_alias_counts_for_les
     weak = r.candidates("BMI")[0]
     strong = Resolver(Gazetteer([same])).candidates("BMI")[0]
     assert weak.score < strong.score and "weak alias" in weak.explain()
+
+
+@pytest.mark.parametrize("query", ["Dr.", "al-", "LLC", "OOO", "ООО", "Mr", "bin", "S.A.", "Sp. z o.o.", "Dr. al-", "GmbH"])
+def test_titles_particles_and_legal_forms_alone_match_nothing(query: str) -> None:
+    g = Gazetteer(
+        [
+            Entity(id="person:s", name="Dr. Abdul Latif AL-SALEH", kind="person"),
+            Entity(id="person:o", name="Than OO", kind="person"),
+            Entity(id="person:b", name="Khodr Taher BIN ALI", kind="person"),
+            Entity(id="org:g", name="Gazprom Neft OOO", kind="org", aliases=("ООО Газпром нефть",)),
+            Entity(id="org:m", name="Mriya Resort LLC", kind="org"),
+            Entity(id="org:s", name="SBT S.A.", kind="org"),
+        ]
+    )
+    r = Resolver(g)
+    for kind in (None, "person", "org"):
+        assert r.resolve(query, kind=kind) is None
+        assert r.candidates(query, kind=kind) == []
+
+
+def test_a_name_spelled_as_a_title_is_still_found() -> None:
+    # "Count" is a title, and the name of this place.
+    r = Resolver(Gazetteer([Entity(id="place:c", name="Count", kind="place"), Entity(id="person:c", name="Count Basie", kind="person")]))
+    assert [m.entity.id for m in r.candidates("Count", limit=1)] == ["place:c"]
+
+
+def _namesakes() -> Resolver:
+    return Resolver(
+        Gazetteer(
+            [
+                Entity(id="person:ir", name="Ali Hassan Rezaei", kind="person", attrs={"country": ["IR"]}),
+                Entity(id="person:iq", name="Ali Hassan Rezai", kind="person", attrs={"country": ["IQ", "SY"]}),
+                Entity(id="person:none", name="Ali Hasan Rezaie", kind="person"),
+                Entity(id="place:qom", name="Qom", kind="place", attrs={"country": "IR"}),
+            ]
+        )
+    )
+
+
+def test_where_keeps_only_the_entities_with_those_attributes() -> None:
+    r = _namesakes()
+    everyone = {m.entity.id for m in r.candidates("Ali Hassan Rezaei", limit=5)}
+    assert {"person:ir", "person:iq", "person:none"} <= everyone
+    assert [m.entity.id for m in r.candidates("Ali Hassan Rezaei", where={"country": "sy"})] == ["person:iq"]
+    found = {m.entity.id for m in r.candidates("Ali Hassan Rezaei", where={"country": ["ir", "iq"]})}
+    assert found == {"person:ir", "person:iq"}
+    assert r.candidates("Ali Hassan Rezaei", where={"country": "fr"}) == []
+    assert r.candidates("Ali Hassan Rezaei", where={"birthDate": "1961"}) == []
+    # Decided among them alone: the namesake elsewhere is no rival.
+    m = r.resolve("Ali Hassan Rezai", where={"country": "IQ"})
+    assert m is not None and m.entity.id == "person:iq" and not m.ambiguous
+    assert r.resolve("Ali Hassan Rezai", where={"country": "fr"}) is None
+    m = r.resolve("Qom", where={"country": "ir"}, kind="place")
+    assert m is not None and m.entity.id == "place:qom"
+
+
+@pytest.mark.parametrize("where", [["country"], {"country": 1}, {"country": [1]}, {1: "ir"}, {"country": b"ir"}])
+def test_a_malformed_where_is_refused(where: object) -> None:
+    with pytest.raises(TypeError, match="where"):
+        _namesakes().resolve("Qom", where=where)  # type: ignore[arg-type]
