@@ -17,9 +17,11 @@
 //! as a name it lacks would be. Each part of the background (places,
 //! people, its own names; in Latin letters and in other scripts) keeps its
 //! curve: the share of it whose best candidate, one `resolve` could return,
-//! scores at least so much. A query's rate is the highest of the curves of
-//! its script: whatever it names, a name that is not in the gazetteer is
-//! falsely matched no more often than that.
+//! scores at least so much. A match's rate is the highest of the curves of
+//! its query's script, of the shipped background and of the gazetteer's own
+//! names of its entity's kind: a name that is not in the gazetteer is
+//! falsely matched to a person (a place, an organisation) no more often
+//! than that.
 //!
 //! A resolver measures its gazetteer once, when first asked, on every core
 //! (seconds on 34,000 cities), and a compiled index carries what was
@@ -77,6 +79,7 @@ pub fn background_fingerprint() -> u64 {
     hasher.update(BACKGROUND);
     hasher.update(&(OWN_SAMPLE as u64).to_le_bytes());
     hasher.update(&(OWN_MIN as u64).to_le_bytes());
+    hasher.update(&(SOURCES.len() as u64).to_le_bytes());
     hasher.digest()
 }
 
@@ -135,31 +138,39 @@ impl Curve {
 }
 
 /// Where a background name comes from: the shipped background's places or
-/// people, or the gazetteer's own names, each asked without its entity.
+/// people, or the gazetteer's own people or organisations, each asked
+/// without its entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
     Places = 0,
     People = 1,
-    Own = 2,
+    OwnPeople = 2,
+    OwnOrgs = 3,
 }
 
-const SOURCES: [Source; 3] = [Source::Places, Source::People, Source::Own];
+const SOURCES: [Source; 4] = [
+    Source::Places,
+    Source::People,
+    Source::OwnPeople,
+    Source::OwnOrgs,
+];
 
-/// At most this many of a gazetteer's own people and organisations are
-/// asked by their names, each without itself, spread evenly over them.
-pub const OWN_SAMPLE: usize = 3000;
+/// At most this many of a gazetteer's own people, and as many of its
+/// organisations, are asked by their names, each without itself, spread
+/// evenly over them.
+pub const OWN_SAMPLE: usize = 2000;
 
-/// A gazetteer with fewer people and organisations than this is measured
-/// on the shipped background alone: a curve of a few names says little,
-/// and a name left out of a handful has its near twin to match.
+/// A gazetteer with fewer people (or organisations) than this is measured
+/// on the shipped background alone for them: a curve of a few names says
+/// little, and a name left out of a handful has its near twin to match.
 pub const OWN_MIN: usize = 200;
 
 /// What a gazetteer's background scored: a curve for each part, places,
-/// people and its own names, each in Latin letters and in other scripts
-/// (`FalseMatches::part`).
+/// people, its own people and its own organisations, each in Latin letters
+/// and in other scripts (`FalseMatches::part`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FalseMatches {
-    pub curves: [Curve; 6],
+    pub curves: [Curve; 8],
 }
 
 impl FalseMatches {
@@ -169,20 +180,31 @@ impl FalseMatches {
         2 * source as usize + usize::from(other_script)
     }
 
-    /// The false-match rate of `score` for a query of that script: the
-    /// highest of its sources' rates.
-    pub fn rate(&self, score: f64, other_script: bool) -> f64 {
-        SOURCES
-            .iter()
-            .map(|&source| self.curves[Self::part(source, other_script)].rate(score))
+    /// The sources that bear on a match of an entity of `kind` (any, if
+    /// None): the shipped background, and the gazetteer's own names of that
+    /// kind (a list's people are falsely matched as its people are, not as
+    /// its companies).
+    fn sources(kind: Option<Kind>) -> impl Iterator<Item = Source> {
+        SOURCES.into_iter().filter(move |&source| match source {
+            Source::Places | Source::People => true,
+            Source::OwnPeople => matches!(kind, None | Some(Kind::Person | Kind::Other)),
+            Source::OwnOrgs => matches!(kind, None | Some(Kind::Org | Kind::Other)),
+        })
+    }
+
+    /// The false-match rate of `score` for a query of that script, matched
+    /// to an entity of `kind` (any, if None): the highest of its sources'
+    /// rates.
+    pub fn rate(&self, score: f64, other_script: bool, kind: Option<Kind>) -> f64 {
+        Self::sources(kind)
+            .map(|source| self.curves[Self::part(source, other_script)].rate(score))
             .fold(0.0, f64::max)
     }
 
     /// The lowest score whose rate (`rate`) is at most `rate`.
-    pub fn score_at(&self, rate: f64, other_script: bool) -> f64 {
-        SOURCES
-            .iter()
-            .map(|&source| self.curves[Self::part(source, other_script)].score_at(rate))
+    pub fn score_at(&self, rate: f64, other_script: bool, kind: Option<Kind>) -> f64 {
+        Self::sources(kind)
+            .map(|source| self.curves[Self::part(source, other_script)].score_at(rate))
             .fold(0.0, f64::max)
     }
 }
@@ -248,16 +270,22 @@ pub fn measure(resolver: &Resolver) -> FalseMatches {
         .collect();
     // Places have GeoNames' in the background; people and organisations
     // have few there, and the list's own are the names like theirs.
-    let own: Vec<u32> = (0..resolver.store.entities() as u32)
-        .filter(|&e| matches!(resolver.kind_of(e), Kind::Person | Kind::Org))
-        .collect();
-    if own.len() >= OWN_MIN {
+    for (kind, source) in [
+        (Kind::Person, Source::OwnPeople),
+        (Kind::Org, Source::OwnOrgs),
+    ] {
+        let own: Vec<u32> = (0..resolver.store.entities() as u32)
+            .filter(|&e| resolver.kind_of(e) == kind)
+            .collect();
+        if own.len() < OWN_MIN {
+            continue;
+        }
         let stride = own.len().div_ceil(OWN_SAMPLE).max(1);
         scored.par_extend(
             own.par_iter()
                 .step_by(stride)
                 .filter_map(|&e| own_score(resolver, e))
-                .map(|(other_script, s)| (FalseMatches::part(Source::Own, other_script), s)),
+                .map(|(other_script, s)| (FalseMatches::part(source, other_script), s)),
         );
     }
     let curves = std::array::from_fn(|part| {
@@ -315,7 +343,13 @@ mod tests {
         let mut m = FalseMatches::default();
         m.curves[FalseMatches::part(Source::Places, true)] = Curve::new(vec![0.9], 10);
         m.curves[FalseMatches::part(Source::People, true)] = Curve::new(vec![0.9, 0.85], 10);
-        assert_eq!(m.rate(0.85, true), 0.2);
-        assert_eq!(m.rate(0.85, false), 0.0);
+        assert_eq!(m.rate(0.85, true, None), 0.2);
+        assert_eq!(m.rate(0.85, false, None), 0.0);
+        // A list's own people bear on its people, not on its organisations.
+        m.curves[FalseMatches::part(Source::OwnPeople, false)] =
+            Curve::new(vec![0.9, 0.9, 0.9], 10);
+        assert_eq!(m.rate(0.85, false, Some(Kind::Person)), 0.3);
+        assert_eq!(m.rate(0.85, false, Some(Kind::Org)), 0.0);
+        assert_eq!(m.rate(0.85, false, None), 0.3);
     }
 }

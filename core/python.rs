@@ -762,7 +762,11 @@ impl Resolver {
     /// The lowest score whose false-match rate is at most `rate`, for a
     /// query in Latin letters or not.
     fn score_at(&self, py: Python<'_>, rate: f64, other_script: bool) -> f64 {
-        py.detach(|| self.inner.false_matches().score_at(rate, other_script))
+        py.detach(|| {
+            self.inner
+                .false_matches()
+                .score_at(rate, other_script, None)
+        })
     }
 
     /// Whether a romanized query is spelled like a real place the gazetteer lacks.

@@ -222,7 +222,7 @@ impl Resolver {
         if !found.is_empty() {
             let (measured, other_script) = (self.false_matches(), !is_latin(query.name));
             for c in &mut found {
-                c.false_match = measured.rate(c.score, other_script);
+                c.false_match = measured.rate(c.score, other_script, Some(self.kind_of(c.entity)));
             }
         }
         Ok(found)

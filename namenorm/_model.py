@@ -223,7 +223,7 @@ class Match:
             at least `score` against it (measured on the gazetteer, with a
             background of real names it lacks): 0.01 is 1 time in 100.
             `resolve` answers only at most `max_false_match` (by default
-            0.025 for a person, 0.05 for the rest).
+            0.03 for a person, 0.05 for the rest).
         settles_in_part: Whether, matched in part (method "partial"), it may
             settle its name all the same: a person's, or an organisation's
             whose words that agree say twice as much as those left out. A place

@@ -95,7 +95,7 @@ class Resolver:
             probability: see `Match.score`).
         max_false_match: `resolve` returns None when a name that is not in
             this gazetteer scores as high as the best match more often than
-            this (see `Match.false_match`). By default 0.025 for a person,
+            this (see `Match.false_match`). By default 0.03 for a person,
             who is screened and has namesakes, and 0.05 for any other kind:
             `namenorm._config`'s `MAX_FALSE_MATCH_PERSON` and
             `MAX_FALSE_MATCH`.
