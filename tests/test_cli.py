@@ -83,10 +83,15 @@ def test_stdin_streams_one_name_a_line(capsys: pytest.CaptureFixture[str], monke
     ]
 
 
+def test_bare_namenorm_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("usage: namenorm") and "resolve" in out and "scan" in out and "gazetteer" in out
+
+
 @pytest.mark.parametrize(
     "argv",
     [
-        [],
         ["resolve", "--top", "x", "A"],
         ["resolve", "--top", "0", "A"],
         ["resolve", "--kind", "plaec", "A"],
