@@ -162,16 +162,41 @@ pub fn settles_in_part(kind: Kind, facts: &Facts) -> bool {
 /// time: `in_part`) matched only in part or with words its name lacks
 /// (method "partial": "Union" is not the Soviet Union), which candidates
 /// rank but nothing settles.
-pub fn accepts(
+pub fn accepts(form: (f64, f64, f64), method: Method, in_part: bool, bar: (f64, f64)) -> bool {
+    refusals(form, method, in_part, bar).is_empty()
+}
+
+/// Why `accepts` refuses a best candidate: each condition it fails, in
+/// words (none if it accepts).
+pub fn refusals(
     (score, false_match, similarity): (f64, f64, f64),
     method: Method,
     in_part: bool,
     (cutoff, max_false_match): (f64, f64),
-) -> bool {
-    round4(score) >= cutoff
-        && round4(similarity) >= config::MIN_SIMILARITY
-        && false_match <= max_false_match
-        && (in_part || method != Method::Partial)
+) -> Vec<String> {
+    let mut why = Vec::new();
+    if round4(score) < cutoff {
+        why.push(format!(
+            "score {:.4} is below the cutoff {cutoff}",
+            round4(score)
+        ));
+    }
+    if round4(similarity) < config::MIN_SIMILARITY {
+        why.push(format!(
+            "similarity {:.4} is below {}",
+            round4(similarity),
+            config::MIN_SIMILARITY
+        ));
+    }
+    if false_match > max_false_match {
+        why.push(format!(
+            "a name not in the gazetteer scores this high {false_match:.4} of the time, more than {max_false_match}"
+        ));
+    }
+    if !in_part && method == Method::Partial {
+        why.push("matched only in part, which does not settle it".to_owned());
+    }
+    why
 }
 
 #[cfg(test)]
@@ -189,5 +214,8 @@ mod tests {
         assert!(!accepts((0.9, 0.0, 0.59), Method::Phonetic, false, at));
         assert!(!accepts((0.9, 0.0, 0.7), Method::Partial, false, at));
         assert!(accepts((0.9, 0.05, 0.7), Method::Partial, true, at));
+        let why = refusals((0.5, 0.2, 0.6), Method::Partial, false, at);
+        assert_eq!(why.len(), 4, "{why:?}");
+        assert!(why[0].starts_with("score 0.5000 is below the cutoff 0.62"));
     }
 }

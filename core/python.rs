@@ -219,13 +219,18 @@ fn name_compact(text: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(name_keys(&as_text(text)?).compact())
 }
 
-/// Whether a best candidate (its score as a `Match` shows it, its
-/// false-match rate, its method, whether its entity may be named in part:
-/// a person or an organisation) resolves its name at `cutoff` and
-/// `max_false_match`.
+/// The false-match rate at most that `resolve` accepts by default for a
+/// match of an entity of this kind.
+#[pyfunction]
+fn max_false_match_of(kind: &str) -> f64 {
+    resolve::max_false_match_of(Kind::named(kind))
+}
+
+/// Why `accepts` refuses a best candidate: each condition it fails, in
+/// words (none if it accepts).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // one a field of the Match, and the bar
-fn accepts(
+fn refusals(
     score: f64,
     false_match: f64,
     similarity: f64,
@@ -233,22 +238,15 @@ fn accepts(
     in_part: bool,
     cutoff: f64,
     max_false_match: f64,
-) -> PyResult<bool> {
+) -> PyResult<Vec<String>> {
     let method = Method::named(method)
         .ok_or_else(|| PyValueError::new_err(format!("no method is named {method:?}")))?;
-    Ok(decide::accepts(
+    Ok(decide::refusals(
         (score, false_match, similarity),
         method,
         in_part,
         (cutoff, max_false_match),
     ))
-}
-
-/// The false-match rate at most that `resolve` accepts by default for a
-/// match of an entity of this kind.
-#[pyfunction]
-fn max_false_match_of(kind: &str) -> f64 {
-    resolve::max_false_match_of(Kind::named(kind))
 }
 
 /// The Arabic-script name that a Latin one romanizes letter by letter, or
@@ -811,6 +809,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(transliterate, m)?)?;
     m.add_function(wrap_pyfunction!(max_false_match_of, m)?)?;
+    m.add_function(wrap_pyfunction!(refusals, m)?)?;
     m.add_function(wrap_pyfunction!(sound_key, m)?)?;
     m.add_function(wrap_pyfunction!(skeleton_key, m)?)?;
     m.add_function(wrap_pyfunction!(phonetic_similarity, m)?)?;
@@ -818,7 +817,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_acronym, m)?)?;
     m.add_function(wrap_pyfunction!(name_compact, m)?)?;
     m.add_function(wrap_pyfunction!(name_romanized, m)?)?;
-    m.add_function(wrap_pyfunction!(accepts, m)?)?;
     m.add_function(wrap_pyfunction!(abjad_reading, m)?)?;
     m.add_function(wrap_pyfunction!(pinyin_reading, m)?)?;
     m.add_function(wrap_pyfunction!(generic_span, m)?)?;

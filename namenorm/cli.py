@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections import Counter, deque
+from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -72,9 +73,27 @@ def _parser() -> argparse.ArgumentParser:
         "names", nargs="*", metavar="NAME", help="names to resolve; none (and no --table): read one a line from stdin"
     )
     resolve.add_argument("--kind", help="only entities of this kind (person, place, org, ...)")
-    resolve.add_argument("--top", type=int, default=1, metavar="N", help="show the N best candidates (default 1)")
+    resolve.add_argument(
+        "--top",
+        type=int,
+        default=1,
+        metavar="N",
+        help="also list the N best candidates, whatever their scores (default 1: the answer alone)",
+    )
     resolve.add_argument("--json", action="store_true", help="print one JSON object a line")
-    resolve.add_argument("--explain", action="store_true", help="show the evidence behind each match")
+    resolve.add_argument(
+        "--explain", action="store_true", help="show the evidence behind each match, and why a name has none"
+    )
+    resolve.add_argument(
+        "--score-cutoff", type=float, metavar="P", help="answer only at this score or more (default 0.55)"
+    )
+    resolve.add_argument(
+        "--max-false-match",
+        type=float,
+        metavar="RATE",
+        help="answer only where a name not in the gazetteer scores as high at most RATE of the time "
+        "(default 0.03 for a person, 0.05 for anything else)",
+    )
     resolve.add_argument("--gazetteer", metavar="GAZETTEER", help=_GAZETTEER_HELP)
     table = resolve.add_argument_group(
         "tables",
@@ -223,16 +242,16 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    resolver = Resolver(gazetteer)
+    resolver = _resolver(args, gazetteer)
     unresolved = False
     try:
         batch = not args.names and not sys.stdin.isatty()
-        for name, matches in _answers(resolver, _names(args), args.kind, args.top, batch=batch):
-            unresolved |= not matches and bool(name.strip())  # a blank line asks nothing
+        for answer in _answers(resolver, _names(args), args.kind, args.top, batch=batch, explain=args.explain):
+            unresolved |= answer.match is None and bool(answer.name.strip())  # a blank line asks nothing
             if args.json:
-                print(json.dumps(_as_json(name, matches, args.explain), ensure_ascii=False), file=out, flush=True)
+                print(json.dumps(_as_json(answer, args.explain), ensure_ascii=False), file=out, flush=True)
             else:
-                _print_human(name, matches, args.explain, out)
+                _print_human(answer, args.explain, out)
     except BrokenPipeError:
         # The reader went away (`namenorm resolve ... | head`): stop quietly,
         # with what was answered so far. Point stdout at /dev/null so that the
@@ -251,7 +270,7 @@ def _resolve_table(args: argparse.Namespace) -> int:
     if not args.table.is_file():
         raise TableError(f"{args.table}: no such file")
     source_format = format_of(args.table, args.format)
-    resolver = Resolver(Gazetteer.open(args.gazetteer or "builtin"))
+    resolver = _resolver(args, Gazetteer.open(args.gazetteer or "builtin"))
     bar: tqdm[Any] | None = None
     if sys.stderr.isatty():
         bar = tqdm(total=_rows_of(args.table, source_format), unit=" rows", desc="resolving", file=sys.stderr)
@@ -293,10 +312,33 @@ def _rows_of(path: Path, source_format: str) -> int | None:
         return None
 
 
+def _resolver(args: argparse.Namespace, gazetteer: Gazetteer) -> Resolver:
+    # The resolver with the command line's bar (the Resolver checks it).
+    bar: dict[str, Any] = {}
+    if args.score_cutoff is not None:
+        bar["score_cutoff"] = args.score_cutoff
+    if args.max_false_match is not None:
+        bar["max_false_match"] = args.max_false_match
+    return Resolver(gazetteer, **bar)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What `namenorm resolve` says of one name."""
+
+    name: str
+    match: Match | None
+    #: The best candidates, whatever their scores (--top N > 1), the answer among them.
+    candidates: list[Match] = field(default_factory=list)
+    #: Why the best candidate is not the answer (--explain, no match).
+    refused: list[str] = field(default_factory=list)
+    best: Match | None = None
+
+
 def _answers(
-    resolver: Resolver, names: Iterable[str], kind: str | None, top: int, *, batch: bool
-) -> Iterator[tuple[str, list[Match]]]:
-    if top == 1:
+    resolver: Resolver, names: Iterable[str], kind: str | None, top: int, *, batch: bool, explain: bool
+) -> Iterator[_Answer]:
+    if top == 1 and not explain:
         # Resolver.resolve_many, on every core for a batch from a pipe or a
         # file. The pool reads names ahead on a thread of its own; each is
         # queued as it is read, and its answer comes back in the same order.
@@ -309,16 +351,16 @@ def _answers(
 
         processes = None if batch else 1
         for match in resolver.resolve_many(read(), kind=kind, processes=processes, progress=None if batch else False):
-            yield pending.popleft(), [match] if match else []
+            yield _Answer(pending.popleft(), match)
         return
     for name in names:
-        # As Resolver.resolve decides, from one ranking: no match unless the
-        # best clears the cutoff; then the others that clear it too.
+        # As Resolver.resolve decides, from one ranking: the best candidate
+        # if `accepts` takes it.
         found = resolver.candidates(name, kind=kind, limit=top)
-        if not found or not resolver.accepts(found[0]):
-            yield name, []
-        else:
-            yield name, [m for m in found if m.score >= resolver.score_cutoff]
+        best = found[0] if found else None
+        refused = resolver.refusals(best) if best is not None else []
+        match = best if best is not None and not refused else None
+        yield _Answer(name, match, found if top > 1 else [], refused if explain else [], best)
 
 
 def _scan(args: argparse.Namespace, out: IO[str]) -> int:
@@ -378,20 +420,32 @@ def _mention_json(mention: Mention) -> dict[str, Any]:
     return {"start": mention.start, "end": mention.end, "text": mention.text, **_match_json(mention.match, True)}
 
 
-def _print_human(name: str, matches: list[Match], explain: bool, out: IO[str]) -> None:
-    if not matches:
-        print(f"{name:<{_QUERY_WIDTH}} -> no match", file=out, flush=True)
-        return
-    for rank, m in enumerate(matches):
-        query = name if rank == 0 else ""
+def _print_human(answer: _Answer, explain: bool, out: IO[str]) -> None:
+    m = answer.match
+    if m is None:
+        print(f"{answer.name:<{_QUERY_WIDTH}} -> no match", file=out)
+        if explain and answer.best is not None:
+            best = answer.best
+            print(f"      best candidate: {best.entity.name} ({best.entity.id}), score {best.score:.2f}", file=out)
+            print("\n".join(f"      not the answer: {why}" for why in answer.refused), file=out)
+        elif explain and answer.name.strip():
+            print("      no candidate", file=out)
+    else:
         flag = "  (ambiguous)" if m.ambiguous else ""
         print(
-            f"{query:<{_QUERY_WIDTH}} -> {m.entity.name:<{_NAME_WIDTH}} {m.entity.id:<{_ID_WIDTH}} "
+            f"{answer.name:<{_QUERY_WIDTH}} -> {m.entity.name:<{_NAME_WIDTH}} {m.entity.id:<{_ID_WIDTH}} "
             f"{m.score:.2f}  {m.method}{flag}",
             file=out,
         )
         if explain:
             print("\n".join("    " + line for line in m.explain().splitlines()[1:]), file=out)
+    for rank, c in enumerate(answer.candidates, 1):
+        mark = "  <- the answer" if c is m else ""
+        print(
+            f"{'':<{_QUERY_WIDTH}}  {rank:>2}. {c.entity.name:<{_NAME_WIDTH - 4}} {c.entity.id:<{_ID_WIDTH}} "
+            f"{c.score:.2f}  {c.method}{mark}",
+            file=out,
+        )
     out.flush()
 
 
@@ -401,23 +455,32 @@ def _match_json(m: Match, explain: bool) -> dict[str, Any]:
         "name": m.entity.name,
         "kind": m.entity.kind,
         "score": m.score,
+        "false_match": m.false_match,
+        "similarity": m.similarity,
         "method": m.method,
         "alias": m.alias,
+        "alias_kind": m.alias_kind,
         "ambiguous": m.ambiguous,
+        "settles_in_part": m.settles_in_part,
+        "runner_up": m.runner_up.id if m.runner_up else None,
+        "runner_up_score": m.runner_up_score,
     }
     if explain:
         item["evidence"] = dict(m.evidence)
-        item["runner_up"] = m.runner_up.id if m.runner_up else None
-        item["runner_up_score"] = m.runner_up_score
+        item["ranking"] = dict(m.ranking)
     return item
 
 
-def _as_json(name: str, matches: list[Match], explain: bool) -> dict[str, Any]:
-    return {
-        "query": name,
-        "match": _match_json(matches[0], explain) if matches else None,
-        "candidates": [_match_json(m, explain) for m in matches[1:]],
+def _as_json(answer: _Answer, explain: bool) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "query": answer.name,
+        "match": _match_json(answer.match, explain) if answer.match is not None else None,
+        "candidates": [_match_json(c, explain) for c in answer.candidates],
     }
+    if explain and answer.match is None:
+        found["best"] = _match_json(answer.best, explain) if answer.best is not None else None
+        found["refused"] = answer.refused
+    return found
 
 
 def _check(path: Path, out: IO[str], *, alt: Path | None = None) -> int:

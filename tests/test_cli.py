@@ -310,3 +310,41 @@ def test_own_file_may_name_builtin_entities(tmp_path: Path) -> None:
     resolver = Resolver(Gazetteer([*Gazetteer.builtin(), *mine]))
     found = resolver.scan("In Nagorno-Karabakh, the town of Shushy was quiet.")
     assert [m.match.entity.id for m in found] == ["place:nagorno-karabakh", "place:shusha"]
+
+
+def test_top_lists_that_many_candidates_whatever_their_scores(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "--top", "3", "Paris", "Qadr"], capsys)
+    assert code == 1  # Paris: no match
+    lines = out.splitlines()
+    assert lines[0].startswith("Paris") and lines[0].endswith("-> no match")
+    assert [line.split()[0] for line in lines[1:4]] == ["1.", "2.", "3."]  # low scores listed all the same
+    assert lines[4].startswith("Qadr") and "place:hadrut" in lines[4]
+    assert "place:hadrut" in lines[5] and lines[5].endswith("<- the answer")
+    code, out, _ = run(["resolve", "--json", "--top", "3", "Paris"], capsys)
+    answer = json.loads(out)
+    assert answer["match"] is None and len(answer["candidates"]) == 3
+
+
+def test_explain_says_why_a_name_has_no_match(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "--explain", "Council", "Dr."], capsys)
+    assert code == 1
+    assert "best candidate: United Nations Security Council (org:un-security-council)" in out
+    assert "not the answer: matched only in part" in out
+    assert "no candidate" in out  # "Dr." names no one
+    code, out, _ = run(["resolve", "--json", "--explain", "Council"], capsys)
+    answer = json.loads(out)
+    assert answer["match"] is None and answer["best"]["id"] == "org:un-security-council"
+    assert answer["refused"] == ["matched only in part, which does not settle it"]
+
+
+def test_the_bar_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["resolve", "--json", "Qadr"], capsys)
+    match = json.loads(out)["match"]
+    assert code == 0 and match["id"] == "place:hadrut"
+    # Every field of the Match.
+    assert {"false_match", "similarity", "runner_up", "runner_up_score", "alias_kind", "settles_in_part"} <= set(match)
+    assert run(["resolve", "--score-cutoff", str(match["score"] + 0.01), "Qadr"], capsys)[0] == 1
+    assert run(["resolve", "--score-cutoff", str(match["score"]), "Qadr"], capsys)[0] == 0
+    assert run(["resolve", "--max-false-match", str(match["false_match"] / 2), "Qadr"], capsys)[0] == 1
+    code, _, err = run(["resolve", "--max-false-match", "2", "Qadr"], capsys)
+    assert code == 2 and "max_false_match" in err
