@@ -15,10 +15,12 @@ that is not a string (a number, a list) is no match rather than a failure.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -66,6 +68,8 @@ def resolve_table(
     kind: str | None = None,
     source_format: str | None = None,
     target_format: str | None = None,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
     progress: Callable[[int], None] = lambda rows: None,
 ) -> tuple[int, int]:
     """Write `source` to `target` with the matches of its `column` appended.
@@ -78,6 +82,10 @@ def resolve_table(
         kind: Only entities of this kind.
         source_format, target_format: "csv", "parquet" or "jsonl" (default:
             by suffix). JSON lines are written only from JSON lines.
+        delimiter: The one character between the fields of a CSV file, read
+            and written (";" as spreadsheets write it in much of Europe, "\t").
+        encoding: The text encoding of a CSV file read ("latin-1",
+            "cp1252", ...); what is written is UTF-8.
         progress: Called with the number of rows of each batch written.
 
     Returns:
@@ -95,10 +103,17 @@ def resolve_table(
     if source.resolve() == target.resolve():
         raise TableError(f"{target}: the output would replace its input; write it elsewhere")
     resolver._check_kind(kind)
+    if len(delimiter) != 1 or delimiter in "\r\n\"":
+        raise TableError(f"a CSV delimiter is one character, not a quote or a line end: {delimiter!r}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise TableError(f"no text encoding is named {encoding!r}") from None
     if source_format == "jsonl":
         write = _jsonl(source, column, resolver, kind)
     else:
-        write = _arrow_table(source, source_format, column, target_format, resolver, kind)
+        dialect = _Dialect(delimiter, encoding)
+        write = _arrow_table(source, source_format, column, target_format, resolver, kind, dialect)
     return _written(target, write, progress)
 
 
@@ -134,11 +149,25 @@ def _written(target: Path, write: Writer, progress: Callable[[int], None]) -> tu
     return done[0], done[1]
 
 
+@dataclass(frozen=True)
+class _Dialect:
+    """How a CSV file is written: its delimiter and (read) encoding."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
 def _arrow_table(
-    source: Path, source_format: str, column: str, target_format: str, resolver: Resolver, kind: str | None
+    source: Path,
+    source_format: str,
+    column: str,
+    target_format: str,
+    resolver: Resolver,
+    kind: str | None,
+    dialect: _Dialect,
 ) -> Writer:
     pa = pyarrow()
-    batches, schema = _read_arrow(pa, source, source_format)
+    batches, schema = _read_arrow(pa, source, source_format, dialect)
     _check_columns(source, column, schema.names)
     if target_format == "csv":
         _check_csv_types(pa, source, schema)
@@ -151,7 +180,7 @@ def _arrow_table(
     answers = Answers(resolver, kind=kind)
 
     def write(side: str, count: Callable[[int, int], None]) -> None:
-        with _arrow_writer(pa, target_format, side, out_schema) as writer:
+        with _arrow_writer(pa, target_format, side, out_schema, dialect) as writer:
             for batch in _sliced(_named(source, batches)):
                 found = answers.column(batch.column(column))
                 columns = [*batch.columns, *found.flatten()]
@@ -161,7 +190,7 @@ def _arrow_table(
     return write
 
 
-def _read_arrow(pa: Any, source: Path, source_format: str) -> tuple[Iterator[Any], Any]:
+def _read_arrow(pa: Any, source: Path, source_format: str, dialect: _Dialect) -> tuple[Iterator[Any], Any]:
     # A stream of record batches and their schema; nothing read beyond the
     # first block.
     try:
@@ -173,9 +202,11 @@ def _read_arrow(pa: Any, source: Path, source_format: str) -> tuple[Iterator[Any
         import pyarrow.csv as pacsv
 
         # Every column as text, so that what is written back is what was read.
-        names = pacsv.open_csv(source).schema.names
+        read = pacsv.ReadOptions(encoding=dialect.encoding)
+        parse = pacsv.ParseOptions(delimiter=dialect.delimiter)
+        names = pacsv.open_csv(source, read_options=read, parse_options=parse).schema.names
         options = pacsv.ConvertOptions(column_types={name: pa.string() for name in names})
-        reader = pacsv.open_csv(source, convert_options=options)
+        reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=options)
         return iter(reader), reader.schema
     except OSError as e:
         raise TableError(f"{source}: cannot read it: {getattr(e, 'strerror', None) or e}") from None
@@ -200,14 +231,15 @@ def _sliced(batches: Iterator[Any]) -> Iterator[Any]:
             yield batch.slice(start, BATCH_ROWS)
 
 
-def _arrow_writer(pa: Any, target_format: str, side: str, schema: Any) -> Any:
+def _arrow_writer(pa: Any, target_format: str, side: str, schema: Any, dialect: _Dialect) -> Any:
     if target_format == "parquet":
         import pyarrow.parquet as pq
 
         return pq.ParquetWriter(side, schema)
     import pyarrow.csv as pacsv
 
-    return pacsv.CSVWriter(side, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    options = pacsv.WriteOptions(quoting_style="needed", delimiter=dialect.delimiter)
+    return pacsv.CSVWriter(side, schema, write_options=options)
 
 
 def _check_columns(source: Path, column: str, present: list[str]) -> None:

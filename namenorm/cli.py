@@ -108,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--format", choices=("csv", "parquet", "jsonl"), help="the format of IN, if its suffix does not say"
     )
+    table.add_argument(
+        "--delimiter", metavar="C", help="CSV: the character between fields, read and written (default ',')"
+    )
+    table.add_argument(
+        "--encoding", metavar="E", help="CSV: the text encoding of IN, e.g. latin-1 or cp1252 (default utf-8; OUT is utf-8)"
+    )
 
     scan = commands.add_parser(
         "scan",
@@ -232,7 +238,7 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
     if args.top < 1:
         print("namenorm resolve: error: --top must be 1 or more", file=sys.stderr)
         return EXIT_ERROR
-    if args.table is not None or args.column is not None or args.output is not None:
+    if any(v is not None for v in (args.table, args.column, args.output, args.delimiter, args.encoding)):
         return _resolve_table(args)
     gazetteer = Gazetteer.open(args.gazetteer or "builtin")
     kinds = sorted(gazetteer._kinds())  # from the index: no entity is made
@@ -270,6 +276,9 @@ def _resolve_table(args: argparse.Namespace) -> int:
     if not args.table.is_file():
         raise TableError(f"{args.table}: no such file")
     source_format = format_of(args.table, args.format)
+    csv_options = {k: v for k, v in (("delimiter", args.delimiter), ("encoding", args.encoding)) if v is not None}
+    if csv_options and source_format != "csv":
+        raise _UsageError("namenorm resolve: error: --delimiter and --encoding are for a CSV table")
     resolver = _resolver(args, Gazetteer.open(args.gazetteer or "builtin"))
     bar: tqdm[Any] | None = None
     if sys.stderr.isatty():
@@ -288,6 +297,7 @@ def _resolve_table(args: argparse.Namespace) -> int:
             kind=args.kind,
             source_format=source_format,
             progress=progress,
+            **csv_options,
         )
     finally:
         if bar is not None:

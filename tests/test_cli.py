@@ -348,3 +348,23 @@ def test_the_bar_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None
     assert run(["resolve", "--max-false-match", str(match["false_match"] / 2), "Qadr"], capsys)[0] == 1
     code, _, err = run(["resolve", "--max-false-match", "2", "Qadr"], capsys)
     assert code == 2 and "max_false_match" in err
+
+
+def test_a_csv_table_of_another_delimiter_and_encoding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # As a spreadsheet in much of Europe saves it: semicolons, Windows-1252.
+    source = tmp_path / "in.csv"
+    source.write_bytes("id;name;note\r\n1;Qadr;café\r\n2;Nowhere;\r\n".encode("cp1252"))
+    out = tmp_path / "out.csv"
+    argv = ["resolve", "--table", str(source), "--column", "name", "-o", str(out)]
+    code, _, err = run([*argv, "--delimiter", ";", "--encoding", "cp1252"], capsys)
+    assert code == 0, err
+    rows = [line.split(";") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0][:4] == ['"id"', '"name"', '"note"', '"namenorm_id"']
+    assert rows[1][:4] == ['"1"', '"Qadr"', '"café"', '"place:hadrut"'] and rows[2][3] == ""
+    # Read as UTF-8, it is refused by name, not misread.
+    code, _, err = run([*argv, "--delimiter", ";"], capsys)
+    assert code == 2 and "in.csv" in err
+    for bad, says in ((["--delimiter", ";;"], "one character"), (["--encoding", "klingon"], "klingon")):
+        code, _, err = run([*argv, *bad], capsys)
+        assert code == 2 and says in err
+    assert run(["resolve", "--delimiter", ";", "Qadr"], capsys)[0] == 2
