@@ -70,6 +70,11 @@ pub const FACTS: [&str; 15] = [
     "info_left_out",
 ];
 
+/// Where `FACTS` holds "info" and "info_left_out" (read by
+/// `decide::settles_in_part`).
+pub const INFO: usize = 13;
+pub const INFO_LEFT_OUT: usize = 14;
+
 /// One entity's facts.
 pub type Facts = [f64; 15];
 

@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::calibrate::{facts, Calibration, Facts, QueryShape, CROWD_RANGE, FACTS};
+use crate::calibrate::{facts, Calibration, Facts, QueryShape, CROWD_RANGE, INFO, INFO_LEFT_OUT};
 use crate::config;
 use crate::rank::{Features, Scored};
 use crate::score::Kind;
@@ -140,15 +140,9 @@ pub fn round4(x: f64) -> f64 {
 /// "Council" or "United Nations" for the United Nations Security Council.
 /// Never a place's: "Union" is not the Soviet Union.
 pub fn settles_in_part(kind: Kind, facts: &Facts) -> bool {
-    let fact = |name: &str| {
-        FACTS
-            .iter()
-            .position(|f| *f == name)
-            .map_or(0.0, |i| facts[i])
-    };
     match kind {
         Kind::Person => true,
-        Kind::Org => fact("info") > 2.0 * fact("info_left_out"),
+        Kind::Org => facts[INFO] > 2.0 * facts[INFO_LEFT_OUT],
         Kind::Other => false,
     }
 }
@@ -163,40 +157,58 @@ pub fn settles_in_part(kind: Kind, facts: &Facts) -> bool {
 /// (method "partial": "Union" is not the Soviet Union), which candidates
 /// rank but nothing settles.
 pub fn accepts(form: (f64, f64, f64), method: Method, in_part: bool, bar: (f64, f64)) -> bool {
-    refusals(form, method, in_part, bar).is_empty()
+    refusals(form, method, in_part, bar).next().is_none()
 }
 
-/// Why `accepts` refuses a best candidate: each condition it fails, in
-/// words (none if it accepts).
+/// A condition of `accepts` that a best candidate fails, with the figures
+/// that fail it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Refusal {
+    /// Its score (as a `Match` shows it) and the cutoff.
+    Score(f64, f64),
+    /// Its similarity, below `config::MIN_SIMILARITY`.
+    Similarity(f64),
+    /// Its false-match rate and the most that is accepted.
+    FalseMatch(f64, f64),
+    /// Matched only in part, which does not settle it.
+    Partial,
+}
+
+impl Refusal {
+    /// The condition in words.
+    pub fn describe(&self) -> String {
+        match *self {
+            Refusal::Score(score, cutoff) => format!("score {score:.4} is below the cutoff {cutoff}"),
+            Refusal::Similarity(similarity) => {
+                format!("similarity {similarity:.4} is below {}", config::MIN_SIMILARITY)
+            }
+            Refusal::FalseMatch(rate, most) => format!(
+                "a name not in the gazetteer scores this high {rate:.4} of the time, more than {most}"
+            ),
+            Refusal::Partial => "matched only in part, which does not settle it".to_owned(),
+        }
+    }
+}
+
+/// Why `accepts` refuses a best candidate: each condition it fails (none
+/// if it accepts), found without allocating (`accepts` runs on every
+/// query and every background name).
 pub fn refusals(
     (score, false_match, similarity): (f64, f64, f64),
     method: Method,
     in_part: bool,
     (cutoff, max_false_match): (f64, f64),
-) -> Vec<String> {
-    let mut why = Vec::new();
-    if round4(score) < cutoff {
-        why.push(format!(
-            "score {:.4} is below the cutoff {cutoff}",
-            round4(score)
-        ));
-    }
-    if round4(similarity) < config::MIN_SIMILARITY {
-        why.push(format!(
-            "similarity {:.4} is below {}",
-            round4(similarity),
-            config::MIN_SIMILARITY
-        ));
-    }
-    if false_match > max_false_match {
-        why.push(format!(
-            "a name not in the gazetteer scores this high {false_match:.4} of the time, more than {max_false_match}"
-        ));
-    }
-    if !in_part && method == Method::Partial {
-        why.push("matched only in part, which does not settle it".to_owned());
-    }
-    why
+) -> impl Iterator<Item = Refusal> {
+    let (score, similarity) = (round4(score), round4(similarity));
+    [
+        (score < cutoff).then_some(Refusal::Score(score, cutoff)),
+        (similarity < config::MIN_SIMILARITY).then_some(Refusal::Similarity(similarity)),
+        (false_match > max_false_match)
+            .then_some(Refusal::FalseMatch(false_match, max_false_match)),
+        (!in_part && method == Method::Partial).then_some(Refusal::Partial),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 #[cfg(test)]
@@ -214,8 +226,10 @@ mod tests {
         assert!(!accepts((0.9, 0.0, 0.59), Method::Phonetic, false, at));
         assert!(!accepts((0.9, 0.0, 0.7), Method::Partial, false, at));
         assert!(accepts((0.9, 0.05, 0.7), Method::Partial, true, at));
-        let why = refusals((0.5, 0.2, 0.6), Method::Partial, false, at);
+        let why: Vec<Refusal> = refusals((0.5, 0.2, 0.6), Method::Partial, false, at).collect();
         assert_eq!(why.len(), 4, "{why:?}");
-        assert!(why[0].starts_with("score 0.5000 is below the cutoff 0.62"));
+        assert!(why[0]
+            .describe()
+            .starts_with("score 0.5000 is below the cutoff 0.62"));
     }
 }

@@ -241,8 +241,33 @@ fn refusals(
 ) -> PyResult<Vec<String>> {
     let method = Method::named(method)
         .ok_or_else(|| PyValueError::new_err(format!("no method is named {method:?}")))?;
-    Ok(decide::refusals(
-        (score, false_match, similarity),
+    let form = (score, false_match, similarity);
+    let bar = (cutoff, max_false_match);
+    Ok(decide::refusals(form, method, in_part, bar)
+        .map(|r| r.describe())
+        .collect())
+}
+
+/// Whether a best candidate (its score as a `Match` shows it, its
+/// false-match rate, its similarity, its method, whether it may settle its
+/// name matched in part) resolves its name at `cutoff` and
+/// `max_false_match`: `refusals` is empty, without putting it in words.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)] // one a field of the Match, and the bar
+fn accepts(
+    score: f64,
+    false_match: f64,
+    similarity: f64,
+    method: &str,
+    in_part: bool,
+    cutoff: f64,
+    max_false_match: f64,
+) -> PyResult<bool> {
+    let method = Method::named(method)
+        .ok_or_else(|| PyValueError::new_err(format!("no method is named {method:?}")))?;
+    let form = (score, false_match, similarity);
+    Ok(decide::accepts(
+        form,
         method,
         in_part,
         (cutoff, max_false_match),
@@ -810,6 +835,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transliterate, m)?)?;
     m.add_function(wrap_pyfunction!(max_false_match_of, m)?)?;
     m.add_function(wrap_pyfunction!(refusals, m)?)?;
+    m.add_function(wrap_pyfunction!(accepts, m)?)?;
     m.add_function(wrap_pyfunction!(sound_key, m)?)?;
     m.add_function(wrap_pyfunction!(skeleton_key, m)?)?;
     m.add_function(wrap_pyfunction!(phonetic_similarity, m)?)?;

@@ -353,7 +353,7 @@ class Resolver:
         named in part all the time (no middle name, a second surname left
         out), and their score says how sure that is.
         """
-        return not self.refusals(match, score_cutoff=score_cutoff, max_false_match=max_false_match)
+        return _core.accepts(*self._decision(match, score_cutoff, max_false_match))
 
     def refusals(
         self, match: Match, *, score_cutoff: float | None = None, max_false_match: float | None = None
@@ -361,12 +361,18 @@ class Resolver:
         """Why `accepts` refuses a best candidate: each condition it fails,
         in words ("score 0.3021 is below the cutoff 0.55"); empty if it
         accepts it."""
+        return _core.refusals(*self._decision(match, score_cutoff, max_false_match))
+
+    def _decision(
+        self, match: Match, score_cutoff: float | None, max_false_match: float | None
+    ) -> tuple[float, float, float, str, bool, float, float]:
+        # What the core's accepts and refusals read of a match, and the bar.
         cutoff, rate = self._bar(score_cutoff, max_false_match)
         false_match = 0.0 if match.false_match is None else match.false_match
         similarity = match.score if match.similarity is None else match.similarity
         if rate is None:
             rate = _config.max_false_match_of(match.entity.kind)
-        return _core.refusals(match.score, false_match, similarity, match.method, match.settles_in_part, cutoff, rate)
+        return match.score, false_match, similarity, match.method, match.settles_in_part, cutoff, rate
 
     def _bar(self, score_cutoff: float | None, max_false_match: float | None) -> tuple[float, float | None]:
         # The cutoff and false-match rate a call asks for, checked (None:
