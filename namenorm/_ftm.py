@@ -28,8 +28,6 @@ and ``Person.yaml``).
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import zlib
 from collections import Counter
@@ -37,9 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ._core import normalize
 from ._errors import GazetteerError
-from ._loader import Record
+from ._loader import Record, has_letters, open_source
 from ._model import Entity
 
 #: What an FtM JSON-lines file is called (``entities.ftm.json`` ends in
@@ -102,7 +99,7 @@ def is_ftm(path: Path) -> bool:
     if path.suffix in (".toml", ".csv", ".txt", ".nnx"):
         return False
     try:
-        with _open(path) as stream:
+        with open_source(path) as stream:
             for number, raw in enumerate(stream, 1):
                 if raw.strip():
                     data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
@@ -117,12 +114,6 @@ def is_ftm(path: Path) -> bool:
 def _plain_suffix(path: Path) -> str:
     # The suffix that says what a file holds, under a .gz.
     return Path(path.stem).suffix if path.suffix == ".gz" else path.suffix
-
-
-def _open(path: Path) -> gzip.GzipFile | io.BufferedReader:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")
-    return path.open("rb")
 
 
 def read_ftm(path: str | Path, *, skipped: Counter[str] | None = None) -> Iterator[Record | GazetteerError]:
@@ -140,7 +131,7 @@ def read_ftm(path: str | Path, *, skipped: Counter[str] | None = None) -> Iterat
     where = Path(path)
     number = 0
     try:
-        with _open(where) as stream:
+        with open_source(where) as stream:
             for number, raw in enumerate(stream, 1):
                 item = _line(raw, number, str(where))
                 if isinstance(item, str):
@@ -219,10 +210,10 @@ def _entity(data: dict[str, Any], where: str, line: int) -> Record | GazetteerEr
         if not isinstance(found, list) or not all(isinstance(v, str) for v in found):
             return problem(f'properties.{key} must be a list of strings, like ["..."]')
         values[key] = [v.strip() for v in found if v.strip()]
-    names = [n for n in values.get("name", ()) if _has_letters(n)]
+    names = [n for n in values.get("name", ()) if has_letters(n)]
     if not names:
         built = " ".join(values[part][0] for part in _NAME_PARTS if values.get(part))
-        if _has_letters(built):
+        if has_letters(built):
             names = [built]
     if not names:
         return problem(
@@ -254,16 +245,10 @@ def _labelled(name: str, *groups: tuple[list[str], str]) -> list[tuple[str, str]
     kept: list[tuple[str, str]] = []
     for names, label in groups:
         for n in names:
-            if n not in seen and _has_letters(n):
+            if n not in seen and has_letters(n):
                 seen.add(n)
                 kept.append((n, label))
     return kept
-
-
-def _has_letters(text: str) -> bool:
-    # A name that normalizes to nothing could never match: left out, as
-    # FtM data holds the odd "-" or "?" for a name.
-    return bool(normalize(text))
 
 
 def _json_type(value: Any) -> str:
@@ -287,7 +272,7 @@ def first_line(path: str | Path, entity_id: str) -> int | None:
     needle = json.dumps(entity_id, ensure_ascii=False).encode("utf-8")
     escaped = json.dumps(entity_id).encode("utf-8")
     try:
-        with _open(Path(path)) as stream:
+        with open_source(Path(path)) as stream:
             for number, raw in enumerate(stream, 1):
                 if needle in raw or escaped in raw:
                     try:

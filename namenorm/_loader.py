@@ -7,15 +7,17 @@ that a hand-edited gazetteer can be mended where it is wrong.
 from __future__ import annotations
 
 import datetime
+import gzip
 import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from . import _config
+from ._core import normalize
 from ._errors import GazetteerError
 from ._model import Entity, attrs_problem
 
@@ -241,3 +243,20 @@ def unknown_relations(path: Path | Traversable) -> list[GazetteerError]:
 
 def _problem(record: Record, what: str) -> GazetteerError:
     return GazetteerError(what, path=record.path, line=record.line, record=record.entity.id)
+
+
+def has_letters(text: str) -> bool:
+    """Whether a name normalizes to something: one that does not (the odd
+    "-" or "?" of FtM data or OFAC's lists) could never match, and is left
+    out."""
+    return bool(normalize(text))
+
+
+def open_source(path: Path, encoding: str | None = None) -> IO[Any]:
+    """A list's file to read, gunzipped if it is named ``.gz``: its bytes,
+    or its text in `encoding` (lines kept as written, for csv)."""
+    if encoding is None:
+        return cast(IO[bytes], gzip.open(path, "rb")) if path.name.endswith(".gz") else path.open("rb")
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return path.open(encoding=encoding, newline="")

@@ -28,15 +28,13 @@ Each listed entity becomes ``Entity(id="ofac:<ent_num>", prior=0)``:
 from __future__ import annotations
 
 import csv
-import gzip
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from ._core import normalize
 from ._errors import GazetteerError
-from ._loader import Record
+from ._loader import Record, has_letters, open_source
 from ._model import Entity
 
 #: The fields of a row of sdn.csv and of alt.csv.
@@ -187,7 +185,8 @@ def _rows(path: Path, fields: int | None) -> Iterator[tuple[int, list[str]] | Ga
     # another number of fields than `fields` is an error.
     line = 0
     try:
-        with _open(path) as stream:
+        # Latin-1, as OFAC writes them: any byte is a character.
+        with open_source(path, "latin-1") as stream:
             reader = csv.reader(stream)
             for row in reader:
                 start, line = line + 1, reader.line_num
@@ -213,18 +212,11 @@ def _rows(path: Path, fields: int | None) -> Iterator[tuple[int, list[str]] | Ga
         yield GazetteerError(f"not CSV: {e}", path=path, line=line + 1)
 
 
-def _open(path: Path) -> TextIO:
-    # Latin-1, as OFAC writes them: any byte is a character.
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="latin-1", newline="")
-    return path.open(encoding="latin-1", newline="")
-
-
 def _entity(row: list[str], others: list[tuple[str, str]], where: str, line: int) -> Record | GazetteerError:
     ent_num, name, sdn_type, program, remarks = row[0], row[1], row[2], row[3], row[11]
     entity_id = f"ofac:{ent_num}"
     kind = KINDS.get(sdn_type.lower(), sdn_type.lower())
-    if not _has_letters(name):
+    if not has_letters(name):
         return GazetteerError("no name (SDN_Name, the second field, is empty)", path=where, line=line, record=entity_id)
     person = kind == "person"
     births, countries, weak, former = _remarks(remarks)
@@ -241,7 +233,7 @@ def _entity(row: list[str], others: list[tuple[str, str]], where: str, line: int
     ]
     kept: list[tuple[str, ...]] = []
     for group in groups:
-        fresh = [n for n in dict.fromkeys(group) if n not in seen and _has_letters(n)]
+        fresh = [n for n in dict.fromkeys(group) if n not in seen and has_letters(n)]
         seen.update(fresh)
         kept.append(tuple(fresh))
     attrs: dict[str, Any] = {}
@@ -302,6 +294,3 @@ def _unquoted(text: str) -> str:
     # HIZBALLAH'), and the field may cut the last one off.
     return text.removeprefix("'").removesuffix("'").strip()
 
-
-def _has_letters(text: str) -> bool:
-    return bool(normalize(text))
