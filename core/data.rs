@@ -51,6 +51,14 @@ pub const GENERIC: &str = include_str!("../namenorm/data/generic.toml");
 /// Legal forms, people's titles, particles and suffixes (tools/make_names.py).
 pub const NAMES: &str = include_str!("../namenorm/data/names.toml");
 
+/// The countries and first-level regions of the world gazetteer
+/// (namenorm/data/world/, tools/make_world.py): what a qualifier may name
+/// ("Paris, Texas"), in any gazetteer whose places say where they are.
+pub const WORLD: [&str; 2] = [
+    include_str!("../namenorm/data/world/countries.toml"),
+    include_str!("../namenorm/data/world/regions.toml"),
+];
+
 /// The code and data that decide a name's keys, and the versions of the
 /// libraries they use (Cargo.lock): what a compiled index keyed by another
 /// version of them would differ in.

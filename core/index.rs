@@ -221,8 +221,8 @@ thread_local! {
 /// sound), chosen among the `cut.preselect` that share the most grams, and
 /// none less alike than `cut.min_alike` or than the most alike less
 /// `cut.within`.
-pub fn lookup(store: &Store, query: &Name<'_>, cut: &Cut) -> Vec<u32> {
-    let (positions, dice) = stage(
+pub fn lookup(store: &Store, query: &Name<'_>, cut: &Cut, only: Option<&[u32]>) -> Vec<u32> {
+    let (mut positions, mut dice) = stage(
         |t| &mut t.admission,
         || {
             SCRATCH.with(|scratch| {
@@ -233,6 +233,15 @@ pub fn lookup(store: &Store, query: &Name<'_>, cut: &Cut) -> Vec<u32> {
             })
         },
     );
+    if let Some(only) = only {
+        // Only names of these entities compete for the cut.
+        let entities = store.u32s(Section::NameEntity);
+        let kept: Vec<usize> = (0..positions.len())
+            .filter(|&i| only.binary_search(&entities[positions[i] as usize]).is_ok())
+            .collect();
+        positions = kept.iter().map(|&i| positions[i]).collect();
+        dice = kept.iter().map(|&i| dice[i]).collect();
+    }
     stage(
         |t| &mut t.cut,
         || cheap_cut(store, query, cut, positions, dice),

@@ -559,7 +559,7 @@ impl Index {
             limit,
             ..Cut::default()
         };
-        let found = lookup(&self.store, &packed.name(), &cut);
+        let found = lookup(&self.store, &packed.name(), &cut, None);
         Ok(found
             .into_iter()
             .map(|p| self.store.text(NAME_TEXTS, p as usize).to_owned())
@@ -811,6 +811,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_FALSE_MATCH_PERSON", config::MAX_FALSE_MATCH_PERSON)?;
     m.add("MIN_SIMILARITY", config::MIN_SIMILARITY)?;
     m.add("AMBIGUITY_MARGIN", config::AMBIGUITY_MARGIN)?;
+    m.add("NAMESAKE_LEAD", config::NAMESAKE_LEAD)?;
     m.add("MAX_NAME_LENGTH", config::MAX_NAME_LENGTH)?;
     let w = Weights::default();
     let defaults = [

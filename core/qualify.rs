@@ -8,10 +8,16 @@
 //! `country` (ISO 3166 code), a region the `admin1` code of the places in
 //! it where one is known, and both the `codes` a qualifier may use ("TX",
 //! "US-TX"; "FR", "FRA"); every place carries its `country` and, where
-//! known, its `admin1`. Read from the store once, on the first query.
+//! known, its `admin1`. Read from the store once, on the first query; and
+//! the countries and regions of the world gazetteer (`data::WORLD`) name
+//! areas in any gazetteer, so that "Ivanovo, Belarus" means a place in
+//! Belarus in a gazetteer of cities alone.
+
+use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
+use crate::data;
 use crate::keys::name_keys;
 use crate::pystr;
 use crate::store::Store;
@@ -55,6 +61,70 @@ struct Placed {
 /// ("New South Wales").
 const MOST_WORDS: usize = 3;
 
+/// An entity of the world gazetteer's files, as far as qualifiers read it.
+#[derive(serde::Deserialize)]
+struct Listed {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    attrs: Placed,
+}
+
+#[derive(serde::Deserialize)]
+struct WorldFile {
+    entity: Vec<Listed>,
+}
+
+/// The areas that the world's countries and regions name (`data::WORLD`).
+static WORLD: LazyLock<FxHashMap<String, Vec<Area>>> = LazyLock::new(|| {
+    let mut named = FxHashMap::default();
+    for text in data::WORLD {
+        let file: WorldFile =
+            toml::from_str(text).expect("namenorm/data/world/ is part of the source");
+        for Listed {
+            name,
+            aliases,
+            attrs,
+        } in file.entity
+        {
+            let names = std::iter::once(&name).chain(&aliases).chain(&attrs.codes);
+            name_areas(&mut named, names.map(String::as_str), &attrs);
+        }
+    }
+    named
+});
+
+/// Record that `names` name the area of a country or region of `attrs`.
+fn name_areas<'a>(
+    named: &mut FxHashMap<String, Vec<Area>>,
+    names: impl Iterator<Item = &'a str>,
+    attrs: &Placed,
+) {
+    let Some(country) = attrs.country.clone() else {
+        return;
+    };
+    let area = match attrs.feature.as_deref() {
+        Some("country") => Area {
+            country,
+            admin1: None,
+        },
+        Some("region") => Area {
+            country,
+            admin1: attrs.admin1.clone(),
+        },
+        _ => return,
+    };
+    for text in names {
+        let key = name_keys(text).romanized;
+        if !key.is_empty() {
+            let areas = named.entry(key).or_default();
+            if !areas.contains(&area) {
+                areas.push(area.clone());
+            }
+        }
+    }
+}
+
 impl Qualifiers {
     /// The qualifiers of the entities of `store` (none if it holds no attrs).
     pub fn of(store: &Store) -> Qualifiers {
@@ -63,42 +133,24 @@ impl Qualifiers {
             let Some((_, name, _, aliases, _, Some(attrs))) = store.entity(i) else {
                 continue;
             };
-            let Ok(Placed {
-                country: Some(country),
-                admin1,
-                feature,
-                codes,
-            }) = serde_json::from_str::<Placed>(attrs)
-            else {
+            let Ok(placed) = serde_json::from_str::<Placed>(attrs) else {
                 continue;
             };
+            let Some(country) = placed.country.clone() else {
+                continue;
+            };
+            let names = std::iter::once(name)
+                .chain(aliases.iter().map(|(a, _)| *a))
+                .chain(placed.codes.iter().map(String::as_str));
+            name_areas(&mut found.named, names, &placed);
             let area = Area {
                 country: country.clone(),
-                admin1: admin1.clone(),
+                admin1: placed.admin1.clone(),
             };
             let regional = Area {
                 country,
                 admin1: None,
             };
-            if let Some(feature) = feature.as_deref() {
-                let names = std::iter::once(name)
-                    .chain(aliases.iter().map(|(a, _)| *a))
-                    .chain(codes.iter().map(String::as_str));
-                let named = match feature {
-                    "country" => &regional,
-                    "region" => &area,
-                    _ => continue,
-                };
-                for text in names {
-                    let key = name_keys(text).romanized;
-                    if !key.is_empty() {
-                        let areas = found.named.entry(key).or_default();
-                        if !areas.contains(named) {
-                            areas.push(named.clone());
-                        }
-                    }
-                }
-            }
             if area.admin1.is_some() {
                 found.within.entry(area).or_default().push(i as u32);
             }
@@ -109,14 +161,14 @@ impl Qualifiers {
 
     /// Whether no entity says where it is.
     pub fn is_empty(&self) -> bool {
-        self.named.is_empty()
+        self.within.is_empty()
     }
 
     /// `query` read as a name and a qualifier: after its last comma, or its
     /// last one to three words; the longest qualifier found. None if it
     /// ends with none, or nothing comes before it.
     pub fn read<'q>(&self, query: &'q str) -> Option<Qualified<'q>> {
-        if self.named.is_empty() {
+        if self.within.is_empty() {
             return None;
         }
         let (head, areas) = match query.rfind(',') {
@@ -145,12 +197,14 @@ impl Qualifiers {
             .collect();
         only.sort_unstable();
         only.dedup();
-        Some(Qualified { head, only })
+        (!only.is_empty()).then_some(Qualified { head, only })
     }
 
+    /// The areas a qualifier names: in the gazetteer's own countries and
+    /// regions, or else in the world's.
     fn areas(&self, qualifier: &str) -> Option<&Vec<Area>> {
         let key = name_keys(qualifier).romanized;
-        self.named.get(&key)
+        self.named.get(&key).or_else(|| WORLD.get(&key))
     }
 }
 
@@ -210,6 +264,16 @@ mod tests {
         assert_eq!(read("Texas"), None, "nothing before it");
         assert_eq!(read("Paris"), None);
         assert_eq!(read("Paris, Mars"), None);
+        // The world's names of countries and regions, in any gazetteer.
+        assert_eq!(
+            read("Paris, Frankrijk"),
+            Some(("Paris".to_owned(), vec![0, 3]))
+        );
+        assert_eq!(
+            read("Sydney, Australia"),
+            Some(("Sydney".to_owned(), vec![4, 5]))
+        );
+        assert_eq!(read("Paris, Belarus"), None, "no place of it here");
         assert_eq!(read(", Texas"), None);
     }
 }

@@ -297,7 +297,7 @@ impl Resolver {
                 readings: Vec::new(),
             },
         );
-        let mut scored = self.score(&queries, 0, kind, cut)?;
+        let mut scored = self.score(&queries, 0, (kind, only), cut)?;
         if !scored
             .iter()
             .any(|s| matches!(s.score.method, Method::Exact | Method::Normalized))
@@ -320,7 +320,7 @@ impl Resolver {
             );
             for k in 0..queries.readings.len() {
                 let reading = &queries.readings[k];
-                for mut item in self.score(&queries, k + 1, kind, cut)? {
+                for mut item in self.score(&queries, k + 1, (kind, only), cut)? {
                     if reading.people || !self.is_person(item.entity) {
                         scale(&mut item.score, reading.factor, Note::Reading(k as u8));
                         scored.push(item);
@@ -465,7 +465,7 @@ impl Resolver {
         &self,
         queries: &Queries,
         at: usize,
-        kind: Option<u32>,
+        (kind, only): (Option<u32>, Option<&[u32]>),
         cut: &Cut,
     ) -> Result<Vec<Scored>, Damaged> {
         let store = &*self.store;
@@ -478,7 +478,7 @@ impl Resolver {
         );
         let mut scored = Vec::new();
         let info = &|word: &str| store.word_info(word);
-        let found = lookup(store, &query, cut);
+        let found = lookup(store, &query, cut, only);
         stage(
             |t| &mut t.scoring,
             || -> Result<(), Damaged> {

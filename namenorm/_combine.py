@@ -4,7 +4,7 @@ Two entities are the same when they share an id, a GeoNames place (an id
 ``geonames:N`` or ``attrs["geonameid"]`` N), or one names the other in
 ``attrs["same_as"]`` (an id or a list of ids), and they are of one kind.
 The merged entity is the first source's: its id, name and kind; the names
-of the others become its aliases (their previous names and weak aliases
+of the others become its aliases (but for the first's ``demonyms``) (their previous names and weak aliases
 stay so); its prior is the largest; its attrs are the union, the first
 source's values kept where two differ, with ``geonameid`` if any of them is
 a GeoNames place and ``same_as`` listing the ids of the others.
@@ -89,11 +89,15 @@ def _merged(group: list[Entity]) -> Entity:
     attrs["same_as"] = [i for i in dict.fromkeys([*listed, *(e.id for e in others)]) if i != lead.id]
     if not attrs["same_as"]:
         del attrs["same_as"]
+    # A demonym is never a name of its place ("Azerbaijani", which some
+    # locale's name of Azerbaijan may be): the lead's say which.
+    demonyms = lead.attrs.get("demonyms")
+    taken = {lead.name, *(demonyms if isinstance(demonyms, list) else ())}
     return Entity(
         id=lead.id,
         name=lead.name,
         kind=lead.kind,
-        aliases=_unique(aliases, {lead.name}),
+        aliases=_unique(aliases, taken),
         prior=max(e.prior for e in group),
         attrs=attrs,
         previous_names=_unique(previous, {lead.name, *aliases}),

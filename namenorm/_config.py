@@ -112,6 +112,15 @@ CUE_WEIGHT = 0.05
 #: text, or related to one found there (located in, part of, member of).
 RELATED_WEIGHT = 0.05
 
+#: Taken from a place found in running text outside the countries the text
+#: is about (see `ABOUT_SHARE`): a garbled name near a town of another
+#: continent is more likely a place of the text's own.
+FOREIGN_WEIGHT = 0.25
+
+#: A text is about the countries of the places it names as written at least
+#: this share as often as the most named one.
+ABOUT_SHARE = 0.25
+
 #: A line of at least this many words (function words and numbers left
 #: out), this share of them capitalized, that does not end with a full stop,
 #: is a headline: a capital says nothing there about a name, so its single

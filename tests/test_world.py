@@ -14,6 +14,8 @@ from namenorm import Entity, Gazetteer, Resolver
 from namenorm._cache import cache_dir, cached
 from namenorm._combine import combine, geonameid
 
+from conftest import ROOT
+
 
 @pytest.fixture(scope="module")
 def world() -> Resolver:
@@ -154,3 +156,27 @@ def test_combine_finds_people_beside_the_world(world: Resolver) -> None:
     assert m.entity.attrs["same_as"] == ["ofac:1"]
     lavrov_found = combined.resolve("Sergei Lavrov", kind="person")
     assert lavrov_found is not None and lavrov_found.entity.id == "ofac:2"
+
+
+def test_scan_on_the_world_keeps_to_the_countries_of_the_text(world: Resolver) -> None:
+    text = (ROOT / "seeds" / "001_31d5c00c388186c4.txt").read_text(encoding="utf-8")
+    found = {m.text: m.match.entity.id for m in world.scan(text)}
+    # The garbled villages of Karabakh are found among the places of the
+    # country the text is about, as on the built-in gazetteer...
+    assert found["Qadr"] == "place:hadrut" and found["Ksabart"] == "place:khtsaberd"
+    assert found["Nicole Bashinian"] == "person:nikol-pashinyan"
+    # ...and no town of another continent is taken for one (Kinarut, Malaysia).
+    assert all(world.gazetteer[e].attrs.get("country") in (None, "AZ", "AM", "RU", "US", "FR", "TR") for e in found.values())
+    # A demonym is no mention, though a CLDR locale names Azerbaijan so.
+    assert "Azerbaijani" not in found
+
+
+def test_a_title_makes_a_person_on_the_world(world: Resolver) -> None:
+    found = world.scan("Ukrainian President Zelensky met the Minister in Kyiv.")
+    assert [(m.text, m.match.entity.attrs.get("country")) for m in found] == [("Kyiv", "UA")]
+
+
+def test_regions_named_by_a_direction_alone_are_left_out(world: Resolver) -> None:
+    regions = [e for e in world.gazetteer if e.attrs.get("feature") == "region"]
+    assert not [e.name for e in regions if e.name in ("West", "Western", "Central", "North", "South-West")]
+    assert world.scan("Western leaders met in the West.") == []

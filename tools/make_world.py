@@ -27,6 +27,7 @@ else a tenth of its country's mean region (a guess kept low: see
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -43,6 +44,14 @@ MOST_REGIONS = 100
 #: A region whose cities GeoNames does not tie to it counts this many times
 #: fewer people than its country's mean region (see `region_prior`).
 UNKNOWN_REGION_SHARE = 10
+#: Words of direction: a region named with these alone ("West", "Centre",
+#: "North-West": Cameroon's, Uganda's) is left out, as in running text such
+#: a word is a direction far more often than that region.
+_DIRECTIONS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre",
+    "center", "far", "upper", "lower", "middle", "nord", "sud", "est", "ouest", "norte", "sur", "este", "oeste",
+    "centro", "centrale",
+}
 #: Kinds of first-level subdivision that are towns, not regions.
 _TOWNS = ("municipality", "commune", "parish", "city", "town", "borough", "council", "district")
 
@@ -160,6 +169,8 @@ def regions() -> list[dict]:
         linked = bool(admin1[country]) and all(a.isalpha() and a in suffixes for a in admin1[country])
         kept = [s for s in sorted(subdivisions, key=lambda s: s.code) if not any(w in s.type.lower() for w in _TOWNS)]
         for s in kept:
+            if all(word in _DIRECTIONS for word in re.findall(r"\w+", s.name.lower())):
+                continue
             suffix = s.code.split("-", 1)[1]
             attrs: dict = {"country": country, "feature": "region"}
             if linked:
