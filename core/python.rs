@@ -248,32 +248,6 @@ fn refusals(
         .collect())
 }
 
-/// Whether a best candidate (its score as a `Match` shows it, its
-/// false-match rate, its similarity, its method, whether it may settle its
-/// name matched in part) resolves its name at `cutoff` and
-/// `max_false_match`: `refusals` is empty, without putting it in words.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)] // one a field of the Match, and the bar
-fn accepts(
-    score: f64,
-    false_match: f64,
-    similarity: f64,
-    method: &str,
-    in_part: bool,
-    cutoff: f64,
-    max_false_match: f64,
-) -> PyResult<bool> {
-    let method = Method::named(method)
-        .ok_or_else(|| PyValueError::new_err(format!("no method is named {method:?}")))?;
-    let form = (score, false_match, similarity);
-    Ok(decide::accepts(
-        form,
-        method,
-        in_part,
-        (cutoff, max_false_match),
-    ))
-}
-
 /// The Arabic-script name that a Latin one romanizes letter by letter, or
 /// None when it does not look like one (see the core's `translit`).
 ///
@@ -836,7 +810,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transliterate, m)?)?;
     m.add_function(wrap_pyfunction!(max_false_match_of, m)?)?;
     m.add_function(wrap_pyfunction!(refusals, m)?)?;
-    m.add_function(wrap_pyfunction!(accepts, m)?)?;
     m.add_function(wrap_pyfunction!(sound_key, m)?)?;
     m.add_function(wrap_pyfunction!(skeleton_key, m)?)?;
     m.add_function(wrap_pyfunction!(phonetic_similarity, m)?)?;

@@ -159,11 +159,6 @@ impl Qualifiers {
         found
     }
 
-    /// Whether no entity says where it is.
-    pub fn is_empty(&self) -> bool {
-        self.within.is_empty()
-    }
-
     /// `query` read as a name and a qualifier: after its last comma, or its
     /// last one to three words; the longest qualifier found. None if it
     /// ends with none, or nothing comes before it.

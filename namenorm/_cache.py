@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,6 +93,7 @@ def cached(
     return Gazetteer._of_index(read_index(path), str(path))
 
 
+@lru_cache(maxsize=1)
 def _settings() -> str:
     """A hash of the package's fitted data (calibration, ranker, tables),
     which the false-match rates a compiled file carries were measured with."""

@@ -127,12 +127,3 @@ def refusals(
     cutoff: float,
     max_false_match: float,
 ) -> list[str]: ...
-def accepts(
-    score: float,
-    false_match: float,
-    similarity: float,
-    method: str,
-    in_part: bool,
-    cutoff: float,
-    max_false_match: float,
-) -> bool: ...

@@ -463,12 +463,11 @@ class Gazetteer:
         global _world
         with _world_lock:
             if _world is None:
-                builtin = cls.builtin()
                 texts = [text for _, text in _core.builtin_gazetteer()]
                 _world = cached(
                     "world",
                     world_source.key(texts),
-                    lambda step: cls(world_source.entities(list(builtin), step)),
+                    lambda step: cls(world_source.entities(list(cls.builtin()), step)),
                     progress=progress,
                 )
                 _world._spec = "world"

@@ -353,7 +353,7 @@ class Resolver:
         named in part all the time (no middle name, a second surname left
         out), and their score says how sure that is.
         """
-        return _core.accepts(*self._decision(match, score_cutoff, max_false_match))
+        return not _core.refusals(*self._decision(match, score_cutoff, max_false_match))
 
     def refusals(
         self, match: Match, *, score_cutoff: float | None = None, max_false_match: float | None = None
