@@ -56,7 +56,7 @@ compile_error!("namenorm's index image is little-endian; this target is big-endi
 /// What a compiled index starts with.
 pub const MAGIC: &[u8; 8] = b"NAMENORM";
 /// The version of the layout this core reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 const BYTE_ORDER: u32 = 0x0102_0304;
 const HEADER: usize = 128;
 const CHECKED_FROM: usize = 88;
@@ -475,9 +475,12 @@ impl Store {
         self.dense.get(gram).copied()
     }
 
-    /// The masks of the dense grams of every name: `MASK_WORDS` words a name.
-    pub fn masks(&self) -> &[u64] {
-        self.u64s(Section::NameMasks)
+    /// The masks of the dense grams of every name, `MASK_BLOCK_WORDS` words
+    /// a name: of sound-key grams (`block` 0) or of skeleton grams (1).
+    pub fn masks(&self, block: usize) -> &[u64] {
+        let all = self.u64s(Section::NameMasks);
+        let size = self.names() * MASK_BLOCK_WORDS;
+        all.get(block * size..(block + 1) * size).unwrap_or(&[])
     }
 
     /// The postings of a gram: the positions of the names that have it, ascending.
@@ -653,11 +656,16 @@ impl Store {
         // The most frequent grams are counted by mask (a bit a gram, words of
         // them a name), the others by postings.
         let dense = grams.dense();
+        // Two blocks: every name's mask of sound-key grams, then every
+        // name's of skeleton grams, so that a lookup reads only one.
         let mut masks = vec![0u64; count * MASK_WORDS];
         for (position, window) in names.gram_at.windows(2).enumerate() {
             for &g in &names.gram_ids[window[0] as usize..window[1] as usize] {
                 if let Some(&bit) = dense.bits.get(&g) {
-                    masks[position * MASK_WORDS + bit as usize / 64] |= 1 << (bit % 64);
+                    let (block, bit) = (bit as usize / DENSE, bit as usize % DENSE);
+                    let word =
+                        block * count * MASK_BLOCK_WORDS + position * MASK_BLOCK_WORDS + bit / 64;
+                    masks[word] |= 1 << (bit % 64);
                 }
             }
         }
@@ -1002,7 +1010,9 @@ impl Store {
             return Err(damaged("grams out of order"));
         }
         // The dense grams, at most two blocks of bits, one mask a name.
-        if self.len(DENSE_GRAMS) > 2 * DENSE || self.masks().len() != names * MASK_WORDS {
+        if self.len(DENSE_GRAMS) > 2 * DENSE
+            || self.u64s(Section::NameMasks).len() != names * MASK_WORDS
+        {
             return Err(damaged(
                 "the grams counted by mask, or the masks, are not as many as they should be",
             ));
@@ -1233,9 +1243,12 @@ impl NameColumns {
 /// 341 grams of 1.2 million GeoNames names, the 128 most frequent hold 99.98%).
 pub const DENSE: usize = 128;
 
-/// The words of a name's mask: `DENSE` bits of sound-key grams, then as
-/// many of skeleton grams.
-pub const MASK_WORDS: usize = 2 * DENSE / 64;
+/// The words of a name's mask: `DENSE` bits of sound-key grams, and as
+/// many of skeleton grams, each in a block of its own (`Store::masks`).
+pub const MASK_WORDS: usize = 2 * MASK_BLOCK_WORDS;
+
+/// The words of a name's mask in one block.
+pub const MASK_BLOCK_WORDS: usize = DENSE / 64;
 
 /// The dense grams, in the order of their bits ("" for a bit no gram has),
 /// and the bit of each gram id.
