@@ -56,7 +56,7 @@
 //! data/calibration.toml, which the Python package reads and passes in
 //! (`Calibration`).
 
-use crate::score::Parts;
+use crate::name_score::Parts;
 use crate::similarity::Method;
 
 /// The names of the facts, in order.

@@ -332,7 +332,7 @@ pub fn refusals(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::NameScore;
+    use crate::name_score::NameScore;
 
     fn ranked(names: &[(u32, f64, Method)]) -> Vec<(Scored, Option<Features>)> {
         names

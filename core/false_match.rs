@@ -28,7 +28,7 @@
 //! measured with the settings it was compiled with.
 
 use std::io::Read;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use rayon::prelude::*;
 
@@ -36,9 +36,10 @@ use crate::calibrate::is_latin;
 use crate::decide::accepts;
 use crate::keys::name_keys;
 use crate::rank::is_equal;
-use crate::resolve::{Candidate, Query, Resolver};
+use crate::rates::{Curve, FalseMatches, Source, SOURCES};
+use crate::resolve::{Candidate, Query, Resolver, Settings};
 use crate::score::Kind;
-use crate::store::ENTITY_NAMES;
+use crate::store::{Store, ENTITY_NAMES};
 
 const BACKGROUND: &[u8] = include_bytes!("../namenorm/data/background.tsv.gz");
 
@@ -83,78 +84,6 @@ pub fn background_fingerprint() -> u64 {
     hasher.digest()
 }
 
-/// What one part of the background scored.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Curve {
-    /// The best score of each name that scored above 0, highest first.
-    scores: Vec<f64>,
-    /// How many names were resolved (those the gazetteer lacks).
-    names: usize,
-}
-
-impl Curve {
-    /// From the best scores of `names` names (any order; only those above
-    /// 0 need be given).
-    pub fn new(mut scores: Vec<f64>, names: usize) -> Curve {
-        scores.retain(|s| *s > 0.0);
-        scores.sort_by(|a, b| b.total_cmp(a));
-        Curve { scores, names }
-    }
-
-    /// The share of the names that score `score` or more (0 when none was
-    /// measured).
-    ///
-    /// ```
-    /// use namenorm_core::false_match::Curve;
-    /// let c = Curve::new(vec![0.9, 0.5, 0.7], 10);
-    /// assert_eq!((c.rate(0.7), c.rate(0.71), c.rate(0.95)), (0.2, 0.1, 0.0));
-    /// ```
-    pub fn rate(&self, score: f64) -> f64 {
-        if self.names == 0 {
-            return 0.0;
-        }
-        self.scores.partition_point(|&s| s >= score) as f64 / self.names as f64
-    }
-
-    /// The lowest score whose rate is at most `rate`.
-    pub fn score_at(&self, rate: f64) -> f64 {
-        let allowed = (rate * self.names as f64 + 1e-9).floor() as usize;
-        match self.scores.get(allowed) {
-            // Above the first score not allowed (and any tied with it).
-            Some(&s) => f64::from_bits(s.to_bits() + 1).min(1.0),
-            None => 0.0,
-        }
-    }
-
-    /// The best scores, highest first.
-    pub fn scores(&self) -> &[f64] {
-        &self.scores
-    }
-
-    /// How many names were measured.
-    pub fn names(&self) -> usize {
-        self.names
-    }
-}
-
-/// Where a background name comes from: the shipped background's places or
-/// people, or the gazetteer's own people or organisations, each asked
-/// without its entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    Places = 0,
-    People = 1,
-    OwnPeople = 2,
-    OwnOrgs = 3,
-}
-
-const SOURCES: [Source; 4] = [
-    Source::Places,
-    Source::People,
-    Source::OwnPeople,
-    Source::OwnOrgs,
-];
-
 /// At most this many of a gazetteer's own people, and as many of its
 /// organisations, are asked by their names, each without itself, spread
 /// evenly over them.
@@ -165,48 +94,10 @@ pub const OWN_SAMPLE: usize = 2000;
 /// little, and a name left out of a handful has its near twin to match.
 pub const OWN_MIN: usize = 200;
 
-/// What a gazetteer's background scored: a curve for each part, places,
-/// people, its own people and its own organisations, each in Latin letters
-/// and in other scripts (`FalseMatches::part`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FalseMatches {
-    pub curves: [Curve; 8],
-}
-
-impl FalseMatches {
-    /// Which curve holds a name of this source, in other scripts than
-    /// Latin or not.
-    pub fn part(source: Source, other_script: bool) -> usize {
-        2 * source as usize + usize::from(other_script)
-    }
-
-    /// The sources that bear on a match of an entity of `kind` (any, if
-    /// None): the shipped background, and the gazetteer's own names of that
-    /// kind (a list's people are falsely matched as its people are, not as
-    /// its companies).
-    fn sources(kind: Option<Kind>) -> impl Iterator<Item = Source> {
-        SOURCES.into_iter().filter(move |&source| match source {
-            Source::Places | Source::People => true,
-            Source::OwnPeople => matches!(kind, None | Some(Kind::Person | Kind::Other)),
-            Source::OwnOrgs => matches!(kind, None | Some(Kind::Org | Kind::Other)),
-        })
-    }
-
-    /// The false-match rate of `score` for a query of that script, matched
-    /// to an entity of `kind` (any, if None): the highest of its sources'
-    /// rates.
-    pub fn rate(&self, score: f64, other_script: bool, kind: Option<Kind>) -> f64 {
-        Self::sources(kind)
-            .map(|source| self.curves[Self::part(source, other_script)].rate(score))
-            .fold(0.0, f64::max)
-    }
-
-    /// The lowest score whose rate (`rate`) is at most `rate`.
-    pub fn score_at(&self, rate: f64, other_script: bool, kind: Option<Kind>) -> f64 {
-        Self::sources(kind)
-            .map(|source| self.curves[Self::part(source, other_script)].score_at(rate))
-            .fold(0.0, f64::max)
-    }
+/// A resolver of `store` with these settings, whose false-match rates are
+/// measured here (`measure`) unless its image carries them.
+pub fn resolver(store: Arc<Store>, settings: Settings) -> Resolver {
+    Resolver::new(store, settings, background_fingerprint(), measure)
 }
 
 /// The best score of a background name (one the resolver could return), or
@@ -304,6 +195,8 @@ pub fn measure(resolver: &Resolver) -> FalseMatches {
 mod tests {
     use super::*;
     use crate::packed::Packed;
+    use crate::resolve::Query;
+    use crate::testdata::{record, resolver, sample};
 
     #[test]
     fn background_is_real_names() {
@@ -351,5 +244,85 @@ mod tests {
         assert_eq!(m.rate(0.85, false, Some(Kind::Person)), 0.3);
         assert_eq!(m.rate(0.85, false, Some(Kind::Org)), 0.0);
         assert_eq!(m.rate(0.85, false, None), 0.3);
+    }
+
+    #[test]
+    fn a_list_of_people_is_asked_its_own_names() {
+        const GIVEN: [&str; 15] = [
+            "John", "Maria", "Ahmed", "Olga", "Pierre", "Chen", "Fatima", "Ivan", "Aiko", "Carlos",
+            "Anna", "Omar", "Lena", "Kofi", "Sara",
+        ];
+        const SURNAMES: [&str; 15] = [
+            "Smith", "Garcia", "Hassan", "Petrova", "Dubois", "Wang", "Khan", "Ivanov", "Tanaka",
+            "Silva", "Novak", "Farouk", "Berg", "Mensah", "Cohen",
+        ];
+        let mut entities = vec![record("place:hadrut", "Hadrut", "place", &[], 3000.0)];
+        for g in GIVEN {
+            for s in SURNAMES {
+                entities.push(record(
+                    &format!("person:{g}-{s}"),
+                    &format!("{g} {s}"),
+                    "person",
+                    &[],
+                    0.0,
+                ));
+            }
+        }
+        let r = resolver(Store::build(&entities, None).unwrap());
+        let measured = r.false_matches();
+        // Each person once, the place never: all in Latin letters.
+        assert!(GIVEN.len() * SURNAMES.len() >= crate::false_match::OWN_MIN);
+        assert_eq!(measured.curves[4].names(), GIVEN.len() * SURNAMES.len());
+        assert!(measured.curves[5..].iter().all(|c| c.names() == 0));
+    }
+
+    #[test]
+    fn a_compiled_index_carries_its_false_match_measurement() {
+        let r = resolver(sample());
+        let measured = r.false_matches();
+        // The shipped background's four parts; too few people and
+        // organisations to be asked their own names.
+        assert!(measured.curves[..4].iter().all(|c| c.names() > 0));
+        assert!(measured.curves[4..].iter().all(|c| c.names() == 0));
+        let path = std::env::temp_dir().join(format!("namenorm-fm-{}.nnx", std::process::id()));
+        r.store
+            .write(&path, None, Some((r.fingerprint(), &measured)))
+            .unwrap();
+        let loaded = Store::load(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let carried = loaded.false_matches(r.fingerprint(), || panic!("measured again"));
+        assert_eq!(*carried, *measured);
+        // Other settings measure their own.
+        let other = loaded.false_matches(r.fingerprint() ^ 1, FalseMatches::default);
+        assert_eq!(*other, FalseMatches::default());
+    }
+
+    #[test]
+    fn a_store_resolves_and_round_trips_through_a_file() {
+        let store = sample();
+        let path = std::env::temp_dir().join(format!("namenorm-test-{}.nnx", std::process::id()));
+        store.write(&path, None, None).unwrap();
+        let loaded = Store::load(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(loaded.image(), store.image());
+        assert_eq!(loaded.entity(0).unwrap().0, "place:hadrut");
+        assert_eq!(loaded.entity(4).unwrap().5, Some("{\"n\": 4}"));
+        let r = resolver(loaded);
+        let bar = (0.5, Some(0.05));
+        let found = r.resolve("Gadrut", None, bar).unwrap().unwrap();
+        assert_eq!((found.entity, found.alias.as_str()), (0, "Гадрут"));
+        assert!(r.resolve("Paris", None, bar).unwrap().is_none());
+        assert_eq!(
+            r.resolve("Nicole Bashinian", Some("person"), bar)
+                .unwrap()
+                .unwrap()
+                .entity,
+            2
+        );
+        let elsewhere = Query {
+            limit: 5,
+            ..Query::best("Gadrut", Some("no such kind"))
+        };
+        assert!(r.candidates(&elsewhere).unwrap().is_empty());
     }
 }

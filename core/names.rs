@@ -237,41 +237,6 @@ pub fn symbol(word: &str) -> Option<u16> {
     WORDS.symbols.get(word).map(|(at, _)| *at)
 }
 
-/// The acronyms a name of several words may be written as, its initials:
-/// of its words but legal forms and stopwords ("Banco Nacional de Cuba":
-/// "bnc"), and of those and its particles ("Al-Qaida in the Islamic
-/// Maghreb": "aqim"); each of 2 to `ACRONYM_MAX_LETTERS` letters, once.
-///
-/// ```
-/// use namenorm_core::keys::name_keys;
-/// use namenorm_core::names::acronyms;
-/// use namenorm_core::packed::Packed;
-/// let keys = Packed::of(&name_keys("Banco Nacional de Cuba"));
-/// assert_eq!(acronyms(&keys.name()), ["bnc", "bndc"]);
-/// ```
-pub fn acronyms(name: &crate::packed::Name<'_>) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for keep_particles in [false, true] {
-        let letters: String = name
-            .words
-            .iter()
-            .filter(|w| {
-                w.role & LEGAL == 0
-                    && (w.role & STOPWORD == 0 || (keep_particles && w.role & PARTICLE != 0))
-            })
-            .filter_map(|w| w.romanized.chars().next())
-            .collect();
-        let count = letters.chars().count();
-        if (2..=ACRONYM_MAX_LETTERS).contains(&count)
-            && name.words.len() > 1
-            && !found.contains(&letters)
-        {
-            found.push(letters);
-        }
-    }
-    found
-}
-
 /// An acronym has at most this many letters ("AICTC" for the Advanced
 /// Information and Communication Technology Center).
 pub const ACRONYM_MAX_LETTERS: usize = 8;

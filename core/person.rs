@@ -22,9 +22,9 @@
 use smallvec::SmallVec;
 
 use crate::config;
+use crate::name_score::{Evidence, Info, NameScore, Parts};
 use crate::names::{PARTICLE, SUFFIX, SURNAME, TITLE};
 use crate::packed::{Name, Word};
-use crate::score::{Evidence, Info, NameScore, Parts};
 use crate::similarity::{forms_similarity, word_similarity, Method, Reading, Weights, WordForms};
 
 /// A part of a name: the position of its word, and what it is.

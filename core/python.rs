@@ -636,7 +636,7 @@ impl Resolver {
             rival_places,
         };
         Resolver {
-            inner: CoreResolver::new(Arc::clone(&index.store), settings),
+            inner: crate::false_match::resolver(Arc::clone(&index.store), settings),
         }
     }
 

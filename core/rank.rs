@@ -22,8 +22,8 @@
 
 use smallvec::SmallVec;
 
+use crate::name_score::NameScore;
 use crate::packed::{Name, Word};
-use crate::score::NameScore;
 use crate::similarity::{ratio, units_similarity, Method, Reading, Weights};
 
 /// The names of the features, in order.

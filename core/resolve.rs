@@ -13,17 +13,18 @@ use crate::calibrate::is_latin;
 use crate::calibrate::{Calibration, Facts, QueryShape};
 use crate::config;
 use crate::decide::{accepts, best_names, decide, settles_in_part, Decided, Standing};
-use crate::false_match::{background_fingerprint, measure, FalseMatches};
 use crate::index::{lookup, Cut};
 use crate::keys::name_keys;
+use crate::name_score::{Evidence, NameScore, Note};
 use crate::names;
 use crate::packed::{Damaged, Name, Packed, Word};
 use crate::pystr;
 use crate::qualify::Qualifiers;
 use crate::rank::{features, rank, Features, Ranker, Scored};
+use crate::rates::FalseMatches;
 use crate::readings::{readings, OtherReading};
 use crate::rivals::is_rival_name;
-use crate::score::{equal_parts, score_name, ByKind, Evidence, Kind, NameScore, Note};
+use crate::score::{equal_parts, score_name, ByKind, Kind};
 use crate::similarity::{Method, Weights};
 use crate::store::{name_kind, NameKind, Section, Store, ENTITY_IDS, NAME_ACRONYM, NAME_TEXTS};
 use crate::timing::stage;
@@ -125,6 +126,7 @@ pub struct Resolver {
     /// Of the settings and the background, for the store's measurements.
     fingerprint: u64,
     false_matches: OnceLock<Arc<FalseMatches>>,
+    measure: Measure,
     qualifiers: OnceLock<Qualifiers>,
 }
 
@@ -148,15 +150,28 @@ fn compared(q: &Word<'_>, n: &Word<'_>) -> String {
     label
 }
 
+/// How a resolver has what a background of names its gazetteer lacks
+/// scores against it measured, when its image carries no measurement made
+/// with its settings: `false_match::measure`, a step above resolving (it
+/// resolves that background), which builds resolvers (`false_match::resolver`).
+pub type Measure = fn(&Resolver) -> FalseMatches;
+
 impl Resolver {
-    /// A resolver of `store`.
-    pub fn new(store: Arc<Store>, settings: Settings) -> Resolver {
-        let described = format!("{settings:?} {}", background_fingerprint());
+    /// A resolver of `store`, whose false-match rates are those `measure`
+    /// measures of a background (`background`: its fingerprint).
+    pub fn new(
+        store: Arc<Store>,
+        settings: Settings,
+        background: u64,
+        measure: Measure,
+    ) -> Resolver {
+        let described = format!("{settings:?} {background}");
         Resolver {
             store,
             settings,
             fingerprint: xxhash_rust::xxh3::xxh3_64(described.as_bytes()),
             false_matches: OnceLock::new(),
+            measure,
             qualifiers: OnceLock::new(),
         }
     }
@@ -165,10 +180,10 @@ impl Resolver {
     /// settings: measured on first use (or carried by the compiled index,
     /// or by another resolver of the same store and settings).
     pub fn false_matches(&self) -> Arc<FalseMatches> {
-        Arc::clone(
-            self.false_matches
-                .get_or_init(|| self.store.false_matches(self.fingerprint, || measure(self))),
-        )
+        Arc::clone(self.false_matches.get_or_init(|| {
+            self.store
+                .false_matches(self.fingerprint, || (self.measure)(self))
+        }))
     }
 
     /// The fingerprint of the settings that `false_matches` was measured with.
