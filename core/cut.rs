@@ -74,21 +74,24 @@ pub fn cheap_cut(
     let spaced = query.spaced();
     let mut alike = Alike::new(store, query, spaced.as_bytes());
     let mut best = Best::new(cut.limit);
-    let mut pruned = 0;
-    for (&p, &d) in positions.iter().zip(&dice) {
+    for (i, (&p, &d)) in positions.iter().zip(&dice).enumerate() {
+        // A large gazetteer's names are far apart in memory: each name's
+        // texts are asked for ahead of their turn, their offsets first.
+        if let Some(&ahead) = positions.get(i + 2 * AHEAD) {
+            alike.ask_offsets(ahead);
+        }
+        if let Some(&ahead) = positions.get(i + AHEAD) {
+            alike.ask_texts(ahead);
+        }
         let grams = config::CANDIDATE_GRAMS_WEIGHT * d;
         // Below min_alike a name is dropped, as one no better than the floor.
         let floor = best
             .floor()
             .unwrap_or(f64::NEG_INFINITY)
             .max(cut.min_alike - f64::EPSILON * 8.0);
-        match alike.value(p, grams, floor) {
-            Some(value) => best.offer(p, value),
-            None => pruned += 1,
+        if let Some(value) = alike.value(p, grams, floor) {
+            best.offer(p, value);
         }
-    }
-    if std::env::var("NN_DEBUG").is_ok() {
-        eprintln!("cut {} pruned {}", positions.len(), pruned);
     }
     let mut kept = best.into_vec();
     if filtered {
@@ -268,6 +271,25 @@ fn jaro_winkler_bound(common: usize, a: usize, b: usize, prefix: usize) -> f64 {
     }
 }
 
+/// How many names ahead of its turn a name's texts are asked for
+/// (`Texts::ask`), and twice as many its offsets.
+const AHEAD: usize = 8;
+
+/// Have the processor fetch the cache line at `at` (nothing where it cannot
+/// be asked: not an x86-64 processor).
+#[inline(always)]
+fn fetch<T>(at: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is a hint that reads nothing and never faults
+        // (here of an address a reference holds); SSE is in every x86-64.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((at as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
 /// A column of the store's text, read without going back to the store.
 struct Texts<'s> {
     bytes: &'s [u8],
@@ -279,6 +301,25 @@ impl<'s> Texts<'s> {
         Texts {
             bytes: store.bytes(column.bytes),
             at: store.u64s(column.at),
+        }
+    }
+
+    /// Fetch the offsets of item `i` ahead of their use.
+    fn ask_offsets(&self, i: u32) {
+        if let Some(at) = self.at.get(i as usize) {
+            fetch(at);
+        }
+    }
+
+    /// Fetch the start of item `i`'s text ahead of its use (its offsets,
+    /// asked for earlier, are read).
+    fn ask_text(&self, i: u32) {
+        if let Some(b) = self
+            .at
+            .get(i as usize)
+            .and_then(|&a| self.bytes.get(a as usize))
+        {
+            fetch(b);
         }
     }
 
@@ -315,6 +356,20 @@ impl<'s, 'q> Alike<'s, 'q> {
     /// shares with the query and their lengths, far more cheaply than it is
     /// computed; the cheapest are computed first, and the name is given up
     /// as soon as its bounded value cannot exceed the floor.
+    /// Fetch name `p`'s offsets in each column ahead of their use.
+    fn ask_offsets(&self, p: u32) {
+        self.names.ask_offsets(p);
+        self.sounds.ask_offsets(p);
+        self.spaced.ask_offsets(p);
+    }
+
+    /// Fetch name `p`'s texts ahead of their use.
+    fn ask_texts(&self, p: u32) {
+        self.names.ask_text(p);
+        self.sounds.ask_text(p);
+        self.spaced.ask_text(p);
+    }
+
     fn value(&mut self, p: u32, grams: f64, floor: f64) -> Option<f64> {
         let (name, sound, spaced) = (self.names.get(p), self.sounds.get(p), self.spaced.get(p));
         let letters = &mut self.letters;

@@ -100,6 +100,13 @@ pub fn decide<'c>(
     let same_group = |i: usize, j: usize| {
         i == j || matches!((namesakes[i], namesakes[j]), (Some(a), Some(b)) if a.first == b.first)
     };
+    // The members of each group.
+    let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for (i, group) in namesakes.iter().enumerate() {
+        if let Some(g) = group {
+            members.entry(g.first).or_default().push(i);
+        }
+    }
     // How many entities matched as written, in all and in each group.
     let mut equal = 0;
     let mut equal_in: FxHashMap<usize, usize> = FxHashMap::default();
@@ -119,7 +126,14 @@ pub fn decide<'c>(
             // entity outside its group, its crowd the others near it.
             let rival = order.iter().copied().find(|&j| !same_group(i, j));
             let near = similarities.partition_point(|&o| o >= s - CROWD_RANGE);
-            let own = order[..near].iter().filter(|&&j| same_group(i, j)).count();
+            // Those near it of its own group: itself, and its namesakes near it.
+            let own = match namesakes[i] {
+                None => 1,
+                Some(g) => members[&g.first]
+                    .iter()
+                    .filter(|&&j| similarity(j) >= s - CROWD_RANGE)
+                    .count(),
+            };
             let first = i == 0 && !tied;
             let own_equal = namesakes[i].map_or(1, |g| equal_in[&g.first]);
             let sole_equal = is_equal(item.score.method) && equal == own_equal;

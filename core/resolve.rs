@@ -26,7 +26,9 @@ use crate::readings::{readings, OtherReading};
 use crate::rivals::is_rival_name;
 use crate::score::{equal_parts, score_name, ByKind, Kind};
 use crate::similarity::{Method, Weights};
-use crate::store::{name_kind, NameKind, Section, Store, ENTITY_IDS, NAME_ACRONYM, NAME_TEXTS};
+use crate::store::{
+    name_kind, NameKind, Section, Store, ENTITY_IDS, NAME_ACRONYM, NAME_ROMANIZED, NAME_TEXTS,
+};
 use crate::timing::stage;
 
 /// How a resolver decides, beside its gazetteer.
@@ -389,10 +391,10 @@ impl Resolver {
                     ranked,
                     |item| {
                         let kind = self.kind_of(item.entity);
-                        let spelled = self
-                            .store
-                            .name(item.name as usize)
-                            .map_or(0, |n| xxhash_rust::xxh3::xxh3_64(n.romanized.as_bytes()));
+                        // The romanized column, not the name unpacked: the same text.
+                        let spelled = xxhash_rust::xxh3::xxh3_64(
+                            self.store.item(NAME_ROMANIZED, item.name as usize),
+                        );
                         Standing {
                             calibration: self.settings.calibrations.of(kind),
                             kind,
