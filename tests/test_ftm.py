@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -286,13 +285,10 @@ def test_reading_keeps_memory_bounded(tmp_path: Path) -> None:
     size = path.stat().st_size
     tracemalloc.start()
     try:
-        start = time.perf_counter()
         g = Gazetteer.from_ftm(path)
-        seconds = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert len(g) == count
     assert peak < size / 4, (peak, size)
-    assert seconds < 120
     assert g[f"e-{count - 1}"].name.endswith(str(count - 1))
