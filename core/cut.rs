@@ -187,18 +187,18 @@ struct Alike<'s, 'q> {
 /// How many of each byte a query's spelling, sound key and words hold, and
 /// room to count another text's against them.
 struct Letters {
-    romanized: [u16; 256],
-    sound: [u16; 256],
-    spaced: [u16; 256],
+    romanized: [u32; 256],
+    sound: [u32; 256],
+    spaced: [u32; 256],
     lengths: [usize; 3],
     one_word: bool,
-    used: [u16; 256],
+    used: [u32; 256],
 }
 
 impl Letters {
     fn new(romanized: &[u8], sound: &[u8], spaced: &[u8]) -> Letters {
         let count = |text: &[u8]| {
-            let mut counts = [0u16; 256];
+            let mut counts = [0u32; 256];
             for &b in text {
                 counts[b as usize] = counts[b as usize].saturating_add(1);
             }
@@ -216,7 +216,7 @@ impl Letters {
 
     /// How many bytes of `other` the query's `counts` hold (a multiset
     /// intersection): no alignment of the two matches more.
-    fn common(used: &mut [u16; 256], counts: &[u16; 256], other: &[u8]) -> usize {
+    fn common(used: &mut [u32; 256], counts: &[u32; 256], other: &[u8]) -> usize {
         let mut found = 0;
         for &b in other {
             let u = &mut used[b as usize];
@@ -272,7 +272,7 @@ fn jaro_winkler_bound(common: usize, a: usize, b: usize, prefix: usize) -> f64 {
 }
 
 /// How many names ahead of its turn a name's texts are asked for
-/// (`Texts::ask`), and twice as many its offsets.
+/// (`Texts::ask_text`), and twice as many its offsets (`Texts::ask_offsets`).
 const AHEAD: usize = 8;
 
 /// Have the processor fetch the cache line at `at` (nothing where it cannot
@@ -349,13 +349,6 @@ impl<'s, 'q> Alike<'s, 'q> {
         }
     }
 
-    /// The value of name `p` (`grams` plus its four similarities, each
-    /// rounded to a float32 as RapidFuzz's `process.cdist` gives it, so that
-    /// the cut is the one the Python engine made), unless it is found not to
-    /// exceed `floor` first. Each similarity is bounded by the bytes the name
-    /// shares with the query and their lengths, far more cheaply than it is
-    /// computed; the cheapest are computed first, and the name is given up
-    /// as soon as its bounded value cannot exceed the floor.
     /// Fetch name `p`'s offsets in each column ahead of their use.
     fn ask_offsets(&self, p: u32) {
         self.names.ask_offsets(p);
@@ -370,6 +363,13 @@ impl<'s, 'q> Alike<'s, 'q> {
         self.spaced.ask_text(p);
     }
 
+    /// The value of name `p` (`grams` plus its four similarities, each
+    /// rounded to a float32 as RapidFuzz's `process.cdist` gives it, so that
+    /// the cut is the one the Python engine made), unless it is found not to
+    /// exceed `floor` first. Each similarity is bounded by the bytes the name
+    /// shares with the query and their lengths, far more cheaply than it is
+    /// computed; the cheapest are computed first, and the name is given up
+    /// as soon as its bounded value cannot exceed the floor.
     fn value(&mut self, p: u32, grams: f64, floor: f64) -> Option<f64> {
         let (name, sound, spaced) = (self.names.get(p), self.sounds.get(p), self.spaced.get(p));
         let letters = &mut self.letters;

@@ -139,7 +139,11 @@ pub fn decide<'c>(
             let sole_equal = is_equal(item.score.method) && equal == own_equal;
             let f = facts(
                 (s, item.score.method, first, item.score.parts),
-                (rival.map_or(0.0, similarity), near - own, sole_equal),
+                (
+                    rival.map_or(0.0, similarity),
+                    near.saturating_sub(own),
+                    sole_equal,
+                ),
                 rival
                     .filter(|&j| comparable(&standings[i], &standings[j]))
                     .map(|j| (standings[i].prior, standings[j].prior)),

@@ -2,7 +2,7 @@
 when loaded.
 
 The file's layout, and every check made of it when it is opened, belong to
-the compiled core (`core/store.rs`): loading keys nothing and copies
+the compiled core (`core/layout.rs`, `core/store.rs`, `core/check.rs`): loading keys nothing and copies
 nothing, and a file that is not one, is stale (keyed by another version of
 namenorm), truncated or damaged anywhere is refused whole. This module is
 the Python side of it: what a file is called and the errors that name it,

@@ -103,7 +103,7 @@ def test_randomly_damaged_files_are_refused_never_half_loaded(data: st.DataObjec
     # Bytes flipped, cut off, overwritten or inserted anywhere: refused with
     # a GazetteerError, or (the bytes unchanged) loaded whole. The core's
     # own tests damage files whose checksum is then mended, so that every
-    # later check is reached too (core/store.rs).
+    # later check is reached too (core/check.rs).
     image = _IMAGE[0]
     mutated = bytearray(image)
     for _ in range(data.draw(st.integers(1, 4))):
