@@ -27,7 +27,7 @@ struct Scratch {
 }
 
 /// Names (positions, ascending, each once) with their values.
-type Admitted = Vec<(u32, f64)>;
+pub type Admitted = Vec<(u32, f64)>;
 
 impl Scratch {
     fn fit(&mut self, names: usize) {
@@ -149,13 +149,11 @@ thread_local! {
 
 /// The names that share at least `min_shared` of the query's grams (or
 /// skeleton grams) or a word's Metaphone key, in index order, each at its Dice coefficient.
-pub fn admitted(store: &Store, query: &Name<'_>, min_shared: f64) -> (Vec<u32>, Vec<f64>) {
+pub fn admitted(store: &Store, query: &Name<'_>, min_shared: f64) -> Admitted {
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         scratch.fit(store.names());
         admit(store, query, min_shared, &mut scratch)
-            .into_iter()
-            .unzip()
     })
 }
 

@@ -503,7 +503,8 @@ mod tests {
 
     /// The cut made the long way: every admitted name's value computed.
     fn cut_in_full(store: &Store, query: &Name<'_>, cut: &Cut) -> Vec<u32> {
-        let (positions, dice) = admitted(store, query, cut.min_shared);
+        let (positions, dice): (Vec<u32>, Vec<f64>) =
+            admitted(store, query, cut.min_shared).into_iter().unzip();
         let (names, sounds, spaced) = (
             Texts::of(store, NAME_ROMANIZED),
             Texts::of(store, NAME_SOUNDS),
@@ -586,7 +587,8 @@ mod tests {
                 },
                 TEXT_CUT,
             ] {
-                let (positions, dice) = admitted(&store, &name, cut.min_shared);
+                let (positions, dice): (Vec<u32>, Vec<f64>) =
+                    admitted(&store, &name, cut.min_shared).into_iter().unzip();
                 compared += positions.len();
                 assert_eq!(
                     cheap_cut(&store, &name, &cut, positions, dice),

@@ -16,19 +16,16 @@ use crate::timing::stage;
 /// none less alike than `cut.min_alike` or than the most alike less
 /// `cut.within`.
 pub fn lookup(store: &Store, query: &Name<'_>, cut: &Cut, only: Option<&[u32]>) -> Vec<u32> {
-    let (mut positions, mut dice) = stage(
+    let mut found = stage(
         |t| &mut t.admission,
         || admitted(store, query, cut.min_shared),
     );
     if let Some(only) = only {
         // Only names of these entities compete for the cut.
         let entities = store.u32s(Section::NameEntity);
-        let kept: Vec<usize> = (0..positions.len())
-            .filter(|&i| only.binary_search(&entities[positions[i] as usize]).is_ok())
-            .collect();
-        positions = kept.iter().map(|&i| positions[i]).collect();
-        dice = kept.iter().map(|&i| dice[i]).collect();
+        found.retain(|&(p, _)| only.binary_search(&entities[p as usize]).is_ok());
     }
+    let (positions, dice) = found.into_iter().unzip();
     stage(
         |t| &mut t.cut,
         || cheap_cut(store, query, cut, positions, dice),

@@ -123,7 +123,6 @@ class Scanner:
         # A span's candidates, before context is weighed: names recur from
         # one text to the next, and resolving is the costly part of a scan.
         self._candidates = lru_cache(maxsize=_config.TEXT_CACHE_SIZE)(self._ask)
-        self._candidates_in = lru_cache(maxsize=_config.TEXT_CACHE_SIZE)(self._ask)
 
     def scan(
         self, text: str, *, kinds: Iterable[str] | str | None = None, score_cutoff: float | None = None
@@ -338,7 +337,7 @@ class Scanner:
                     if about:
                         # And the places of the countries the text is about,
                         # which a gazetteer of the world may rank below others.
-                        near = self._candidates_in(text[span[0] : span[1]], about)
+                        near = self._candidates(text[span[0] : span[1]], about)
                         seen = {m.entity.id for m in candidates}
                         local = frozenset(m.entity.id for m in near if m.entity.id not in seen)
                         candidates = (*candidates, *(m for m in near if m.entity.id in local))
