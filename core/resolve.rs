@@ -466,17 +466,27 @@ impl Resolver {
         bar: (f64, Option<f64>),
         threads: usize,
     ) -> Result<Vec<Option<Candidate>>, Damaged> {
-        let run = || {
+        in_pool(threads, || {
             self.false_matches(); // measured once, before the threads ask
             names
                 .par_iter()
                 .map(|n| self.resolve(n, kind, bar))
                 .collect()
-        };
-        match pool(threads) {
-            Some(pool) => pool.install(run),
-            None => run(),
-        }
+        })
+    }
+
+    /// `candidates` of each query, on `threads` threads (a pool kept for
+    /// each number asked), in input order: a batch of queries that may each
+    /// ask for another kind, limit or set of entities.
+    pub fn candidates_many(
+        &self,
+        queries: &[Query<'_>],
+        threads: usize,
+    ) -> Result<Vec<Vec<Candidate>>, Damaged> {
+        in_pool(threads, || {
+            self.false_matches();
+            queries.par_iter().map(|q| self.candidates(q)).collect()
+        })
     }
 
     /// Every name of the index that `cut` keeps for `queries[at]`, scored
@@ -634,6 +644,14 @@ fn scale(score: &mut NameScore, factor: f64, note: Note) {
 
 /// A pool of `threads` threads, made once for each number asked (None: the
 /// caller runs them on the global pool if one cannot start).
+/// `run` on the pool of `threads` threads (on this thread if none can be made).
+fn in_pool<T: Send>(threads: usize, run: impl FnOnce() -> T + Send) -> T {
+    match pool(threads) {
+        Some(pool) => pool.install(run),
+        None => run(),
+    }
+}
+
 fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     static POOLS: LazyLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> =
         LazyLock::new(Default::default);
@@ -651,4 +669,57 @@ fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     );
     pools.insert(threads, Arc::clone(&made));
     Some(made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::{resolver, sample};
+
+    #[test]
+    fn a_batch_answers_as_its_queries_one_by_one() {
+        let r = resolver(sample());
+        let only = [0u32, 4];
+        let names = [
+            "Gadrut",
+            "Bagdad",
+            "Nicole Bashinian",
+            "OSCE",
+            "Xatai",
+            "",
+            "zzz",
+        ];
+        let mut queries = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            queries.push(Query {
+                limit: 1 + i % 3,
+                ..Query::best(name, None)
+            });
+            queries.push(Query::best(name, Some("place")));
+            queries.push(Query {
+                only: Some(&only),
+                ..Query::best(name, None)
+            });
+        }
+        let alone: Vec<Vec<(u32, f64)>> = queries
+            .iter()
+            .map(|q| {
+                r.candidates(q)
+                    .unwrap()
+                    .iter()
+                    .map(|c| (c.entity, c.score))
+                    .collect()
+            })
+            .collect();
+        for threads in [1, 2] {
+            let batch: Vec<Vec<(u32, f64)>> = r
+                .candidates_many(&queries, threads)
+                .unwrap()
+                .iter()
+                .map(|found| found.iter().map(|c| (c.entity, c.score)).collect())
+                .collect();
+            assert_eq!(batch, alone, "{threads} threads");
+        }
+        assert!(alone.iter().any(|found| found.len() > 1));
+    }
 }

@@ -130,3 +130,26 @@ HEADLINE_CAPITALS = 0.85
 #: Such a line of more words than this, full stop or not, is not a
 #: headline but text in capitals: only aliases are found in it.
 HEADLINE_MAX_WORDS = 25
+
+# `namenorm serve`'s limits (each a command-line option): a request past
+# one is refused with 413 (the body) or 422 (the others), saying which.
+
+#: The bytes of a request's body.
+SERVE_MAX_BODY_BYTES = 16 * 2**20
+
+#: The names of one request: the queries of a reconciliation batch, the
+#: names of a /match, the ids of a data extension.
+SERVE_MAX_NAMES = 10_000
+
+#: The characters of one name.
+SERVE_MAX_NAME_LENGTH = 1_000
+
+#: The candidates one query may ask for.
+SERVE_MAX_LIMIT = 100
+
+#: How many names of a batch go to the core's threads at a time: a huge
+#: batch takes turns with the requests that come after it, in steps this big.
+SERVE_CHUNK = 32
+
+#: The candidates a suggest request gets unless it asks for fewer or more.
+SUGGEST_LIMIT = 10

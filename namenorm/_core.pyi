@@ -110,6 +110,9 @@ class Resolver:
     def resolve_many(
         self, names: list[str], kind: str | None, cutoff: float, max_false_match: float | None, threads: int
     ) -> list[Candidate | None]: ...
+    def candidates_many(
+        self, asks: list[tuple[str, str | None, int, list[int] | None]], threads: int
+    ) -> list[list[Candidate]]: ...
     def timed(
         self, name: str, kind: str | None, cutoff: float, max_false_match: float | None
     ) -> tuple[Candidate | None, list[tuple[str, float]]]: ...

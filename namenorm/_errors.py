@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class GazetteerError(ValueError):
@@ -36,3 +37,19 @@ class GazetteerError(ValueError):
         if self.record is not None:
             where += f": record {self.record!r}"
         return f"{where}: {self.problem}"
+
+
+def json_type(value: Any) -> str:
+    """What a value read from JSON is, in JSON's words ("array", "string",
+    "number", ...), for errors that say what was found instead."""
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "object"

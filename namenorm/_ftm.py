@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ._errors import GazetteerError
+from ._errors import GazetteerError, json_type
 from ._loader import Record, has_letters, open_source
 from ._model import Entity
 
@@ -172,7 +172,7 @@ def _line(raw: bytes, number: int, where: str) -> Record | GazetteerError | str 
         return GazetteerError("nested too deep to read: each line is one FtM entity", path=where, line=number)
     if not isinstance(data, dict):
         return GazetteerError(
-            f"a JSON {_json_type(data)}, not an object: each line is one FtM entity, "
+            f"a JSON {json_type(data)}, not an object: each line is one FtM entity, "
             '{"id": ..., "schema": ..., "properties": {...}}',
             path=where,
             line=number,
@@ -200,7 +200,7 @@ def _entity(data: dict[str, Any], where: str, line: int) -> Record | GazetteerEr
         return problem(f"'id' must be a non-empty string, not {entity_id!r}")
     properties = data.get("properties", {})
     if not isinstance(properties, dict):
-        return problem(f"'properties' must be an object of lists of strings, not a JSON {_json_type(properties)}")
+        return problem(f"'properties' must be an object of lists of strings, not a JSON {json_type(properties)}")
     values: dict[str, list[str]] = {}
     for key, found in properties.items():
         if key not in _READ:
@@ -249,20 +249,6 @@ def _labelled(name: str, *groups: tuple[list[str], str]) -> list[tuple[str, str]
                 seen.add(n)
                 kept.append((n, label))
     return kept
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "object"
 
 
 def first_line(path: str | Path, entity_id: str) -> int | None:

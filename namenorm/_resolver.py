@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from functools import lru_cache
 from importlib import resources
 from itertools import islice
@@ -238,6 +238,26 @@ class Resolver:
         # More than the names of any gazetteer is as many as there are.
         found = self._core.candidates(name, kind, min(limit, 2**32 - 1), float(score_cutoff), text, rivals, only)
         return [self._match(name, answer) for answer in found]
+
+    def _candidates_many(
+        self,
+        asks: Sequence[tuple[str, str | None, int, Mapping[str, str | Iterable[str]] | None]],
+        *,
+        threads: int | None = None,
+    ) -> list[list[Match]]:
+        # `candidates` of each (name, kind, limit, where), on `threads` of the
+        # core's threads without the GIL (default: one a core): the batches
+        # of `namenorm.serve`. Every ask is checked before any is scored.
+        checked: list[tuple[str, str | None, int, list[int] | None]] = []
+        for name, kind, limit, where in asks:
+            if not isinstance(name, str):
+                raise TypeError(f"a name must be a str, not {type(name).__name__}")
+            self._check_kind(kind)
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
+            checked.append((name, kind, min(limit, 2**32 - 1), self._only(where)))
+        found = self._core.candidates_many(checked, _cores() if threads is None else threads)
+        return [[self._match(name, answer) for answer in answers] for (name, *_), answers in zip(asks, found)]
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:
         entity, (alias, alias_kind), score, false_match, similarity, (method, in_part), ambiguous, runner, runner_score, evidence, features, _ = (

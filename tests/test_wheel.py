@@ -53,3 +53,21 @@ def test_a_wheel_installs_and_resolves_without_rust(tmp_path: Path) -> None:
     where, answer = ran.stdout.splitlines()
     assert Path(where).resolve().is_relative_to((tmp_path / "venv").resolve())
     assert answer == "place:hadrut transliterated"
+    # The serve extra, installed alone on top: the service starts and answers.
+    served = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", f"{wheel}[serve]"], env=env, capture_output=True, text=True, timeout=900
+    )
+    assert served.returncode == 0, served.stdout[-3000:] + served.stderr[-3000:]
+    script = (
+        "import json, subprocess, sys, time, urllib.request\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'namenorm', 'serve', '--port', '0'], stderr=subprocess.PIPE, text=True)\n"
+        "line = p.stderr.readline()\n"
+        "url = line.split('listening on ')[1].split()[0]\n"
+        "body = json.dumps({'names': ['Gadrut']}).encode()\n"
+        "ask = urllib.request.Request(url + '/match', body, {'Content-Type': 'application/json'})\n"
+        "print(json.load(urllib.request.urlopen(ask, timeout=60))['results'][0]['match']['entity']['id'])\n"
+        "p.terminate(); p.wait(30)\n"
+    )
+    ran = subprocess.run([python, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["place:hadrut"]

@@ -17,6 +17,9 @@ type CandidateTuple = (
     Vec<f64>,
 );
 
+/// One query of a batch: (name, kind, limit, only these entities).
+type Ask<Name> = (Name, Option<String>, usize, Option<Vec<u32>>);
+
 fn tuple(c: Candidate) -> CandidateTuple {
     (
         c.entity,
@@ -172,6 +175,41 @@ impl Resolver {
             .map_err(damaged)?
             .into_iter()
             .map(|c| c.map(tuple))
+            .collect())
+    }
+
+    /// `candidates` of each (name, kind, limit, only) on `threads` threads,
+    /// in input order (`only`: just these entities' positions).
+    fn candidates_many(
+        &self,
+        py: Python<'_>,
+        asks: Vec<Ask<Bound<'_, PyAny>>>,
+        threads: usize,
+    ) -> PyResult<Vec<Vec<CandidateTuple>>> {
+        let asks: Vec<Ask<String>> = asks
+            .into_iter()
+            .map(|(name, kind, limit, only)| {
+                Ok((
+                    as_text(&name)?.into_owned(),
+                    kind,
+                    limit,
+                    only.map(ascending),
+                ))
+            })
+            .collect::<PyResult<_>>()?;
+        let queries: Vec<Query<'_>> = asks
+            .iter()
+            .map(|(name, kind, limit, only)| Query {
+                limit: *limit,
+                only: only.as_deref(),
+                ..Query::best(name, kind.as_deref())
+            })
+            .collect();
+        let found = py.detach(|| self.inner.candidates_many(&queries, threads));
+        Ok(found
+            .map_err(damaged)?
+            .into_iter()
+            .map(|c| c.into_iter().map(tuple).collect())
             .collect())
     }
 

