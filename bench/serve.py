@@ -12,9 +12,12 @@ report sample of bench/accuracy.py, as bench/speed.py queries them).
    and the batch entry point the service itself calls (`_candidates_many`,
    on the same threads). Medians per batch, and the service's time over the
    library's.
-2. Load: 1, 8 and 32 concurrent clients (asyncio tasks, each with its own
-   keep-alive connection), one name or batches of 10 and 100 names a request:
-   requests/s, names/s, p50 and p99 latency, failed requests.
+2. Load: 1, 8 and 32 concurrent clients, one name or batches of 10 and 100
+   names a request: requests/s, names/s, p50 and p99 latency, failed
+   requests. Twice: from httpx (asyncio tasks, each with its own keep-alive
+   connection: a Python client, which takes a core's worth of CPU at a few
+   hundred requests a second) and, if it is installed, from wrk (a load
+   generator in C: `apt-get install wrk`).
 3. Fairness: one-name requests from 8 clients, alone and while another
    client sends batches of 1,000 names back to back.
 
@@ -32,6 +35,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -143,6 +147,7 @@ async def load_run(url: str, names: Sequence[str], clients: int, size: int, requ
     spent = time.perf_counter() - began
     latencies.sort()
     return {
+        "requests": requests,
         "rps": requests / spent,
         "names": requests * size / spent,
         "p50": latencies[len(latencies) // 2] * 1000,
@@ -176,10 +181,52 @@ async def fairness(url: str, names: Sequence[str], requests: int) -> tuple[dict[
     return small, big_done
 
 
+WRK_SCRIPT = """
+local bodies = {%s}
+local i = 0
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format("POST", "/match", {["Content-Type"] = "application/json"}, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\\nRESULT {"requests": %%d, "seconds": %%f, "failed": %%d, "p50": %%f, "p99": %%f}\\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def wrk_run(url: str, names: Sequence[str], clients: int, size: int, seconds: float, folder: str) -> dict[str, Any]:
+    """The same load through wrk (a load generator in C, so that the
+    clients take little of the CPU the server needs): `clients`
+    connections for `seconds`."""
+    rng = random.Random(SEED)
+    bodies = [json.dumps({"names": rng.sample(list(names), size), "limit": LIMIT}) for _ in range(500)]
+    script = Path(folder) / f"wrk-{clients}-{size}.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(json.dumps(b) for b in bodies), encoding="utf-8")
+    ran = subprocess.run(
+        ["wrk", "-t", "1", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "60s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    r = json.loads(ran.stdout.split("RESULT ", 1)[1])
+    return {
+        "requests": r["requests"],
+        "rps": r["requests"] / r["seconds"],
+        "names": r["requests"] * size / r["seconds"],
+        "p50": r["p50"],
+        "p99": r["p99"],
+        "failed": r["failed"],
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=60, help="batches of each size in the overhead race (default 60)")
     parser.add_argument("--requests", type=int, default=2000, help="one-name requests a load run (default 2,000)")
+    parser.add_argument("--seconds", type=float, default=8, help="seconds a wrk run (default 8)")
     args = parser.parse_args(argv)
 
     print(f"machine: {platform.machine()}, {_resolver._cores()} cores, Python {platform.python_version()}")
@@ -202,16 +249,22 @@ def main(argv: Sequence[str] | None = None) -> None:
                 overhead(resolver, client, names, args.rounds)
             print()
             print("2. load: POST /match, limit 5")
-            print(f"{'clients':>8} {'names/req':>10} {'requests':>9} {'req/s':>8} {'names/s':>8} {'p50 ms':>8} "
-                  f"{'p99 ms':>8} {'failed':>7}")
-            for clients in CLIENTS:
-                for size in BATCHES:
-                    requests = max(clients * 4, args.requests // size)
-                    r = asyncio.run(load_run(url, names, clients, size, requests))
-                    print(
-                        f"{clients:>8} {size:>10} {requests:>9} {r['rps']:>8.0f} {r['names']:>8.0f} {r['p50']:>8.1f} "
-                        f"{r['p99']:>8.1f} {r['failed']:>7}"
-                    )
+            print(f"{'client':>7} {'clients':>8} {'names/req':>10} {'requests':>9} {'req/s':>8} {'names/s':>8} "
+                  f"{'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+            generators = ["httpx"] + (["wrk"] if shutil.which("wrk") else [])
+            for generator in generators:
+                for clients in CLIENTS:
+                    for size in BATCHES:
+                        if generator == "wrk":
+                            r = wrk_run(url, names, clients, size, args.seconds, folder)
+                        else:
+                            r = asyncio.run(load_run(url, names, clients, size, max(clients * 4, args.requests // size)))
+                        print(
+                            f"{generator:>7} {clients:>8} {size:>10} {r['requests']:>9} {r['rps']:>8.0f} {r['names']:>8.0f} "
+                            f"{r['p50']:>8.1f} {r['p99']:>8.1f} {r['failed']:>7}"
+                        )
+            if "wrk" not in generators:
+                print("(wrk is not installed: apt-get install wrk adds the same load from a client in C)")
             print()
             print("3. fairness: one-name requests from 8 clients, alone and beside a client sending 1,000-name batches")
             alone = asyncio.run(load_run(url, names, 8, 1, args.requests))

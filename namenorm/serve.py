@@ -13,7 +13,7 @@ HTTP: ``namenorm serve`` (the optional extra ``namenorm[serve]``).
 
 One resolver a process, answering every request (Starlette on uvicorn);
 names are matched on the core's threads without the GIL, a batch a few
-dozen names at a time, so that a huge request takes turns with the others.
+names at a time, so that a huge request takes turns with the others.
 No request names a file or a gazetteer: the service reads only those it
 was started with.
 

@@ -318,6 +318,10 @@ def test_healthz_and_openapi(server: Server) -> None:
     assert document["openapi"].startswith("3.1")
     assert {"/reconcile", "/match", "/healthz", "/suggest/entity", "/preview", "/entity/{id}"} <= set(document["paths"])
     jsonschema.Draft202012Validator.check_schema(document["components"]["schemas"]["MatchRequest"])
+    manifest = server.client.get("/reconcile").json()
+    kind = server.client.get(manifest["schemaSpace"] + "place")
+    assert kind.json() == {"id": "place", "name": "Place"}
+    assert server.client.get(manifest["schemaSpace"] + "planet").status_code == 422
     home = server.client.get("/")
     assert home.status_code == 200 and "/reconcile" in home.text
 
