@@ -206,7 +206,7 @@ def wrk_run(url: str, names: Sequence[str], clients: int, size: int, seconds: fl
     script = Path(folder) / f"wrk-{clients}-{size}.lua"
     script.write_text(WRK_SCRIPT % ", ".join(json.dumps(b) for b in bodies), encoding="utf-8")
     ran = subprocess.run(
-        ["wrk", "-t", "1", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "60s", "-s", str(script), url],
+        ["wrk", "-t", "1", "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "60s", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,

@@ -147,13 +147,19 @@ SERVE_MAX_NAME_LENGTH = 1_000
 #: The candidates one query may ask for.
 SERVE_MAX_LIMIT = 100
 
-#: How many names of a batch go to the core's threads at a time: a huge
-#: batch takes turns with the requests that come after it, in steps this
-#: big (bench/serve.py, 34,006 cities, 2 cores: one-name requests from 8
-#: clients beside a stream of 1,000-name batches were answered at 126
-#: requests/s, p99 183 ms, with steps of 32 names; at 272-330/s, p99 60 ms,
-#: with steps of 4, against 330-375/s alone; a batch of 100 took as long).
+#: How many names of a batch go to the core's threads at a time while other
+#: requests are matching: a huge batch takes turns with the requests that
+#: come after it, in steps this big (bench/serve.py, 34,006 cities, 2
+#: cores: one-name requests from 8 clients beside a stream of 1,000-name
+#: batches were answered at 126 requests/s, p99 183 ms, with steps of 32
+#: names; at 272-330/s, p99 60 ms, with steps of 4, against 330-375/s alone).
 SERVE_CHUNK = 4
+
+#: ... and while it is the only one: steps this big keep both threads busy
+#: to the end of a step (a batch of 100 names in steps of 4 took 1.39x the
+#: time of one step of 100), and a request that comes during one waits for
+#: no more than it.
+SERVE_CHUNK_ALONE = 16
 
 #: The candidates a suggest request gets unless it asks for fewer or more.
 SUGGEST_LIMIT = 10

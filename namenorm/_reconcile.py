@@ -22,7 +22,7 @@ from typing import Any
 from . import _config
 from ._model import Entity, Match
 from ._errors import json_type
-from ._served import Limits, RequestError, Served, ask
+from ._served import Limits, RequestError, Served, Turns, ask
 from ._version import __version__
 
 #: The version of the protocol.
@@ -153,13 +153,13 @@ def _number_text(value: float) -> str:
 
 
 def reconcile(
-    served: Served, queries: dict[str, Query], *, threads: int | None = None
+    served: Served, queries: dict[str, Query], *, threads: int | None = None, turns: Turns | None = None
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """The results of a batch: each query's candidates, best first."""
     asks: list[tuple[str, str | None, int, Mapping[str, str | Iterable[str]] | None]] = []
     for q in queries.values():
         asks += [(q.name, kind, q.limit, q.where) for kind in (q.kinds or (None,))]
-    found = iter(ask(served, asks, threads=threads))
+    found = iter(ask(served, asks, threads=threads, turns=turns))
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for key, q in queries.items():
         kinds = q.kinds or (None,)

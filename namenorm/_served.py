@@ -9,12 +9,14 @@ API (`namenorm._reconcile`): these are functions of parsed JSON to JSON.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import heapq
+import itertools
 import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,24 +233,57 @@ class Served:
         }
 
 
+class Turns:
+    """How many requests are matching names: a batch takes short turns on
+    the core's threads while others match or came during its last turn,
+    longer ones when it is alone."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._started = 0
+
+    @contextlib.contextmanager
+    def taken(self) -> Iterator[None]:
+        """Count a request as matching while it is inside."""
+        with self._lock:
+            self._active += 1
+            self._started += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+
+    def steps(self) -> Iterator[int]:
+        """How many names each turn of a batch takes, one turn after another."""
+        seen = self._started
+        while True:
+            crowded = self._active > 1 or self._started != seen
+            seen = self._started
+            yield _config.SERVE_CHUNK if crowded else _config.SERVE_CHUNK_ALONE
+
+
 def ask(
     served: Served,
     asks: Sequence[tuple[str, str | None, int, Mapping[str, str | Iterable[str]] | None]],
     *,
     threads: int | None = None,
-    chunk: int = _config.SERVE_CHUNK,
+    turns: Turns | None = None,
 ) -> list[list[Match]]:
     """The candidates of each (name, kind, limit, where), as
-    `Resolver.candidates` ranks them, on the core's threads, `chunk` asks at
-    a time (so that a huge batch takes turns with the requests behind it)."""
+    `Resolver.candidates` ranks them, on the core's threads, a turn of a
+    few names at a time while other requests wait (see `Turns`)."""
     found: list[list[Match]] = []
-    for start in range(0, len(asks), chunk):
-        found += served.resolver._candidates_many(asks[start : start + chunk], threads=threads)
+    steps = itertools.repeat(_config.SERVE_CHUNK_ALONE) if turns is None else turns.steps()
+    while len(found) < len(asks):
+        step = next(steps)
+        found += served.resolver._candidates_many(asks[len(found) : len(found) + step], threads=threads)
     return found
 
 
 def matches(
-    served: Served, body: Any, limits: Limits, *, threads: int | None = None
+    served: Served, body: Any, limits: Limits, *, threads: int | None = None, turns: Turns | None = None
 ) -> dict[str, Any]:
     """The answer to a /match request: for each name, the match `resolve`
     gives (or null) and the candidates `candidates` gives, every field of
@@ -287,7 +322,7 @@ def matches(
                 raise RequestError(f'"{what}" must be a number in [0, 1], not {value!r}')
             bar[what] = float(value)
     where = _where(body.get("where"))
-    found = ask(served, [(name, kind, limit, where) for name in names], threads=threads)
+    found = ask(served, [(name, kind, limit, where) for name in names], threads=threads, turns=turns)
     accepts = served.resolver.accepts
     return {
         "results": [

@@ -56,7 +56,7 @@ except ImportError as e:  # pragma: no cover - the message is the point
 
 from . import _config, _reconcile
 from ._errors import json_type
-from ._served import Limits, RequestError, Served, matches
+from ._served import Limits, RequestError, Served, Turns, matches
 from ._version import __version__
 
 __all__ = ["Limits", "Settings", "create_app", "openapi_document", "run"]
@@ -111,6 +111,7 @@ class _Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.served = Served.load(settings.gazetteer, **settings.resolver_settings())
+        self.turns = Turns()
         self._reloading = threading.Lock()
 
     def reload(self) -> Served:
@@ -240,8 +241,13 @@ class _Endpoints:
 
     async def _run(self, work: Callable[[], Any]) -> Any:
         # Matching runs off the event loop, on a worker thread that hands
-        # the core the names (the core releases the GIL).
-        return await anyio.to_thread.run_sync(work)
+        # the core the names (the core releases the GIL), counted while it
+        # does (see `Turns`).
+        def counted() -> Any:
+            with self.service.turns.taken():
+                return work()
+
+        return await anyio.to_thread.run_sync(counted)
 
     @_guarded
     async def home(self, request: Request) -> Response:
@@ -266,7 +272,7 @@ class _Endpoints:
         if "queries" in params:
             queries = _reconcile.parse_queries(_json_param(params, "queries"), served, limits)
             answer: Any = await self._run(
-                lambda: _reconcile.reconcile(served, queries, threads=self.settings.threads)
+                lambda: _reconcile.reconcile(served, queries, threads=self.settings.threads, turns=self.service.turns)
             )
         elif "extend" in params:
             ids, properties = _reconcile.parse_extend(_json_param(params, "extend"), limits)
@@ -339,7 +345,7 @@ class _Endpoints:
             raise RequestError("POST /match takes JSON (Content-Type: application/json)", status=415)
         body = _parse_json(await _body(request, self.settings.limits), "the body")
         served = self.service.served
-        answer = await self._run(lambda: matches(served, body, self.settings.limits, threads=self.settings.threads))
+        answer = await self._run(lambda: matches(served, body, self.settings.limits, threads=self.settings.threads, turns=self.service.turns))
         return _json(answer, request)
 
     @_guarded
