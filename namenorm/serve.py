@@ -196,11 +196,14 @@ def _lifespan(service: _Service) -> Callable[[Starlette], contextlib.AbstractAsy
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
-        loop.add_signal_handler(signal.SIGHUP, on_hup)
+        hup = getattr(signal, "SIGHUP", None)  # not on Windows: POST /reload there
+        if hup is not None:
+            loop.add_signal_handler(hup, on_hup)
         try:
             yield
         finally:
-            loop.remove_signal_handler(signal.SIGHUP)
+            if hup is not None:
+                loop.remove_signal_handler(hup)
 
     return lifespan
 
