@@ -91,7 +91,7 @@ def overhead(resolver: namenorm.Resolver, client: httpx.Client, names: Sequence[
 
         def batched(batch: list[str]) -> object:
             found = resolver._candidates_many([(n, None, LIMIT, None) for n in batch])
-            return [c[0] if c and accepts(c[0]) else None for c in found]
+            return [c[0] if answers else None for c, answers in found]
 
         def match(batch: list[str]) -> object:
             r = client.post("/match", json={"names": batch, "limit": LIMIT})

@@ -642,9 +642,8 @@ fn scale(score: &mut NameScore, factor: f64, note: Note) {
     score.evidence.push(Evidence::Factor(note, factor));
 }
 
-/// A pool of `threads` threads, made once for each number asked (None: the
-/// caller runs them on the global pool if one cannot start).
-/// `run` on the pool of `threads` threads (on this thread if none can be made).
+/// `run` on the pool of `threads` threads (on this thread, its parallel
+/// iterators on rayon's global pool, if that pool cannot be made).
 fn in_pool<T: Send>(threads: usize, run: impl FnOnce() -> T + Send) -> T {
     match pool(threads) {
         Some(pool) => pool.install(run),
@@ -652,6 +651,8 @@ fn in_pool<T: Send>(threads: usize, run: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// The pool of `threads` threads, made once for each number asked (None if
+/// it cannot start).
 fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     static POOLS: LazyLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> =
         LazyLock::new(Default::default);

@@ -131,6 +131,10 @@ HEADLINE_CAPITALS = 0.85
 #: headline but text in capitals: only aliases are found in it.
 HEADLINE_MAX_WORDS = 25
 
+#: How many `where` filters a Resolver keeps the entities of (each a list
+#: of positions), the oldest dropped first.
+FILTER_CACHE = 256
+
 # `namenorm serve`'s limits (each a command-line option): a request past
 # one is refused with 413 (the body) or 422 (the others), saying which.
 
@@ -146,6 +150,26 @@ SERVE_MAX_NAME_LENGTH = 1_000
 
 #: The candidates one query may ask for.
 SERVE_MAX_LIMIT = 100
+
+#: The candidates of one request, its names' limits added up (10,000 names
+#: at the default limit of 5): what keeps an answer's size in bounds.
+SERVE_MAX_CANDIDATES = 50_000
+
+#: The properties one data extension may ask for.
+SERVE_MAX_PROPERTIES = 50
+
+#: The characters of a value that an error quotes.
+SERVE_SHOWN = 80
+
+#: The size of the preview OpenRefine shows in a frame (pixels).
+PREVIEW_WIDTH = 420
+PREVIEW_HEIGHT = 180
+
+#: The properties `/properties` proposes unless asked for fewer or more.
+PROPOSE_LIMIT = 50
+
+#: The characters of a JSONP callback's name.
+CALLBACK_LENGTH = 100
 
 #: How many names of a batch go to the core's threads at a time while other
 #: requests are matching: a huge batch takes turns with the requests that

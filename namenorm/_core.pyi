@@ -111,7 +111,7 @@ class Resolver:
         self, names: list[str], kind: str | None, cutoff: float, max_false_match: float | None, threads: int
     ) -> list[Candidate | None]: ...
     def candidates_many(
-        self, asks: list[tuple[str, str | None, int, list[int] | None]], threads: int
+        self, asks: list[tuple[str, str | None, int, int | None]], onlies: list[list[int]], threads: int
     ) -> list[list[Candidate]]: ...
     def timed(
         self, name: str, kind: str | None, cutoff: float, max_false_match: float | None

@@ -12,28 +12,30 @@ as OpenRefine reads it), and `match` is true exactly where
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import _config
 from ._model import Entity, Match
 from ._errors import json_type
-from ._served import Limits, RequestError, Served, Turns, ask
+from ._limits import Limits, RequestError, shown
+from ._served import Served, Turns, ranked
 from ._version import __version__
 
 #: The version of the protocol.
 VERSION = "0.2"
 
-#: The size of the preview OpenRefine shows in a frame (pixels).
-PREVIEW_WIDTH = 420
-PREVIEW_HEIGHT = 180
+#: Stable names of namenorm's ids and kinds, whatever host a service is
+#: reached by (OpenRefine compares a service's identifierSpace).
+IDENTIFIER_SPACE = "urn:namenorm:entity:"
+SCHEMA_SPACE = "urn:namenorm:kind:"
 
 _QUERY_FIELDS = frozenset({"query", "type", "limit", "properties", "type_strict"})
-_ISO_DATE = re.compile(r"(-?\d{4,})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,13 @@ def manifest(served: Served, base: str) -> dict[str, Any]:
     return {
         "versions": [VERSION],
         "name": f"namenorm ({', '.join(served.sources)})",
-        "identifierSpace": f"{base}/entity/",
-        "schemaSpace": f"{base}/kinds/",
+        "identifierSpace": IDENTIFIER_SPACE,
+        "schemaSpace": SCHEMA_SPACE,
         "documentation": f"{base}/",
         "serviceVersion": __version__,
         "defaultTypes": [kind_json(kind) for kind in served.kinds],
         "view": {"url": f"{base}/entity/{{{{id}}}}"},
-        "preview": {"url": f"{base}/preview?id={{{{id}}}}", "width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT},
+        "preview": {"url": f"{base}/preview?id={{{{id}}}}", "width": _config.PREVIEW_WIDTH, "height": _config.PREVIEW_HEIGHT},
         "suggest": {
             "entity": {
                 "service_url": base,
@@ -93,17 +95,19 @@ def parse_queries(raw: Any, served: Served, limits: Limits) -> dict[str, Query]:
     "AM"}]``) keep only entities whose attribute has one of the values."""
     if not isinstance(raw, dict):
         raise RequestError(f"queries must be a JSON object of queries by key, not a JSON {json_type(raw)}")
-    limits.check_names(len(raw), "queries")
-    return {key: _query(key, value, served, limits) for key, value in raw.items()}
+    limits.check_count(len(raw), "queries")
+    queries = {key: _query(key, value, served, limits) for key, value in raw.items()}
+    limits.check_count(sum(q.limit for q in queries.values()), "candidates (the queries' limits)", "max_candidates")
+    return queries
 
 
 def _query(key: str, raw: Any, served: Served, limits: Limits) -> Query:
-    where = f"query {key!r}"
+    where = f"query {shown(key)}"
     if not isinstance(raw, dict):
         raise RequestError(f"{where} must be an object, not a JSON {json_type(raw)}")
     unknown = sorted(set(raw) - _QUERY_FIELDS)
     if unknown:
-        raise RequestError(f"{where} has an unknown field {unknown[0]!r}; a query has {', '.join(sorted(_QUERY_FIELDS))}")
+        raise RequestError(f"{where} has an unknown field {shown(unknown[0])}; a query has {', '.join(sorted(_QUERY_FIELDS))}")
     name = raw.get("query", "")
     if not isinstance(name, str):
         raise RequestError(f"{where}: query must be a string, not a JSON {json_type(name)}")
@@ -118,7 +122,7 @@ def _query(key: str, raw: Any, served: Served, limits: Limits) -> Query:
         kinds = tuple(dict.fromkeys(served.check_kind(t, f"{where}'s type") for t in listed)) or None
     type_strict = raw.get("type_strict", "any")
     if type_strict not in ("any", "should", "all"):
-        raise RequestError(f"{where}: type_strict must be any, should or all, not {type_strict!r}")
+        raise RequestError(f"{where}: type_strict must be any, should or all, not {shown(type_strict)}")
     limit = limits.check_limit(raw.get("limit", _config.DEFAULT_LIMIT), f"{where}'s limit")
     return Query(name, kinds, limit, _properties(properties, where))
 
@@ -155,20 +159,14 @@ def _number_text(value: float) -> str:
 def reconcile(
     served: Served, queries: dict[str, Query], *, threads: int | None = None, turns: Turns | None = None
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """The results of a batch: each query's candidates, best first."""
-    asks: list[tuple[str, str | None, int, Mapping[str, str | Iterable[str]] | None]] = []
-    for q in queries.values():
-        asks += [(q.name, kind, q.limit, q.where) for kind in (q.kinds or (None,))]
-    found = iter(ask(served, asks, threads=threads, turns=turns))
-    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for key, q in queries.items():
-        kinds = q.kinds or (None,)
-        candidates = [m for _ in kinds for m in next(found)]
-        if len(kinds) > 1:  # one list of several kinds', by score (stable: each kind's order kept)
-            candidates = sorted(candidates, key=lambda m: -m.score)[: q.limit]
-        top = candidates[0] if candidates and served.resolver.accepts(candidates[0]) else None
-        results[key] = {"result": [candidate_json(m, m is top) for m in candidates]}
-    return results
+    """The results of a batch: each query's candidates, best first (of
+    several types: ranked together, as if the gazetteer held no other)."""
+    asks = [(q.name, q.kinds, q.limit, q.where) for q in queries.values()]
+    found = ranked(served, asks, threads=threads, turns=turns)
+    return {
+        key: {"result": [candidate_json(m, answers and i == 0) for i, m in enumerate(candidates)]}
+        for key, (candidates, answers) in zip(queries, found)
+    }
 
 
 def candidate_json(m: Match, match: bool) -> dict[str, Any]:
@@ -274,9 +272,11 @@ def parse_extend(raw: Any, limits: Limits) -> tuple[list[str], list[str]]:
         isinstance(p, dict) and isinstance(p.get("id"), str) for p in properties
     ):
         raise RequestError('extend needs "properties": an array of objects with an "id" (a string)')
-    limits.check_names(len(ids), "ids")
-    limits.check_names(len(properties), "properties")
-    return ids, [p["id"] for p in properties]
+    limits.check_count(len(ids), "ids")
+    limits.check_count(len(properties), "properties", "max_properties")
+    for i, entity_id in enumerate(ids):
+        limits.check_name(entity_id, f"ids[{i}]")
+    return ids, list(dict.fromkeys(p["id"] for p in properties))
 
 
 def extend(served: Served, ids: list[str], properties: list[str]) -> dict[str, Any]:
@@ -313,10 +313,18 @@ def _cell(served: Served, value: Any) -> dict[str, Any] | None:
         other = served.entity(value)
         if other is not None:
             return {"id": other.id, "name": other.name}
-        if _ISO_DATE.match(value):
+        if _ISO_DATE.match(value) and _is_date(value):
             return {"date": f"{value}T00:00:00Z"}
         return {"str": value}
     return {"str": json.dumps(value, ensure_ascii=False, sort_keys=True)}
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def flyout(served: Served, entity_id: str) -> dict[str, Any]:
@@ -329,7 +337,7 @@ def preview(served: Served, entity_id: str, *, full: bool = False) -> str:
     """The HTML page of an entity: its names, aliases and attributes (`full`:
     the page its view URL opens; otherwise the preview OpenRefine frames)."""
     entity = _known(served, entity_id)
-    size = "" if full else f"width:{PREVIEW_WIDTH - 20}px;"
+    size = "" if full else f"width:{_config.PREVIEW_WIDTH - 20}px;"
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(entity.name)}</title>"
@@ -344,7 +352,7 @@ def preview(served: Served, entity_id: str, *, full: bool = False) -> str:
 def _known(served: Served, entity_id: str) -> Entity:
     entity = served.entity(entity_id)
     if entity is None:
-        raise RequestError(f"no entity has the id {entity_id!r}", status=404)
+        raise RequestError(f"no entity has the id {shown(entity_id)}", status=404)
     return entity
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import ipaddress
 import json
 import logging
@@ -35,9 +36,9 @@ import socket
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 try:
     import anyio.to_thread
@@ -46,8 +47,9 @@ try:
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, Response
+    from starlette.responses import HTMLResponse, Response
     from starlette.routing import Route
 except ImportError as e:  # pragma: no cover - the message is the point
     raise ImportError(
@@ -55,8 +57,10 @@ except ImportError as e:  # pragma: no cover - the message is the point
     ) from e
 
 from . import _config, _reconcile
+from ._api import match_response
 from ._errors import json_type
-from ._served import Limits, RequestError, Served, Turns, matches
+from ._limits import Limits, RequestError, check_json_text, shown, whole_parameter
+from ._served import Served, Turns
 from ._version import __version__
 
 __all__ = ["Limits", "Settings", "create_app", "openapi_document", "run"]
@@ -75,25 +79,37 @@ class Settings:
             ("builtin", "world", "geonames:15000", a path); several are
             combined.
         limits: What one request may ask (see `Limits`).
-        cors_origins: The origins a browser may call from ("*": any);
-            empty: no CORS headers.
+        cors_origins: The origins a browser may call from ("*": any, and
+            JSONP is answered too); empty: no CORS headers, no JSONP.
+        allowed_hosts: The host names a request may be addressed to ("*":
+            any); `run` allows only this machine's names when it listens on
+            a loopback address, so that a web page cannot reach the service
+            through a name of its own (DNS rebinding).
         public_url: The service's URL as clients see it (behind a proxy),
             for the manifest's links; by default, the URL a request came to.
         threads: The core's threads a batch runs on (default: one a core).
         score_cutoff: The resolver's cutoff (see `Resolver`).
         max_false_match: The resolver's `max_false_match`.
         reload_on_sighup: Load the gazetteers again on SIGHUP (the server
-            that `run` starts does).
+            that `run` starts with one worker does).
+
+    Raises:
+        ValueError: If `threads` is not a whole number >= 1.
     """
 
     gazetteer: tuple[str, ...] = ("builtin",)
     limits: Limits = field(default_factory=Limits)
     cors_origins: tuple[str, ...] = ("*",)
+    allowed_hosts: tuple[str, ...] = ("*",)
     public_url: str | None = None
     threads: int | None = None
     score_cutoff: float | None = None
     max_false_match: float | None = None
     reload_on_sighup: bool = False
+
+    def __post_init__(self) -> None:
+        if self.threads is not None and (isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1):
+            raise ValueError(f"threads must be a whole number >= 1, not {self.threads!r}")
 
     def resolver_settings(self) -> dict[str, Any]:
         """The keyword arguments of the `Resolver`."""
@@ -115,13 +131,25 @@ class _Service:
         self._reloading = threading.Lock()
 
     def reload(self) -> Served:
-        with self._reloading:
+        """Load the gazetteers again and serve them.
+
+        Raises:
+            RequestError: 409 if a reload is in progress, or if the
+                gazetteers cannot be loaded (the old ones go on serving).
+        """
+        if not self._reloading.acquire(blocking=False):
+            raise RequestError("a reload is in progress; its gazetteers will answer once it is done", status=409)
+        try:
             fresh = Served.load(
                 self.settings.gazetteer, generation=self.served.generation + 1, **self.settings.resolver_settings()
             )
-            self.served = fresh
-            log.warning("namenorm serve: reloaded %s (generation %d)", ", ".join(fresh.sources), fresh.generation)
-            return fresh
+        except Exception as e:
+            raise RequestError(f"reload failed, still serving generation {self.served.generation}: {e}", status=409) from None
+        finally:
+            self._reloading.release()
+        self.served = fresh
+        log.warning("namenorm serve: reloaded %s (generation %d)", ", ".join(fresh.sources), fresh.generation)
+        return fresh
 
 
 def create_app(gazetteer: Sequence[str] | Settings = ("builtin",), **options: Any) -> Starlette:
@@ -153,13 +181,14 @@ def create_app(gazetteer: Sequence[str] | Settings = ("builtin",), **options: An
         Route("/properties", endpoints.properties, methods=["GET"]),
         Route("/preview", endpoints.preview, methods=["GET"]),
         Route("/entity/{id:path}", endpoints.view, methods=["GET"]),
-        Route("/kinds/{kind}", endpoints.kind, methods=["GET"]),
         Route("/match", endpoints.match, methods=["POST"]),
         Route("/healthz", endpoints.healthz, methods=["GET"]),
         Route("/reload", endpoints.reload, methods=["POST"]),
         Route("/openapi.json", endpoints.openapi, methods=["GET"]),
     ]
     middleware = []
+    if settings.allowed_hosts != ("*",):
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -188,10 +217,13 @@ def _lifespan(service: _Service) -> Callable[[Starlette], contextlib.AbstractAsy
         async def reload() -> None:
             try:
                 await anyio.to_thread.run_sync(service.reload)
-            except Exception as e:  # a bad gazetteer on disk: keep serving the old one
-                log.error("namenorm serve: reload failed, still serving generation %d: %s", service.served.generation, e)
+            except RequestError as e:  # in progress, or a bad gazetteer on disk: the old one serves
+                log.error("namenorm serve: %s", e)
 
         def on_hup() -> None:
+            if tasks:  # one reload at a time: this signal is answered by the one under way
+                log.warning("namenorm serve: SIGHUP during a reload, which goes on")
+                return
             task = loop.create_task(reload())
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -217,6 +249,13 @@ def _guarded(handler: Handler) -> Handler:
     # of the core included.
     async def guarded(self: _Endpoints, request: Request) -> Response:
         try:
+            if len(request.scope.get("query_string", b"")) > self.settings.limits.max_body_bytes:
+                raise RequestError(
+                    f"the query string is over {self.settings.limits.max_body_bytes:,} bytes (--max-body-bytes): "
+                    "POST the request",
+                    status=413,
+                    limit="max_body_bytes",
+                )
             return await handler(self, request)
         except RequestError as e:
             return _error(e)
@@ -224,7 +263,7 @@ def _guarded(handler: Handler) -> Handler:
             if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError)):
                 raise
             log.exception("namenorm serve: %s %s failed", request.method, request.url.path)
-            return _error(RequestError(f"internal error ({type(e).__name__}): {e}", status=500))
+            return _error(RequestError(f"internal error ({type(e).__name__}): {shown(str(e))}", status=500))
 
     guarded.__name__ = handler.__name__
     guarded.__doc__ = handler.__doc__
@@ -233,33 +272,49 @@ def _guarded(handler: Handler) -> Handler:
 
 class _Endpoints:
     """The service's endpoints; each reads the served gazetteer once, so
-    that a request is answered by one generation, whatever reloads meanwhile."""
+    that a request is answered by one generation, whatever reloads meanwhile.
+    Whatever costs more than a glance (parsing a body, matching, writing the
+    answer) runs on a worker thread, off the event loop."""
 
     def __init__(self, service: _Service) -> None:
         self.service = service
         self.settings = service.settings
+        self.limits = service.settings.limits
 
     def _base(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
 
-    async def _run(self, work: Callable[[], Any]) -> Any:
-        # Matching runs off the event loop, on a worker thread that hands
-        # the core the names (the core releases the GIL), counted while it
-        # does (see `Turns`).
-        def counted() -> Any:
+    async def _run(self, work: Callable[[], Response], *, matching: bool = False) -> Response:
+        # On a worker thread, which hands the core its names (the core
+        # releases the GIL); a request that matches names is counted while
+        # it does (see `Turns`).
+        def counted() -> Response:
             with self.service.turns.taken():
                 return work()
 
-        return await anyio.to_thread.run_sync(counted)
+        return await anyio.to_thread.run_sync(counted if matching else work)
+
+    def _answer(self, answer: Any, request: Request) -> Response:
+        # JSON, or JSONP when a GET names a callback (as the protocol's
+        # older clients ask) and any origin may read the service anyway.
+        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        callback = request.query_params.get("callback")
+        if callback is None or request.method != "GET":
+            return Response(body, media_type="application/json")
+        if "*" not in self.settings.cors_origins:
+            raise RequestError("JSONP is off: this service lets only its CORS origins read it (--cors-origin)", status=400)
+        if len(callback) > _config.CALLBACK_LENGTH or not _CALLBACK.match(callback):
+            raise RequestError("callback must be a JavaScript name (letters, digits, _, $ and dots)", status=400)
+        return Response(f"/**/{callback}({body});", media_type="application/javascript; charset=utf-8")
 
     @_guarded
     async def home(self, request: Request) -> Response:
         served = self.service.served
-        base = self._base(request)
+        base = html.escape(self._base(request))
         return HTMLResponse(
             "<!DOCTYPE html><html><head><meta charset='utf-8'><title>namenorm</title></head><body>"
             f"<h1>namenorm {__version__}</h1><p>{len(served.gazetteer):,} entities of "
-            f"{', '.join(served.sources)}.</p><ul>"
+            f"{html.escape(', '.join(served.sources))}.</p><ul>"
             f"<li>Reconciliation Service API v0.2 (OpenRefine: Reconcile, Add standard service): "
             f"<code>{base}/reconcile</code></li>"
             f"<li>JSON: <code>POST {base}/match</code>; <a href='{base}/openapi.json'>OpenAPI</a>; "
@@ -269,108 +324,125 @@ class _Endpoints:
     @_guarded
     async def reconcile(self, request: Request) -> Response:
         """The manifest, or the results of `queries`, or the rows of `extend`."""
-        params = await _params(request, self.settings.limits)
+        body = await _body(request, self.limits) if request.method == "POST" else b""
         served = self.service.served
-        limits = self.settings.limits
+        params = dict(request.query_params)
+        if request.method == "POST":
+            params.update(await anyio.to_thread.run_sync(lambda: _form(request, body)))
         if "queries" in params:
-            queries = _reconcile.parse_queries(_json_param(params, "queries"), served, limits)
-            answer: Any = await self._run(
-                lambda: _reconcile.reconcile(served, queries, threads=self.settings.threads, turns=self.service.turns)
-            )
-        elif "extend" in params:
-            ids, properties = _reconcile.parse_extend(_json_param(params, "extend"), limits)
-            answer = await self._run(lambda: _reconcile.extend(served, ids, properties))
-        else:
-            answer = _reconcile.manifest(served, self._base(request))
-        return _json(answer, request)
+
+            def work() -> Response:
+                queries = _reconcile.parse_queries(_json_param(params, "queries"), served, self.limits)
+                found = _reconcile.reconcile(served, queries, threads=self.settings.threads, turns=self.service.turns)
+                return self._answer(found, request)
+
+            return await self._run(work, matching=True)
+        if "extend" in params:
+
+            def extend() -> Response:
+                ids, properties = _reconcile.parse_extend(_json_param(params, "extend"), self.limits)
+                return self._answer(_reconcile.extend(served, ids, properties), request)
+
+            return await self._run(extend)
+        return self._answer(_reconcile.manifest(served, self._base(request)), request)
 
     @_guarded
     async def suggest_entity(self, request: Request) -> Response:
         served = self.service.served
-        prefix = _text_param(request, "prefix", self.settings.limits)
+        prefix = _text_param(request, "prefix", self.limits)
         kind = _kind_param(request, served)
-        cursor = _int_param(request, "cursor", 0, minimum=0, maximum=self.settings.limits.max_names)
-        limit = _int_param(request, "limit", _config.SUGGEST_LIMIT, minimum=1, maximum=self.settings.limits.max_limit)
-        answer = await self._run(
-            lambda: _reconcile.suggest_entities(served, prefix, kind=kind, cursor=cursor, limit=limit)
+        cursor = self.limits.check_at_most(
+            whole_parameter(request.query_params.get("cursor"), "cursor", 0, minimum=0), "cursor", "max_names"
         )
-        return _json(answer, request)
+        limit = self.limits.check_at_most(
+            whole_parameter(request.query_params.get("limit"), "limit", _config.SUGGEST_LIMIT, minimum=1),
+            "limit",
+            "max_limit",
+        )
+        return await self._run(
+            lambda: self._answer(
+                _reconcile.suggest_entities(served, prefix, kind=kind, cursor=cursor, limit=limit), request
+            ),
+            matching=True,
+        )
 
     @_guarded
     async def suggest_type(self, request: Request) -> Response:
-        prefix = _text_param(request, "prefix", self.settings.limits)
-        return _json(_reconcile.suggest_types(self.service.served, prefix), request)
+        prefix = _text_param(request, "prefix", self.limits)
+        return self._answer(_reconcile.suggest_types(self.service.served, prefix), request)
 
     @_guarded
     async def suggest_property(self, request: Request) -> Response:
         served = self.service.served
-        prefix = _text_param(request, "prefix", self.settings.limits)
+        prefix = _text_param(request, "prefix", self.limits)
         kind = _kind_param(request, served)
-        answer = await self._run(lambda: _reconcile.suggest_properties(served, prefix, kind))
-        return _json(answer, request)
+        return await self._run(lambda: self._answer(_reconcile.suggest_properties(served, prefix, kind), request))
 
     @_guarded
     async def flyout(self, request: Request) -> Response:
         served = self.service.served
-        entity_id = _text_param(request, "id", self.settings.limits, required=True)
-        answer = await self._run(lambda: _reconcile.flyout(served, entity_id))
-        return _json(answer, request)
+        entity_id = _text_param(request, "id", self.limits, required=True)
+        return await self._run(lambda: self._answer(_reconcile.flyout(served, entity_id), request))
 
     @_guarded
     async def properties(self, request: Request) -> Response:
         served = self.service.served
         kind = _kind_param(request, served)
-        limit = _int_param(request, "limit", 50, minimum=1, maximum=self.settings.limits.max_names)
-        answer = await self._run(lambda: _reconcile.propose_properties(served, kind, limit))
-        return _json(answer, request)
+        limit = self.limits.check_at_most(
+            whole_parameter(request.query_params.get("limit"), "limit", _config.PROPOSE_LIMIT, minimum=1),
+            "limit",
+            "max_properties",
+        )
+        return await self._run(lambda: self._answer(_reconcile.propose_properties(served, kind, limit), request))
 
     @_guarded
     async def preview(self, request: Request) -> Response:
         served = self.service.served
-        entity_id = _text_param(request, "id", self.settings.limits, required=True)
-        return HTMLResponse(await self._run(lambda: _reconcile.preview(served, entity_id)))
+        entity_id = _text_param(request, "id", self.limits, required=True)
+        return await self._run(lambda: HTMLResponse(_reconcile.preview(served, entity_id)))
 
     @_guarded
     async def view(self, request: Request) -> Response:
         served = self.service.served
         entity_id = request.path_params["id"]
-        return HTMLResponse(await self._run(lambda: _reconcile.preview(served, entity_id, full=True)))
-
-    @_guarded
-    async def kind(self, request: Request) -> Response:
-        kind = self.service.served.check_kind(request.path_params["kind"], "the kind")
-        return _json(_reconcile.kind_json(kind), request)
+        self.limits.check_name(entity_id, "the id")
+        return await self._run(lambda: HTMLResponse(_reconcile.preview(served, entity_id, full=True)))
 
     @_guarded
     async def match(self, request: Request) -> Response:
         """`POST /match`: the plain JSON API."""
-        if request.headers.get("content-type", "application/json").split(";")[0].strip() != "application/json":
+        media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+        if media != "application/json":
             raise RequestError("POST /match takes JSON (Content-Type: application/json)", status=415)
-        body = _parse_json(await _body(request, self.settings.limits), "the body")
+        body = await _body(request, self.limits)
         served = self.service.served
-        answer = await self._run(lambda: matches(served, body, self.settings.limits, threads=self.settings.threads, turns=self.service.turns))
-        return _json(answer, request)
+
+        def work() -> Response:
+            asked = _parse_json(body, "the body")
+            found = match_response(served, asked, self.limits, threads=self.settings.threads, turns=self.service.turns)
+            return self._answer(found, request)
+
+        return await self._run(work, matching=True)
 
     @_guarded
     async def healthz(self, request: Request) -> Response:
-        return _json(self.service.served.health(), request)
+        return self._answer(self.service.served.health(), request)
 
     @_guarded
     async def reload(self, request: Request) -> Response:
-        """`POST /reload`: load the gazetteers again (from this machine only)."""
-        if request.client is None or not _is_loopback(request.client.host):
-            raise RequestError("reload is asked from the machine the service runs on, or by SIGHUP", status=403)
-        try:
-            fresh = await self._run(self.service.reload)
-        except Exception as e:
+        """`POST /reload`: load the gazetteers again (from this machine, not
+        from a web page)."""
+        if request.client is None or not _is_loopback(request.client.host) or "origin" in request.headers:
             raise RequestError(
-                f"reload failed, still serving generation {self.service.served.generation}: {e}", status=409
-            ) from None
-        return _json(fresh.health(), request)
+                "reload is asked from the machine the service runs on (not from a web page), or by SIGHUP",
+                status=403,
+            )
+        fresh = await anyio.to_thread.run_sync(self.service.reload)
+        return self._answer(fresh.health(), request)
 
     @_guarded
     async def openapi(self, request: Request) -> Response:
-        return _json(openapi_document(self._base(request)), request)
+        return self._answer(openapi_document(self._base(request)), request)
 
 
 def _is_loopback(host: str) -> bool:
@@ -383,27 +455,16 @@ def _is_loopback(host: str) -> bool:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return _error(RequestError(f"no endpoint {request.url.path}; see /openapi.json", status=404))
+    return _error(RequestError(f"no endpoint {shown(request.url.path)}; see /openapi.json", status=404))
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return _error(RequestError(f"{request.method} is not an allowed method of {request.url.path}", status=405))
+    return _error(RequestError(f"{request.method} is not an allowed method of {shown(request.url.path)}", status=405))
 
 
 def _error(e: RequestError) -> Response:
-    return JSONResponse(e.as_json(), status_code=e.status)
-
-
-def _json(answer: Any, request: Request) -> Response:
-    # JSON, or JSONP when a GET names a callback (as the protocol's older
-    # clients ask).
-    body = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
-    callback = request.query_params.get("callback")
-    if callback is not None and request.method == "GET":
-        if len(callback) > 100 or not _CALLBACK.match(callback):
-            raise RequestError("callback must be a JavaScript name (letters, digits, _, $ and dots)", status=400)
-        return Response(f"/**/{callback}({body});", media_type="application/javascript; charset=utf-8")
-    return Response(body, media_type="application/json")
+    # ASCII: an error may quote what a request held, which is not always text.
+    return Response(json.dumps(e.as_json()), status_code=e.status, media_type="application/json")
 
 
 async def _body(request: Request, limits: Limits) -> bytes:
@@ -416,7 +477,7 @@ async def _body(request: Request, limits: Limits) -> bytes:
         )
 
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limits.max_body_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > limits.max_body_bytes:
         raise too_large()
     chunks: list[bytes] = []
     size = 0
@@ -428,30 +489,25 @@ async def _body(request: Request, limits: Limits) -> bytes:
     return b"".join(chunks)
 
 
-async def _params(request: Request, limits: Limits) -> dict[str, Any]:
-    # The request's parameters: its query string, and a POST's form or JSON
-    # object on top.
-    params: dict[str, Any] = dict(request.query_params)
-    if request.method != "POST":
-        return params
-    body = await _body(request, limits)
+def _form(request: Request, body: bytes) -> dict[str, Any]:
+    # A POST's parameters: its form, or its JSON object.
     media = request.headers.get("content-type", "application/x-www-form-urlencoded").split(";")[0].strip().lower()
     if media == "application/json":
         parsed = _parse_json(body, "the body")
         if not isinstance(parsed, dict):
             raise RequestError(f"a JSON body is an object ({{\"queries\": ...}}), not a JSON {json_type(parsed)}")
-        params.update(parsed)
-    elif media == "application/x-www-form-urlencoded":
+        return parsed
+    if media == "application/x-www-form-urlencoded":
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as e:
             raise RequestError(f"the form is not UTF-8 (byte {e.start})", status=400) from None
-        params.update(parse_qsl(text, keep_blank_values=True))
-    elif body.strip():
+        return dict(parse_qsl(text, keep_blank_values=True))
+    if body.strip():
         raise RequestError(
-            f"a POST to /reconcile is a form (application/x-www-form-urlencoded) or JSON, not {media}", status=415
+            f"a POST to /reconcile is a form (application/x-www-form-urlencoded) or JSON, not {shown(media)}", status=415
         )
-    return params
+    return {}
 
 
 def _json_param(params: dict[str, Any], name: str) -> Any:
@@ -461,13 +517,17 @@ def _json_param(params: dict[str, Any], name: str) -> Any:
 
 def _parse_json(text: str | bytes, what: str) -> Any:
     try:
-        return json.loads(text)
+        parsed = json.loads(text)
     except UnicodeDecodeError as e:
         raise RequestError(f"{what} is not UTF-8 (byte {e.start})", status=400) from None
     except json.JSONDecodeError as e:
         raise RequestError(f"{what} is not JSON: {e.msg} at line {e.lineno}, column {e.colno}", status=400) from None
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise RequestError(f"{what} is not JSON that can be read: {shown(str(e))}", status=400) from None
     except RecursionError:
         raise RequestError(f"{what} is nested too deep to read", status=400) from None
+    check_json_text(parsed, what)
+    return parsed
 
 
 def _text_param(request: Request, name: str, limits: Limits, *, required: bool = False) -> str:
@@ -483,15 +543,6 @@ def _text_param(request: Request, name: str, limits: Limits, *, required: bool =
 def _kind_param(request: Request, served: Served) -> str | None:
     kind = request.query_params.get("type")
     return None if kind in (None, "") else served.check_kind(kind, "type")
-
-
-def _int_param(request: Request, name: str, default: int, *, minimum: int, maximum: int) -> int:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return default
-    if not value.isdigit() or not minimum <= int(value) <= maximum:
-        raise RequestError(f"{name} must be a whole number from {minimum} to {maximum:,}, not {value!r}")
-    return int(value)
 
 
 def openapi_document(base: str) -> dict[str, Any]:
@@ -615,7 +666,7 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "get": {
                     "summary": "Entities for an autocomplete (prefix, then fuzzy)",
                     "parameters": [
-                        query("prefix", "What was typed", True),
+                        query("prefix", "What was typed"),
                         query("type", "Only this kind"),
                         query("cursor", "How many to skip"),
                         query("limit", "How many at most"),
@@ -665,10 +716,11 @@ def openapi_document(base: str) -> dict[str, Any]:
                     "responses": {**answers("Each name's match and candidates", {"$ref": "#/components/schemas/MatchResponse"}), "413": error},
                 }
             },
+            "/": {"get": {"summary": "A page that says what is served, and where", "responses": answers("HTML", {"type": "string"}, "text/html")}},
             "/healthz": {"get": {"summary": "What is served", "responses": answers("ok", {"type": "object"})}},
             "/reload": {
                 "post": {
-                    "summary": "Load the gazetteers again (from this machine only; or send SIGHUP)",
+                    "summary": "Load the gazetteers again (from this machine, not a web page; or send SIGHUP)",
                     "responses": {"200": {"description": "The new generation", **json_object}, "403": error, "409": error},
                 }
             },
@@ -706,7 +758,15 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, worker
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a whole number >= 1, not {workers!r}")
-    app = create_app(Settings(**{**_fields(settings), "reload_on_sighup": workers == 1}))
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be a whole number from 0 to 65,535, not {port!r}")
+    if settings.allowed_hosts == ("*",) and (host == "localhost" or host.startswith("127.")):
+        # Only this machine's names: a page whose name is made to point at
+        # 127.0.0.1 (DNS rebinding) is refused.
+        public = urlsplit(settings.public_url).hostname if settings.public_url else None
+        settings = replace(settings, allowed_hosts=tuple(dict.fromkeys(["127.0.0.1", "localhost", host, *filter(None, [public])])))
+    settings = replace(settings, reload_on_sighup=workers == 1)
+    app = create_app(settings)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP named, as asyncio sets TCP_NODELAY only on sockets that
     # say so: without it, a response written in two parts waits ~40 ms for
@@ -717,11 +777,11 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, worker
     sock.listen(2048)
     sock.set_inheritable(True)
     bound = sock.getsockname()[1]
-    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    address = f"[{host}]" if family == socket.AF_INET6 else host
     served: Served = app.state.service.served
     print(
         f"namenorm serve: {len(served.gazetteer):,} entities of {', '.join(served.sources)}; "
-        f"listening on http://{shown}:{bound}",
+        f"listening on http://{address}:{bound}",
         file=sys.stderr,
         flush=True,
     )
@@ -758,6 +818,6 @@ def _app_of_environment() -> Starlette:
     # through the environment.
     raw = json.loads(os.environ[_ENVIRONMENT])
     raw["limits"] = Limits(**raw["limits"])
-    for name in ("gazetteer", "cors_origins"):
+    for name in ("gazetteer", "cors_origins", "allowed_hosts"):
         raw[name] = tuple(raw[name])
     return create_app(Settings(**raw))

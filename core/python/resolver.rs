@@ -17,8 +17,8 @@ type CandidateTuple = (
     Vec<f64>,
 );
 
-/// One query of a batch: (name, kind, limit, only these entities).
-type Ask<Name> = (Name, Option<String>, usize, Option<Vec<u32>>);
+/// One query of a batch: (name, kind, limit, which filter of entities).
+type Ask<Name> = (Name, Option<String>, usize, Option<usize>);
 
 fn tuple(c: Candidate) -> CandidateTuple {
     (
@@ -179,29 +179,31 @@ impl Resolver {
     }
 
     /// `candidates` of each (name, kind, limit, only) on `threads` threads,
-    /// in input order (`only`: just these entities' positions).
+    /// in input order; `only`: just the entities at the positions of
+    /// `onlies[only]` (a filter that many queries share is handed over once).
     fn candidates_many(
         &self,
         py: Python<'_>,
         asks: Vec<Ask<Bound<'_, PyAny>>>,
+        onlies: Vec<Vec<u32>>,
         threads: usize,
     ) -> PyResult<Vec<Vec<CandidateTuple>>> {
+        let onlies: Vec<Vec<u32>> = onlies.into_iter().map(ascending).collect();
         let asks: Vec<Ask<String>> = asks
             .into_iter()
-            .map(|(name, kind, limit, only)| {
-                Ok((
-                    as_text(&name)?.into_owned(),
-                    kind,
-                    limit,
-                    only.map(ascending),
-                ))
+            .map(|(name, kind, limit, only)| match only {
+                Some(at) if at >= onlies.len() => Err(PyValueError::new_err(format!(
+                    "a query asks for filter {at} of {}",
+                    onlies.len()
+                ))),
+                _ => Ok((as_text(&name)?.into_owned(), kind, limit, only)),
             })
             .collect::<PyResult<_>>()?;
         let queries: Vec<Query<'_>> = asks
             .iter()
             .map(|(name, kind, limit, only)| Query {
                 limit: *limit,
-                only: only.as_deref(),
+                only: only.map(|at| onlies[at].as_slice()),
                 ..Query::best(name, kind.as_deref())
             })
             .collect();
