@@ -20,6 +20,10 @@ report sample of bench/accuracy.py, as bench/speed.py queries them).
    generator in C: `apt-get install wrk`).
 3. Fairness: one-name requests from 8 clients, alone and while another
    client sends batches of 1,000 names back to back.
+4. Open loop: one-name requests offered at 100 to 400 a second over 32
+   connections, whatever the pace of the answers: the latency a service
+   below its capacity gives (a closed loop of 32 clients keeps it at
+   capacity, where latency is 32 over the rate it can answer).
 
 The clients run on the same machine as the server (this process): on a
 machine of few cores they take a share of the CPU the server would have.
@@ -120,6 +124,27 @@ def overhead(resolver: namenorm.Resolver, client: httpx.Client, names: Sequence[
         )
 
 
+async def connected(url: str, clients: int) -> list[httpx.AsyncClient]:
+    """`clients` clients, each with its connection made and used once: making
+    a client loads TLS settings (~20 ms, on the event loop), which would
+    stall the requests of those made before it if it were made mid-run."""
+    opened = [
+        httpx.AsyncClient(base_url=url, timeout=600, transport=httpx.AsyncHTTPTransport(socket_options=NODELAY))
+        for _ in range(clients)
+    ]
+    await asyncio.gather(*(c.get("/healthz") for c in opened))
+    return opened
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    """p50 and p99 of `latencies` (seconds), in ms."""
+    ordered = sorted(latencies)
+    return {
+        "p50": ordered[len(ordered) // 2] * 1000,
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
 async def load_run(url: str, names: Sequence[str], clients: int, size: int, requests: int) -> dict[str, Any]:
     """`requests` requests of `size` names, `clients` at a time."""
     rng = random.Random(SEED)
@@ -127,31 +152,30 @@ async def load_run(url: str, names: Sequence[str], clients: int, size: int, requ
     latencies: list[float] = []
     failed = 0
     queue = iter(bodies)
+    opened = await connected(url, clients)
 
-    async def client() -> None:
+    async def client(c: httpx.AsyncClient) -> None:
         nonlocal failed
-        transport = httpx.AsyncHTTPTransport(socket_options=NODELAY)
-        async with httpx.AsyncClient(base_url=url, timeout=120, transport=transport) as c:
-            for body in queue:
-                began = time.perf_counter()
-                try:
-                    r = await c.post("/match", json=body)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append(time.perf_counter() - began)
-                failed += not ok
+        for body in queue:
+            began = time.perf_counter()
+            try:
+                r = await c.post("/match", json=body)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - began)
+            failed += not ok
 
     began = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(c) for c in opened))
     spent = time.perf_counter() - began
-    latencies.sort()
+    for c in opened:
+        await c.aclose()
     return {
         "requests": requests,
         "rps": requests / spent,
         "names": requests * size / spent,
-        "p50": latencies[len(latencies) // 2] * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        **percentiles(latencies),
         "failed": failed,
     }
 
@@ -166,12 +190,12 @@ async def fairness(url: str, names: Sequence[str], requests: int) -> tuple[dict[
     async def big() -> None:
         nonlocal big_done
         rng = random.Random(SEED + 1)
-        transport = httpx.AsyncHTTPTransport(socket_options=NODELAY)
-        async with httpx.AsyncClient(base_url=url, timeout=600, transport=transport) as c:
-            while not stop.is_set():
-                r = await c.post("/match", json={"names": rng.choices(list(names), k=1000), "limit": LIMIT})
-                r.raise_for_status()
-                big_done += 1
+        (c,) = await connected(url, 1)
+        while not stop.is_set():
+            r = await c.post("/match", json={"names": rng.choices(list(names), k=1000), "limit": LIMIT})
+            r.raise_for_status()
+            big_done += 1
+        await c.aclose()
 
     hog = asyncio.create_task(big())
     await asyncio.sleep(0.5)  # the big batches are running
@@ -220,6 +244,38 @@ def wrk_run(url: str, names: Sequence[str], clients: int, size: int, seconds: fl
         "p99": r["p99"],
         "failed": r["failed"],
     }
+
+
+async def open_loop(url: str, names: Sequence[str], clients: int, rate: float, seconds: float) -> dict[str, Any]:
+    """One-name requests offered at `rate` a second, spread over `clients`
+    connections whatever the answers' pace (an open loop), each latency
+    counted from when its request was due, so that a stall is not hidden
+    by the requests it kept from being sent."""
+    rng = random.Random(SEED)
+    due = [i / rate for i in range(int(rate * seconds))]
+    latencies: list[float] = []
+    failed = 0
+
+    opened = await connected(url, clients)
+
+    async def client(c: httpx.AsyncClient, mine: list[float]) -> None:
+        nonlocal failed
+        for at in mine:
+            delay = began + at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                r = await c.post("/match", json={"names": [rng.choice(list(names))], "limit": LIMIT})
+                failed += r.status_code != 200
+            except httpx.HTTPError:
+                failed += 1
+            latencies.append(time.perf_counter() - began - at)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(c, due[i::clients]) for i, c in enumerate(opened)))
+    for c in opened:
+        await c.aclose()
+    return {**percentiles(latencies), "failed": failed, "requests": len(latencies)}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -271,6 +327,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             beside, big = asyncio.run(fairness(url, names, args.requests))
             for label, r in (("alone", alone), (f"beside ({big} big batches answered meanwhile)", beside)):
                 print(f"{label:48} {r['rps']:>6.0f} req/s  p50 {r['p50']:>6.1f} ms  p99 {r['p99']:>6.1f} ms  failed {r['failed']}")
+            print()
+            print("4. open loop: one-name requests offered at a fixed rate over 32 connections (latency from when due)")
+            for rate in (100, 200, 300, 400):
+                r = asyncio.run(open_loop(url, names, 32, rate, args.seconds))
+                print(f"{rate:>5} req/s offered: {r['requests']} requests, p50 {r['p50']:>6.1f} ms, p99 {r['p99']:>7.1f} ms, failed {r['failed']}")
         finally:
             process.terminate()
             process.wait(30)
