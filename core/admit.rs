@@ -12,9 +12,9 @@
 use std::cell::RefCell;
 
 use crate::grams::{grams, metaphones, skeleton_grams};
-use crate::names::ACRONYM_MAX_LETTERS;
+use crate::names::INITIALS_MAX_LETTERS;
 use crate::packed::Name;
-use crate::store::{Section, Store, MASK_BLOCK_WORDS};
+use crate::store::{Section, Store, DENSE, MASK_BLOCK_WORDS};
 
 /// A thread's working memory for lookups: the counts of the rare grams a
 /// name shares with the query (and which names have one), and room for the
@@ -45,7 +45,7 @@ impl Scratch {
     fn count(
         &mut self,
         masks: &[u64],
-        mask: [u64; 2],
+        mask: [u64; MASK_BLOCK_WORDS],
         rare: &[&[u32]],
         needed: f64,
         total: f64,
@@ -65,6 +65,9 @@ impl Scratch {
         let needed = needed.ceil().max(1.0) as u32;
         // Every name is counted, without a branch: its position is written
         // down, and kept (the count moves on) if it reached the count needed.
+        // The two words of a block, spelled out: the loops below are the
+        // hottest of a query.
+        const _: () = assert!(MASK_BLOCK_WORDS == 2);
         let (slots, counts_of_rare) = (&mut self.reached, &self.rare);
         let mut reached = 0;
         if rare.is_empty() {
@@ -164,7 +167,8 @@ fn admit(store: &Store, query: &Name<'_>, min_shared: f64, scratch: &mut Scratch
     let mut admitted = Admitted::new();
     let sizes = store.u32s(Section::NameGrams);
     let query_grams = grams(query);
-    let mut lookups: Vec<(Vec<String>, usize, &[u32])> = vec![(query_grams.clone(), 0, sizes)];
+    let total = query_grams.len() as f64;
+    let mut lookups: Vec<(Vec<String>, usize, &[u32])> = vec![(query_grams, 0, sizes)];
     if query.abjad || query.syllabic {
         lookups.push((
             skeleton_grams(query),
@@ -173,19 +177,19 @@ fn admit(store: &Store, query: &Name<'_>, min_shared: f64, scratch: &mut Scratch
         ));
     }
     for (some_grams, block, sizes) in &lookups {
-        let mut mask = [0u64; 2];
+        let mut mask = [0u64; MASK_BLOCK_WORDS];
         let mut rare: Vec<&[u32]> = Vec::new();
         for gram in some_grams {
             match store.dense_bit(gram) {
                 Some(bit) => {
-                    let bit = (bit as usize) % (2 * 64);
+                    let bit = bit as usize % DENSE;
                     mask[bit / 64] |= 1 << (bit % 64);
                 }
                 None => rare.push(store.postings(gram)),
             }
         }
         rare.retain(|list| !list.is_empty());
-        if mask != [0, 0] || !rare.is_empty() {
+        if mask.iter().any(|&w| w != 0) || !rare.is_empty() {
             let total = some_grams.len() as f64;
             let found = scratch.count(
                 store.masks(*block),
@@ -199,7 +203,6 @@ fn admit(store: &Store, query: &Name<'_>, min_shared: f64, scratch: &mut Scratch
         }
     }
     let mut others = Vec::new();
-    let total = query_grams.len() as f64;
     let floor = (min_shared * total).ceil() + 1.0;
     for key in metaphones(query) {
         // A shared Metaphone key admits a name on its own, as if it shared
@@ -211,7 +214,7 @@ fn admit(store: &Store, query: &Name<'_>, min_shared: f64, scratch: &mut Scratch
     // A query of one word admits the names it is the acronym of ("BNC": the
     // Banco Nacional de Cuba), first among the cheap cut's.
     if let [word] = query.words.as_slice() {
-        if (2..=ACRONYM_MAX_LETTERS).contains(&word.romanized.len()) {
+        if (2..=INITIALS_MAX_LETTERS).contains(&word.romanized.len()) {
             for &p in store.postings(&format!("@{}", word.romanized)) {
                 others.push((p, 1.0));
             }

@@ -388,8 +388,9 @@ impl<'s, 'q> Alike<'s, 'q> {
         let mut lev_sound = levenshtein_bound(common_sound, sound_len, sound.len());
         // The token set ratio of one word each is their Indel similarity,
         // twice their longest common subsequence over their lengths summed.
-        let one_word = !spaced.is_empty() && !spaced.iter().any(u8::is_ascii_whitespace);
-        let mut tokens = if letters.one_word && one_word {
+        let one_word =
+            letters.one_word && !spaced.is_empty() && !spaced.iter().any(u8::is_ascii_whitespace);
+        let mut tokens = if one_word {
             let common = Letters::common(&mut letters.used, &letters.spaced, spaced);
             (2 * common) as f64 / (spaced_len + spaced.len()) as f64
         } else {

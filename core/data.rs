@@ -62,7 +62,7 @@ pub const WORLD: [&str; 2] = [
 /// The code and data that decide a name's keys, and the versions of the
 /// libraries they use (Cargo.lock): what a compiled index keyed by another
 /// version of them would differ in.
-const KEYING: [&[u8]; 11] = [
+const KEYING: [&[u8]; 13] = [
     include_bytes!("normalize.rs"),
     include_bytes!("translit.rs"),
     include_bytes!("generic.rs"),
@@ -71,6 +71,8 @@ const KEYING: [&[u8]; 11] = [
     include_bytes!("data.rs"),
     include_bytes!("config.rs"),
     include_bytes!("names.rs"),
+    include_bytes!("grams.rs"),
+    include_bytes!("postings.rs"),
     include_bytes!("../namenorm/data/generic.toml"),
     include_bytes!("../namenorm/data/names.toml"),
     include_bytes!("../Cargo.lock"),

@@ -4,7 +4,7 @@
 //! a query looks them up (`admit`).
 
 use crate::keys::ids_skeleton;
-use crate::names::{ACRONYM_MAX_LETTERS, LEGAL, PARTICLE, STOPWORD};
+use crate::names::{INITIALS_MAX_LETTERS, LEGAL, PARTICLE, STOPWORD};
 use crate::packed::Name;
 
 fn bigrams(key: &str, mark: &str, out: &mut Vec<String>) {
@@ -70,7 +70,7 @@ pub fn metaphones(keys: &Name<'_>) -> Vec<String> {
 /// The acronyms a name of several words may be written as, its initials:
 /// of its words but legal forms and stopwords ("Banco Nacional de Cuba":
 /// "bnc"), and of those and its particles ("Al-Qaida in the Islamic
-/// Maghreb": "aqim"); each of 2 to `ACRONYM_MAX_LETTERS` letters, once.
+/// Maghreb": "aqim"); each of 2 to `INITIALS_MAX_LETTERS` letters, once.
 ///
 /// ```
 /// use namenorm_core::keys::name_keys;
@@ -92,7 +92,7 @@ pub fn acronyms(name: &Name<'_>) -> Vec<String> {
             .filter_map(|w| w.romanized.chars().next())
             .collect();
         let count = letters.chars().count();
-        if (2..=ACRONYM_MAX_LETTERS).contains(&count)
+        if (2..=INITIALS_MAX_LETTERS).contains(&count)
             && name.words.len() > 1
             && !found.contains(&letters)
         {

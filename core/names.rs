@@ -237,9 +237,10 @@ pub fn symbol(word: &str) -> Option<u16> {
     WORDS.symbols.get(word).map(|(at, _)| *at)
 }
 
-/// An acronym has at most this many letters ("AICTC" for the Advanced
-/// Information and Communication Technology Center).
-pub const ACRONYM_MAX_LETTERS: usize = 8;
+/// An acronym key (the initials of a name's words) has at most this many
+/// letters ("AICTC" for the Advanced Information and Communication
+/// Technology Center).
+pub const INITIALS_MAX_LETTERS: usize = 8;
 
 /// The phrases that split one name from another in a written name
 /// ("formerly", "a k a", "f k a"), romanized and split into words.

@@ -205,11 +205,6 @@ impl Store {
         self.u64s(column.at).len().saturating_sub(1)
     }
 
-    /// Whether the store holds no entity.
-    pub fn is_empty(&self) -> bool {
-        self.entities == 0
-    }
-
     /// The position of the kind "person" among the kinds, if any entity is one.
     pub fn person(&self) -> Option<u32> {
         self.person
