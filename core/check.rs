@@ -395,13 +395,13 @@ mod tests {
                     let r = resolver(store);
                     for query in ["Gadrut", "Nicole Bashinian", "OSCE", "بغداد", "Hdrt", "x"] {
                         // `ranked`: `candidates` less the false-match rate,
-                        // whose measurement the test below checks.
+                        // whose measurement false_match's tests check.
                         let many = Query {
                             limit: 5,
-                            ..Query::best(query, None)
+                            ..Query::best(query, &[])
                         };
                         let _ = r.ranked(&many);
-                        let _ = r.ranked(&Query::best(query, Some("place")));
+                        let _ = r.ranked(&Query::best(query, &["place"]));
                     }
                     for i in 0..r.store.entities() {
                         let _ = r.store.entity(i);

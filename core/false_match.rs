@@ -106,7 +106,7 @@ fn best_score(resolver: &Resolver, b: &Background) -> Option<f64> {
     if resolver.store.has_romanized(&name_keys(&b.what).core()) {
         return None;
     }
-    let found = resolver.ranked(&Query::best(&b.name, None)).ok()?;
+    let found = resolver.ranked(&Query::best(&b.name, &[])).ok()?;
     match found.first() {
         Some(c) if is_equal(c.method) => None,
         found => Some(returnable(found)),
@@ -136,7 +136,7 @@ fn own_score(resolver: &Resolver, entity: u32) -> Option<(bool, f64)> {
     let name = std::str::from_utf8(resolver.store.item(ENTITY_NAMES, entity as usize)).ok()?;
     let query = Query {
         exclude: Some(entity),
-        ..Query::best(name, None)
+        ..Query::best(name, &[])
     };
     let found = resolver.ranked(&query).ok()?;
     match found.first() {
@@ -321,7 +321,7 @@ mod tests {
         );
         let elsewhere = Query {
             limit: 5,
-            ..Query::best("Gadrut", Some("no such kind"))
+            ..Query::best("Gadrut", &["no such kind"])
         };
         assert!(r.candidates(&elsewhere).unwrap().is_empty());
     }

@@ -78,8 +78,9 @@ pub struct Candidate {
 #[derive(Clone, Copy, Debug)]
 pub struct Query<'a> {
     pub name: &'a str,
-    /// Only entities of this kind (none if the gazetteer has no such kind).
-    pub kind: Option<&'a str>,
+    /// Only entities of these kinds (any if none; none if the gazetteer
+    /// lacks one of them).
+    pub kinds: &'a [&'a str],
     /// At most this many candidates.
     pub limit: usize,
     /// None scoring less.
@@ -99,10 +100,10 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     /// The best candidate of `name`, as `resolve` asks for it.
-    pub fn best(name: &'a str, kind: Option<&'a str>) -> Self {
+    pub fn best(name: &'a str, kinds: &'a [&'a str]) -> Self {
         Query {
             name,
-            kind,
+            kinds,
             limit: 1,
             cutoff: 0.0,
             cut: Cut::default(),
@@ -201,17 +202,19 @@ impl Resolver {
             && is_rival_name(romanized)
     }
 
-    fn kind(&self, kind: Option<&str>) -> Result<Option<u32>, ()> {
-        match kind {
-            None => Ok(None),
-            Some(kind) => self
-                .store
-                .kinds()
-                .iter()
-                .position(|k| *k == kind)
-                .map(|k| Some(k as u32))
-                .ok_or(()),
+    /// The numbers of `kinds` in the store (None: any kind), or Err if it
+    /// lacks one.
+    fn kinds(&self, kinds: &[&str]) -> Result<Option<Vec<u32>>, ()> {
+        if kinds.is_empty() {
+            return Ok(None);
         }
+        let known = self.store.kinds();
+        kinds
+            .iter()
+            .map(|kind| known.iter().position(|k| k == kind).map(|k| k as u32))
+            .collect::<Option<Vec<u32>>>()
+            .map(Some)
+            .ok_or(())
     }
 
     /// Whether an entity is a person.
@@ -286,7 +289,7 @@ impl Resolver {
     fn ranked_as_asked(&self, query: &Query<'_>) -> Result<Vec<Candidate>, Damaged> {
         let Query {
             name,
-            kind,
+            kinds,
             limit,
             cutoff,
             cut,
@@ -295,9 +298,10 @@ impl Resolver {
             only,
         } = *query;
         let cut = &cut;
-        let Ok(kind) = self.kind(kind) else {
+        let Ok(kinds) = self.kinds(kinds) else {
             return Ok(Vec::new());
         };
+        let kinds = kinds.as_deref();
         // Cheap bound first: normalization never shrinks a name tenfold.
         if pystr::len(name) > config::MAX_QUERY_CHARS {
             return Ok(Vec::new());
@@ -317,7 +321,7 @@ impl Resolver {
                 readings: Vec::new(),
             },
         );
-        let mut scored = self.score(&queries, 0, (kind, only), cut)?;
+        let mut scored = self.score(&queries, 0, (kinds, only), cut)?;
         if !scored
             .iter()
             .any(|s| matches!(s.score.method, Method::Exact | Method::Normalized))
@@ -340,7 +344,7 @@ impl Resolver {
             );
             for k in 0..queries.readings.len() {
                 let reading = &queries.readings[k];
-                for mut item in self.score(&queries, k + 1, (kind, only), cut)? {
+                for mut item in self.score(&queries, k + 1, (kinds, only), cut)? {
                     if reading.people || !self.is_person(item.entity) {
                         scale(&mut item.score, reading.factor, Note::Reading(k as u8));
                         scored.push(item);
@@ -429,7 +433,7 @@ impl Resolver {
         kind: Option<&str>,
         bar: (f64, Option<f64>),
     ) -> Result<Option<Candidate>, Damaged> {
-        self.resolve_query(&Query::best(name, kind), bar)
+        self.resolve_query(&Query::best(name, kind.as_slice()), bar)
     }
 
     /// `resolve`, of a query's best candidate (its `limit` and `cutoff`
@@ -445,16 +449,23 @@ impl Resolver {
             ..*query
         };
         let found = self.candidates(&query)?;
-        Ok(found.into_iter().next().filter(|c| {
-            let rate =
-                max_false_match.unwrap_or_else(|| max_false_match_of(self.kind_of(c.entity)));
-            accepts(
-                (c.score, c.false_match, c.similarity),
-                c.method,
-                c.settles_in_part,
-                (cutoff, rate),
-            )
-        }))
+        Ok(found
+            .into_iter()
+            .next()
+            .filter(|c| self.settles(c, (cutoff, max_false_match))))
+    }
+
+    /// Whether a query's best candidate resolves it by itself
+    /// (`decide::accepts`, at `max_false_match` or by default the rate of
+    /// its kind: `max_false_match_of`).
+    fn settles(&self, best: &Candidate, (cutoff, max_false_match): (f64, Option<f64>)) -> bool {
+        let rate = max_false_match.unwrap_or_else(|| max_false_match_of(self.kind_of(best.entity)));
+        accepts(
+            (best.score, best.false_match, best.similarity),
+            best.method,
+            best.settles_in_part,
+            (cutoff, rate),
+        )
     }
 
     /// `resolve` of each name, on `threads` threads (a pool kept for each
@@ -475,17 +486,26 @@ impl Resolver {
         })
     }
 
-    /// `candidates` of each query, on `threads` threads (a pool kept for
-    /// each number asked), in input order: a batch of queries that may each
-    /// ask for another kind, limit or set of entities.
+    /// `candidates` of each query, and whether `resolve` would answer with
+    /// the first (at `bar`), on `threads` threads (a pool kept for each
+    /// number asked), in input order: a batch of queries that may each ask
+    /// for other kinds, limit or set of entities.
     pub fn candidates_many(
         &self,
         queries: &[Query<'_>],
+        bar: (f64, Option<f64>),
         threads: usize,
-    ) -> Result<Vec<Vec<Candidate>>, Damaged> {
+    ) -> Result<Vec<(Vec<Candidate>, bool)>, Damaged> {
         in_pool(threads, || {
             self.false_matches();
-            queries.par_iter().map(|q| self.candidates(q)).collect()
+            queries
+                .par_iter()
+                .map(|q| {
+                    let found = self.candidates(q)?;
+                    let settled = found.first().is_some_and(|c| self.settles(c, bar));
+                    Ok((found, settled))
+                })
+                .collect()
         })
     }
 
@@ -495,7 +515,7 @@ impl Resolver {
         &self,
         queries: &Queries,
         at: usize,
-        (kind, only): (Option<u32>, Option<&[u32]>),
+        (wanted, only): (Option<&[u32]>, Option<&[u32]>),
         cut: &Cut,
     ) -> Result<Vec<Scored>, Damaged> {
         let store = &*self.store;
@@ -515,7 +535,7 @@ impl Resolver {
                 for position in found {
                     let p = position as usize;
                     let entity = entities[p];
-                    if kind.is_some_and(|k| kinds[entity as usize] != k) {
+                    if wanted.is_some_and(|w| !w.contains(&kinds[entity as usize])) {
                         continue;
                     }
                     let entity_kind = self.kind_of(entity);
@@ -694,12 +714,13 @@ mod tests {
         for (i, name) in names.iter().enumerate() {
             queries.push(Query {
                 limit: 1 + i % 3,
-                ..Query::best(name, None)
+                ..Query::best(name, &[])
             });
-            queries.push(Query::best(name, Some("place")));
+            queries.push(Query::best(name, &["place"]));
+            queries.push(Query::best(name, &["place", "person"]));
             queries.push(Query {
                 only: Some(&only),
-                ..Query::best(name, None)
+                ..Query::best(name, &[])
             });
         }
         let alone: Vec<Vec<(u32, f64)>> = queries
@@ -712,15 +733,32 @@ mod tests {
                     .collect()
             })
             .collect();
+        let bar = (0.5, None);
+        let settled: Vec<bool> = queries
+            .iter()
+            .map(|q| r.resolve_query(q, bar).unwrap().is_some())
+            .collect();
         for threads in [1, 2] {
-            let batch: Vec<Vec<(u32, f64)>> = r
-                .candidates_many(&queries, threads)
+            let (batch, batch_settled): (Vec<Vec<(u32, f64)>>, Vec<bool>) = r
+                .candidates_many(&queries, bar, threads)
                 .unwrap()
                 .iter()
-                .map(|found| found.iter().map(|c| (c.entity, c.score)).collect())
-                .collect();
+                .map(|(found, settled)| {
+                    (
+                        found.iter().map(|c| (c.entity, c.score)).collect(),
+                        *settled,
+                    )
+                })
+                .unzip();
             assert_eq!(batch, alone, "{threads} threads");
+            assert_eq!(batch_settled, settled, "{threads} threads");
         }
         assert!(alone.iter().any(|found| found.len() > 1));
+        assert!(settled.iter().any(|&s| s) && settled.iter().any(|&s| !s));
+        let (names, kind_of) = (r.store.kinds(), r.store.u32s(Section::EntityKind));
+        for (q, found) in queries.iter().zip(&alone) {
+            let kind = |e: u32| names[kind_of[e as usize] as usize];
+            assert!(q.kinds.is_empty() || found.iter().all(|&(e, _)| q.kinds.contains(&kind(e))));
+        }
     }
 }

@@ -111,8 +111,12 @@ class Resolver:
         self, names: list[str], kind: str | None, cutoff: float, max_false_match: float | None, threads: int
     ) -> list[Candidate | None]: ...
     def candidates_many(
-        self, asks: list[tuple[str, str | None, int, int | None]], onlies: list[list[int]], threads: int
-    ) -> list[list[Candidate]]: ...
+        self,
+        asks: list[tuple[str, list[str], int, int | None]],
+        onlies: list[list[int]],
+        bar: tuple[float, float | None],
+        threads: int,
+    ) -> list[tuple[list[Candidate], bool]]: ...
     def timed(
         self, name: str, kind: str | None, cutoff: float, max_false_match: float | None
     ) -> tuple[Candidate | None, list[tuple[str, float]]]: ...

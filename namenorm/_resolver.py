@@ -160,8 +160,8 @@ class Resolver:
         self.rival_places = rival_places
         index = gazetteer._candidate_index()
         self._kinds = gazetteer._kinds()
-        self._filters: dict[tuple[frozenset[tuple[str, frozenset[str]]], frozenset[str] | None], list[int]] = {}
-        self._attributes: dict[str | None, dict[str, set[int]]] = {}
+        self._filters: dict[frozenset[tuple[str, frozenset[str]]], list[int]] = {}
+        self._attributes: list[dict[str, dict[str, set[int]]]] = []  # built on first use (a Resolver is frozen)
         self._filter_lock = threading.Lock()
         core = _core.Resolver(
             index, weights.as_core(), *core_settings(), float(ambiguity_margin), bool(rival_places)
@@ -238,11 +238,8 @@ class Resolver:
         # TEXT_CUT). rivals=False: a name spelled like a real place the
         # gazetteer lacks gets no candidates (running text: it is that
         # place), rather than fuzzy ones scaled below the cutoff.
-        if not isinstance(name, str):
-            raise TypeError(f"a name must be a str, not {type(name).__name__}")
+        _check_query(name, limit)
         self._check_kind(kind)
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
         _check_unit("score_cutoff", score_cutoff)
         # More than the names of any gazetteer is as many as there are.
         found = self._core.candidates(name, kind, min(limit, 2**32 - 1), float(score_cutoff), text, rivals, only)
@@ -258,42 +255,27 @@ class Resolver:
     ) -> list[tuple[list[Match], bool]]:
         # `candidates` of each (name, kinds, limit, where), on `threads` of
         # the core's threads without the GIL (default: one a core), and
-        # whether `resolve` would answer with the first (decided, as
-        # `resolve` does, on the core's figures, not on the Match's rounded
-        # ones): the batches of `namenorm.serve`. Several kinds are ranked
-        # together, as if the gazetteer held no other. Every ask is checked
-        # before any is scored; a filter is handed to the core once.
-        cutoff, rate = self._bar(score_cutoff, max_false_match)
-        checked: list[tuple[str, str | None, int, int | None]] = []
+        # whether `resolve` would answer with the first (the core decides,
+        # as `resolve` does): the batches of `namenorm.serve`. Every ask is
+        # checked before any is scored; a filter is handed to the core once.
+        checked: list[tuple[str, list[str], int, int | None]] = []
         onlies: list[list[int]] = []
         handed: dict[int, int] = {}
         for name, kinds, limit, where in asks:
-            if not isinstance(name, str):
-                raise TypeError(f"a name must be a str, not {type(name).__name__}")
-            for each in kinds or ():
-                self._check_kind(each)
-            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-                raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
-            several = kinds is not None and len(kinds) > 1
-            only = self._only(where, kinds if several else None)
+            _check_query(name, limit)
+            for kind in kinds or ():
+                self._check_kind(kind)
+            only = self._only(where)
             at = None if only is None else handed.setdefault(id(only), len(handed))
             if at is not None and at == len(onlies):
                 onlies.append(only)  # type: ignore[arg-type]
-            kind = kinds[0] if kinds and not several else None
-            checked.append((name, kind, min(limit, 2**32 - 1), at))
-        found = self._core.candidates_many(checked, onlies, _cores() if threads is None else threads)
+            checked.append((name, list(kinds or ()), min(limit, 2**32 - 1), at))
+        bar = self._bar(score_cutoff, max_false_match)
+        found = self._core.candidates_many(checked, onlies, bar, _cores() if threads is None else threads)
         return [
-            ([self._match(name, answer) for answer in answers], bool(answers) and self._answers(answers[0], cutoff, rate))
-            for (name, *_), answers in zip(asks, found)
+            ([self._match(name, answer) for answer in answers], settled)
+            for (name, *_), (answers, settled) in zip(asks, found)
         ]
-
-    def _answers(self, best: _core.Candidate, cutoff: float, rate: float | None) -> bool:
-        # Whether `resolve` answers with the best candidate, as the core's
-        # `resolve_query` decides it.
-        entity, _, score, false_match, similarity, (method, in_part), *_ = best
-        if rate is None:
-            rate = _config.max_false_match_of(self.gazetteer._entity(entity).kind)
-        return not _core.refusals(score, false_match, similarity, method, in_part, cutoff, rate)
 
     def _match(self, query: str, answer: _core.Candidate) -> Match:
         entity, (alias, alias_kind), score, false_match, similarity, (method, in_part), ambiguous, runner, runner_score, evidence, features, _ = (
@@ -317,19 +299,16 @@ class Resolver:
             ranking=tuple((f, round(x, 4)) for f, x in zip(_core.FEATURES, features)),
         )
 
-    def _only(
-        self, where: Mapping[str, str | Iterable[str]] | None, kinds: Iterable[str] | None = None
-    ) -> list[int] | None:
-        # The positions of the entities `where` allows (and, if given, of
-        # one of `kinds`), or None for all: from an index of each
-        # attribute's values (a pass over the gazetteer, once an
-        # attribute), kept for the last FILTER_CACHE filters.
-        if where is None and kinds is None:
+    def _only(self, where: Mapping[str, str | Iterable[str]] | None) -> list[int] | None:
+        # The positions of the entities `where` allows, or None for all:
+        # from an index of every attribute's values (one pass over the
+        # gazetteer, on first use), kept for the last FILTER_CACHE filters.
+        if where is None:
             return None
-        if where is not None and not isinstance(where, Mapping):
+        if not isinstance(where, Mapping):
             raise TypeError(f"where must be a mapping of attribute names to values, not {type(where).__name__}")
         wanted: list[tuple[str, frozenset[str]]] = []
-        for key, value in (where or {}).items():
+        for key, value in where.items():
             if not isinstance(key, str):
                 raise TypeError(f"where's keys must be attribute names (str), not {key!r}")
             values = [value] if isinstance(value, str) else value
@@ -339,36 +318,36 @@ class Resolver:
             if not all(isinstance(v, str) for v in texts):
                 raise TypeError(f"where[{key!r}] must be a str or an iterable of str, not {value!r}")
             wanted.append((key, frozenset(v.casefold() for v in texts)))
-        if not wanted and kinds is None:
+        if not wanted:
             return None
-        filter_key = (frozenset(wanted), None if kinds is None else frozenset(kinds))
+        filter_key = frozenset(wanted)
         found = self._filters.get(filter_key)
         if found is None:
-            allowed = [self._having(key, values) for key, values in wanted]
-            if kinds is not None:
-                allowed.append(self._having(None, frozenset(kinds)))
-            found = sorted(set.intersection(*allowed))
+            index = self._attribute_index()
+            found = sorted(
+                set.intersection(
+                    *(set().union(*(index.get(key, {}).get(v, ()) for v in values)) for key, values in wanted)
+                )
+            )
             with self._filter_lock:
                 if len(self._filters) >= _config.FILTER_CACHE:
                     self._filters.pop(next(iter(self._filters)), None)
                 self._filters[filter_key] = found
         return found
 
-    def _having(self, key: str | None, values: frozenset[str]) -> set[int]:
-        # The positions of the entities whose attribute `key` (None: their
-        # kind) is one of `values` (casefolded), or has one of them in its list.
+    def _attribute_index(self) -> dict[str, dict[str, set[int]]]:
+        # For each attribute, the positions of the entities by each of its
+        # values (casefolded; each value of a list).
         with self._filter_lock:
-            index = self._attributes.get(key)
-            if index is None:
-                index = self._attributes[key] = {}
-                entity_of = self.gazetteer._entity
-                for position in range(len(self.gazetteer)):
-                    entity = entity_of(position)
-                    attr = entity.kind if key is None else entity.attrs.get(key)
-                    for item in attr if isinstance(attr, list) else [attr]:
-                        if item is not None and not isinstance(item, (dict, list)):
-                            index.setdefault(str(item).casefold(), set()).add(position)
-        return set().union(*(index.get(v, set()) for v in values))
+            if not self._attributes:
+                index: dict[str, dict[str, set[int]]] = {}
+                for position, entity in enumerate(self.gazetteer):
+                    for key, attr in entity.attrs.items():
+                        for item in attr if isinstance(attr, list) else [attr]:
+                            if item is not None and not isinstance(item, (dict, list)):
+                                index.setdefault(key, {}).setdefault(str(item).casefold(), set()).add(position)
+                self._attributes.append(index)
+            return self._attributes[0]
 
     def _check_kind(self, kind: str | None) -> None:
         if kind is not None and kind not in self._kinds:
@@ -585,6 +564,14 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
         return os.cpu_count() or 1
+
+
+def _check_query(name: Any, limit: Any) -> None:
+    # A query's name and limit, as `candidates` takes them.
+    if not isinstance(name, str):
+        raise TypeError(f"a name must be a str, not {type(name).__name__}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
 
 
 def _check_unit(what: str, value: float) -> None:

@@ -17,8 +17,9 @@ type CandidateTuple = (
     Vec<f64>,
 );
 
-/// One query of a batch: (name, kind, limit, which filter of entities).
-type Ask<Name> = (Name, Option<String>, usize, Option<usize>);
+/// One query of a batch: (name, kinds (none: any), limit, which filter of
+/// entities).
+type Ask<Name> = (Name, Vec<String>, usize, Option<usize>);
 
 fn tuple(c: Candidate) -> CandidateTuple {
     (
@@ -116,15 +117,14 @@ impl Resolver {
     ) -> PyResult<Vec<CandidateTuple>> {
         let name = as_text(name)?.into_owned();
         let only = only.map(ascending);
+        let kind = kind.as_deref();
         let query = Query {
-            name: &name,
-            kind: kind.as_deref(),
             limit,
             cutoff,
             cut: if text { TEXT_CUT } else { Cut::default() },
             rivals,
-            exclude: None,
             only: only.as_deref(),
+            ..Query::best(&name, kind.as_slice())
         };
         let found = py.detach(|| self.inner.candidates(&query));
         Ok(found.map_err(damaged)?.into_iter().map(tuple).collect())
@@ -145,9 +145,10 @@ impl Resolver {
         let name = as_text(name)?.into_owned();
         let bar = (cutoff, max_false_match);
         let only = only.map(ascending);
+        let kind = kind.as_deref();
         let query = Query {
             only: only.as_deref(),
-            ..Query::best(&name, kind.as_deref())
+            ..Query::best(&name, kind.as_slice())
         };
         let found = py.detach(|| self.inner.resolve_query(&query, bar));
         Ok(found.map_err(damaged)?.map(tuple))
@@ -178,40 +179,48 @@ impl Resolver {
             .collect())
     }
 
-    /// `candidates` of each (name, kind, limit, only) on `threads` threads,
-    /// in input order; `only`: just the entities at the positions of
-    /// `onlies[only]` (a filter that many queries share is handed over once).
+    /// `candidates` of each (name, kinds, limit, only) on `threads` threads,
+    /// in input order, and whether `resolve` would answer with the first at
+    /// `bar` (cutoff, max_false_match); `only`: just the entities at the
+    /// positions of `onlies[only]` (a filter that many queries share is
+    /// handed over once).
     fn candidates_many(
         &self,
         py: Python<'_>,
         asks: Vec<Ask<Bound<'_, PyAny>>>,
         onlies: Vec<Vec<u32>>,
+        bar: (f64, Option<f64>),
         threads: usize,
-    ) -> PyResult<Vec<Vec<CandidateTuple>>> {
+    ) -> PyResult<Vec<(Vec<CandidateTuple>, bool)>> {
         let onlies: Vec<Vec<u32>> = onlies.into_iter().map(ascending).collect();
         let asks: Vec<Ask<String>> = asks
             .into_iter()
-            .map(|(name, kind, limit, only)| match only {
+            .map(|(name, kinds, limit, only)| match only {
                 Some(at) if at >= onlies.len() => Err(PyValueError::new_err(format!(
                     "a query asks for filter {at} of {}",
                     onlies.len()
                 ))),
-                _ => Ok((as_text(&name)?.into_owned(), kind, limit, only)),
+                _ => Ok((as_text(&name)?.into_owned(), kinds, limit, only)),
             })
             .collect::<PyResult<_>>()?;
+        let kinds: Vec<Vec<&str>> = asks
+            .iter()
+            .map(|(_, kinds, _, _)| kinds.iter().map(String::as_str).collect())
+            .collect();
         let queries: Vec<Query<'_>> = asks
             .iter()
-            .map(|(name, kind, limit, only)| Query {
+            .zip(&kinds)
+            .map(|((name, _, limit, only), kinds)| Query {
                 limit: *limit,
                 only: only.map(|at| onlies[at].as_slice()),
-                ..Query::best(name, kind.as_deref())
+                ..Query::best(name, kinds)
             })
             .collect();
-        let found = py.detach(|| self.inner.candidates_many(&queries, threads));
+        let found = py.detach(|| self.inner.candidates_many(&queries, bar, threads));
         Ok(found
             .map_err(damaged)?
             .into_iter()
-            .map(|c| c.into_iter().map(tuple).collect())
+            .map(|(c, settled)| (c.into_iter().map(tuple).collect(), settled))
             .collect())
     }
 
@@ -225,16 +234,15 @@ impl Resolver {
         cutoff: f64,
         max_false_match: Option<f64>,
     ) -> PyResult<(Option<CandidateTuple>, StageSeconds)> {
-        let name = as_text(name)?.into_owned();
-        let bar = (cutoff, max_false_match);
+        // The stages are counted on this thread, which `detach` keeps.
         let (found, spent) =
-            py.detach(|| timing::measured(|| self.inner.resolve(&name, kind.as_deref(), bar)));
+            timing::measured(|| self.resolve(py, name, kind, cutoff, max_false_match, None));
         let stages = timing::STAGES
             .iter()
             .copied()
             .zip(spent.seconds())
             .collect();
-        Ok((found.map_err(damaged)?.map(tuple), stages))
+        Ok((found?, stages))
     }
 
     /// What the false-match background scored, each part (places in Latin
