@@ -21,7 +21,7 @@ FIELDS = ("names", "kind", "limit", "score_cutoff", "max_false_match", "where")
 
 
 def match_response(
-    served: Served, body: Any, limits: Limits, *, threads: int | None = None, turns: Turns | None = None
+    served: Served, body: Any, limits: Limits, *, threads: int | None, turns: Turns
 ) -> dict[str, Any]:
     """The answer to a /match request.
 
@@ -57,7 +57,7 @@ def match_response(
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise RequestError(f'"{what}" must be a number in [0, 1], not {shown(value)}')
             bar[what] = float(value)
-    where = _where(body.get("where"))
+    where = _where(body.get("where"), limits)
     found = ranked(served, [(name, kinds, limit, where) for name in names], threads=threads, turns=turns, **bar)
     return {
         "results": [
@@ -71,11 +71,12 @@ def match_response(
     }
 
 
-def _where(where: Any) -> dict[str, list[str]] | None:
+def _where(where: Any, limits: Limits) -> dict[str, list[str]] | None:
     if where is None:
         return None
     if not isinstance(where, dict):
         raise RequestError(f'"where" must be an object of attribute names to values, not a JSON {json_type(where)}')
+    limits.check_count(len(where), 'attributes in "where"', "max_properties")
     checked: dict[str, list[str]] = {}
     for key, value in where.items():
         values = value if isinstance(value, list) else [value]

@@ -135,7 +135,7 @@ HEADLINE_MAX_WORDS = 25
 #: of positions), the oldest dropped first.
 FILTER_CACHE = 256
 
-# `namenorm serve`'s limits (each a command-line option): a request past
+# `namenorm serve`'s limits (each a command-line option, --max-...): a request past
 # one is refused with 413 (the body) or 422 (the others), saying which.
 
 #: The bytes of a request's body.
@@ -155,7 +155,7 @@ SERVE_MAX_LIMIT = 100
 #: at the default limit of 5): what keeps an answer's size in bounds.
 SERVE_MAX_CANDIDATES = 50_000
 
-#: The properties one data extension may ask for.
+#: The properties one query may filter on, or one data extension fetch.
 SERVE_MAX_PROPERTIES = 50
 
 #: The characters of a value that an error quotes.

@@ -6,7 +6,7 @@ import importlib.metadata
 import io
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import IO, Any
@@ -525,6 +525,15 @@ class Gazetteer:
                 if name:
                     owners.setdefault(name, []).append(entity.id)
         return {name: ids for name, ids in sorted(owners.items()) if len(ids) > 1}
+
+
+def open_all(sources: Sequence[str | os.PathLike[str]]) -> Gazetteer:
+    """The gazetteer `sources` name (see `Gazetteer.open`), or the gazetteers
+    they name combined (`Gazetteer.combine`): what ``--gazetteer`` given
+    once or more reads."""
+    if len(sources) == 1:
+        return Gazetteer.open(sources[0])
+    return Gazetteer.combine(*(Gazetteer.open(source) for source in sources))
 
 
 def _attrs_or_none(entity: Entity) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from . import _config
+from ._model import _lone_surrogate
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
 
@@ -56,7 +57,8 @@ class Limits:
         max_limit: The candidates one query may ask for (422).
         max_candidates: The candidates of one request, all its names' limits
             added up (422): what keeps an answer's size in bounds.
-        max_properties: The properties of one data extension (422).
+        max_properties: The properties (attributes) one query may filter on,
+            or one data extension fetch (422).
     """
 
     max_body_bytes: int = _config.SERVE_MAX_BODY_BYTES
@@ -127,10 +129,8 @@ def check_json_text(value: Any, what: str) -> None:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError as e:
-                raise RequestError(f"{what} holds a lone surrogate ({item[e.start]!r}), which is not text", status=400) from None
+            if _lone_surrogate(item):
+                raise RequestError(f"{what} holds a lone surrogate (\\ud800 to \\udfff), which is not text", status=400)
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

@@ -113,8 +113,11 @@ def _query(key: str, raw: Any, served: Served, limits: Limits) -> Query:
         raise RequestError(f"{where}: query must be a string, not a JSON {json_type(name)}")
     limits.check_name(name, f"{where}'s query")
     properties = raw.get("properties")
-    if "query" not in raw and not properties:
-        raise RequestError(f"{where} needs a query (a name) or properties")
+    if "query" not in raw:
+        # The spec allows a query of properties alone; this service finds
+        # entities by name, and properties only narrow them (a blank name
+        # finds nothing, as `candidates` answers it).
+        raise RequestError(f"{where} needs a query: a name (properties only narrow what a name finds)")
     types = raw.get("type")
     kinds: tuple[str, ...] | None = None
     if types is not None:
@@ -124,14 +127,15 @@ def _query(key: str, raw: Any, served: Served, limits: Limits) -> Query:
     if type_strict not in ("any", "should", "all"):
         raise RequestError(f"{where}: type_strict must be any, should or all, not {shown(type_strict)}")
     limit = limits.check_limit(raw.get("limit", _config.DEFAULT_LIMIT), f"{where}'s limit")
-    return Query(name, kinds, limit, _properties(properties, where))
+    return Query(name, kinds, limit, _properties(properties, where, limits))
 
 
-def _properties(raw: Any, where: str) -> dict[str, list[str]] | None:
+def _properties(raw: Any, where: str, limits: Limits) -> dict[str, list[str]] | None:
     if raw is None:
         return None
     if not isinstance(raw, list):
         raise RequestError(f"{where}: properties must be an array, not a JSON {json_type(raw)}")
+    limits.check_count(len(raw), f"properties in {where}", "max_properties")
     found: dict[str, list[str]] = {}
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
@@ -157,7 +161,7 @@ def _number_text(value: float) -> str:
 
 
 def reconcile(
-    served: Served, queries: dict[str, Query], *, threads: int | None = None, turns: Turns | None = None
+    served: Served, queries: dict[str, Query], *, threads: int | None, turns: Turns
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """The results of a batch: each query's candidates, best first (of
     several types: ranked together, as if the gazetteer held no other)."""

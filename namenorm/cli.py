@@ -25,7 +25,7 @@ from . import _config
 from ._core import name_compact
 from ._errors import GazetteerError
 from ._ftm import is_ftm, read_ftm
-from ._gazetteer import Gazetteer
+from ._gazetteer import Gazetteer, open_all
 from ._loader import Record, read_gazetteer, unknown_relations
 from ._model import Entity, Match, Mention
 from ._ofac import alt_beside, is_csv, read_ofac, require_sdn
@@ -186,6 +186,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-limit", type=int, metavar="N", default=_config.SERVE_MAX_LIMIT, help="candidates a query (default %(default)s)"
     )
+    serve.add_argument(
+        "--max-candidates",
+        type=int,
+        metavar="N",
+        default=_config.SERVE_MAX_CANDIDATES,
+        help="candidates a request, its names' limits added up (default %(default)s)",
+    )
+    serve.add_argument(
+        "--max-properties",
+        type=int,
+        metavar="N",
+        default=_config.SERVE_MAX_PROPERTIES,
+        help="properties (attributes) a query filters on or a data extension fetches (default %(default)s)",
+    )
     serve.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     serve.add_argument("--access-log", action="store_true", help="log every request (slower)")
 
@@ -280,7 +294,14 @@ def _serve(args: argparse.Namespace) -> int:
     origins = args.cors_origin or ["*"]
     settings = serve.Settings(
         gazetteer=tuple(args.gazetteer or [DEFAULT_GAZETTEER]),
-        limits=serve.Limits(args.max_body_bytes, args.max_names, args.max_name_length, args.max_limit),
+        limits=serve.Limits(
+            args.max_body_bytes,
+            args.max_names,
+            args.max_name_length,
+            args.max_limit,
+            args.max_candidates,
+            args.max_properties,
+        ),
         cors_origins=() if origins == ["none"] else tuple(origins),
         public_url=args.public_url,
         threads=args.threads,
@@ -414,10 +435,7 @@ def _rows_of(path: Path, source_format: str) -> int | None:
 def _gazetteer(args: argparse.Namespace) -> Gazetteer:
     """The gazetteer that --gazetteer names, or the gazetteers it names
     combined (`Gazetteer.combine`), or the default."""
-    named: list[str] = args.gazetteer or [DEFAULT_GAZETTEER]
-    if len(named) == 1:
-        return Gazetteer.open(named[0])
-    return Gazetteer.combine(*(Gazetteer.open(source) for source in named))
+    return open_all(args.gazetteer or [DEFAULT_GAZETTEER])
 
 
 def _resolver(args: argparse.Namespace, gazetteer: Gazetteer) -> Resolver:

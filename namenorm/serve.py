@@ -221,10 +221,7 @@ def _lifespan(service: _Service) -> Callable[[Starlette], contextlib.AbstractAsy
                 log.error("namenorm serve: %s", e)
 
         def on_hup() -> None:
-            if tasks:  # one reload at a time: this signal is answered by the one under way
-                log.warning("namenorm serve: SIGHUP during a reload, which goes on")
-                return
-            task = loop.create_task(reload())
+            task = loop.create_task(reload())  # a second while one runs: 409, logged
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
@@ -789,8 +786,8 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, worker
         config = uvicorn.Config(app, log_level=log_level, access_log=access_log, lifespan="on")
         uvicorn.Server(config).run(sockets=[sock])
         return
-    del app
-    os.environ[_ENVIRONMENT] = json.dumps(_fields(settings, as_json=True))
+    del app, served  # each worker loads its own
+    os.environ[_ENVIRONMENT] = json.dumps(asdict(settings))
     config = uvicorn.Config(
         "namenorm.serve:_app_of_environment",
         factory=True,
@@ -804,13 +801,6 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, worker
 
 
 _ENVIRONMENT = "NAMENORM_SERVE_SETTINGS"
-
-
-def _fields(settings: Settings, *, as_json: bool = False) -> dict[str, Any]:
-    found = {f: getattr(settings, f) for f in Settings.__dataclass_fields__}
-    if as_json:
-        found["limits"] = asdict(settings.limits)
-    return found
 
 
 def _app_of_environment() -> Starlette:
